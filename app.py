@@ -1,0 +1,162 @@
+"""RNN Lab: the entry point, the home page, and the set-up every lesson page shares.
+
+Multipage design: lessons live in ``pages/`` and Streamlit discovers them itself (its original
+"pages/" mode). We never call ``st.navigation``: while a ``pages/`` folder exists, a freshly
+started server serves every deep link (``/Language_model``) in pages/ mode until some session
+runs ``st.navigation``, so mixing the two would give the first student after a restart a
+different app. Instead each page calls ``setup_page()`` from here, which makes every entry point,
+home page or deep link, run the same shared set-up.
+
+Pages import this module (``from app import setup_page``); the home page itself only renders when
+Streamlit runs this file as ``__main__``.
+"""
+
+from __future__ import annotations
+
+import gc
+import inspect
+import time
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import in_cached_function
+
+APP_TITLE = "RNN Lab"
+
+# The lecture's parts, each mapped to the lesson page that makes it live.
+LESSONS = [
+    {
+        "page": "pages/1_Language_model.py",
+        "title": "Language modelling: “hello”",
+        "part": "Language modelling (seq-to-seq, type I)",
+        "what": "Feed h, e, l, l one-hot into an RNN and watch training push the right next letter up.",
+    },
+]
+
+
+def _freeze_heavy_imports() -> None:
+    """Move objects that exist after the heavy imports into the GC's permanent generation.
+
+    Streamlit runs a full ``gc.collect()`` after every script run; with torch and plotly loaded
+    that walk costs real time per rerun. Frozen objects are skipped by it. Done once per process.
+    """
+    if not getattr(_freeze_heavy_imports, "done", False):
+        gc.collect()
+        gc.freeze()
+        _freeze_heavy_imports.done = True
+
+
+def setup_page(title: str, icon: str = "🔁") -> None:
+    """Shared set-up every page runs first: page config, presenter switch, GC freeze."""
+    st.set_page_config(page_title=f"{title} · {APP_TITLE}", page_icon=icon, layout="wide")
+    with st.sidebar:
+        st.toggle(
+            "Presenter mode",
+            key="presenter",
+            help="Larger text in charts and on the page, for a projector.",
+        )
+    if st.session_state.get("presenter"):
+        st.html("<style>html, body, [class*='st-'] { font-size: 1.15rem; }</style>")
+    _freeze_heavy_imports()
+
+
+def show_chart(fig, key: str | None = None) -> None:
+    """Draw a Plotly figure; presenter mode enlarges its text."""
+    if st.session_state.get("presenter"):
+        size = (fig.layout.font.size or 13) * 1.5
+        fig.update_layout(font_size=size, height=int((fig.layout.height or 360) * 1.25))
+        fig.update_annotations(font_size=size)
+    st.plotly_chart(fig, key=key, config={"displaylogo": False})
+
+
+def progress_callback(label: str, after_s: float = 0.3) -> tuple[Callable[[int, int], None], Any]:
+    """An ``on_step(step, total)`` for core training loops, drawn as an ``st.progress`` bar.
+
+    The bar appears only once the work has taken ``after_s`` seconds, so quick runs don't flash.
+    Its updates are marked as not belonging to any cached function: a cache hit must never replay
+    another run's progress bar. Returns (callback, slot); call ``slot.empty()`` when done.
+    """
+    slot = st.empty()
+    t0 = time.perf_counter()
+
+    def on_step(step: int, total: int) -> None:
+        if time.perf_counter() - t0 < after_s:
+            return
+        token = in_cached_function.set(False)
+        try:
+            frac = min(max(step / max(total, 1), 0.0), 1.0)
+            slot.progress(frac, text=f"{label} — {step:,} / {total:,}")
+        finally:
+            in_cached_function.reset(token)
+
+    return on_step, slot
+
+
+def url_number(key: str, lo: float, hi: float, cast: type = int) -> None:
+    """Check a number a shared link sets for a bound widget; clamp it into [lo, hi] and say so.
+
+    Streamlit silently drops a bound query value it can't use, which would leave a teacher
+    wondering why the link opened a different scene. Runs once per session, before the widget.
+    """
+    raw = st.query_params.get(key)
+    flag = f"_url_checked_{key}"
+    if raw is None or st.session_state.get(flag):
+        return
+    st.session_state[flag] = True
+    try:
+        value = cast(float(raw)) if cast is int else cast(raw)
+        if value != value:  # NaN
+            raise ValueError
+    except (TypeError, ValueError, OverflowError):
+        st.warning(f"The link's `{key}={raw[:40]}` is not a number, so the default is used.")
+        return
+    clamped = min(max(value, lo), hi)
+    if clamped != value or (cast is int and float(raw) != value):
+        st.info(f"The link asked for `{key}={raw[:40]}`; the allowed range is {lo}–{hi}, so {clamped} is used.")
+    st.session_state[key] = clamped
+
+
+def url_choice(key: str, options: list) -> None:
+    """Like ``url_number`` for a fixed set of choices: explain a value that isn't one of them."""
+    raw = st.query_params.get(key)
+    flag = f"_url_checked_{key}"
+    if raw is None or st.session_state.get(flag):
+        return
+    st.session_state[flag] = True
+    if raw not in [str(o) for o in options]:
+        shown = ", ".join(str(o) for o in options)
+        st.warning(f"The link's `{key}={raw[:40]}` is not one of {shown}; the default is used.")
+
+
+def show_code(*objects: Any, label: str = "Show the code") -> None:
+    """An expander printing the real source of core functions, so students read what ran."""
+    with st.expander(label):
+        for obj in objects:
+            st.code(inspect.getsource(obj), language="python")
+
+
+def home() -> None:
+    setup_page("Home", icon="🏠")
+    st.title("RNN Lab — Applications of RNNs, live")
+    st.markdown(
+        "Every lesson here is an experiment that **trains live on this machine**, on real data, "
+        "with sliders for *what if?*. Each one follows a part of the lecture *Applications of RNNs*."
+    )
+    st.subheader("The lecture, lesson by lesson")
+    for lesson in LESSONS:
+        with st.container(border=True):
+            st.page_link(lesson["page"], label=lesson["title"], icon="▶️")
+            st.caption(f"Lecture part: {lesson['part']}")
+            st.write(lesson["what"])
+    st.subheader("Learning goals")
+    st.markdown(
+        "- Understand application to **language modelling**\n"
+        "- Get to know **encoder–decoder** architectures\n"
+        "- Learn about **further RNN applications**"
+    )
+    st.caption("Each page's settings live in its URL: copy the address bar to share a scene with the class.")
+
+
+if __name__ == "__main__":
+    home()

@@ -1,0 +1,1 @@
+"""The maths of RNN Lab: torch, numpy and gensim. Nothing here imports streamlit."""
