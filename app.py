@@ -31,6 +31,7 @@ LESSONS = [
         "title": "Language modelling: “hello”",
         "part": "Language modelling (seq-to-seq, type I)",
         "what": "Feed h, e, l, l one-hot into an RNN and watch training push the right next letter up.",
+        "icon": ":material/text_fields:",
     },
 ]
 
@@ -47,10 +48,15 @@ def _freeze_heavy_imports() -> None:
         _freeze_heavy_imports.done = True
 
 
-def setup_page(title: str, icon: str = "🔁") -> None:
+def setup_page(title: str, icon: str = ":material/replay:") -> None:
     """Shared set-up every page runs first: page config, presenter switch, GC freeze."""
     st.set_page_config(page_title=f"{title} · {APP_TITLE}", page_icon=icon, layout="wide")
     with st.sidebar:
+        # Our own navigation (Streamlit's is off in config.toml): lesson titles, not file names.
+        st.page_link("app.py", label="Home: the lecture map", icon=":material/home:")
+        for lesson in LESSONS:
+            st.page_link(lesson["page"], label=lesson["title"], icon=lesson.get("icon", ":material/play_arrow:"))
+        st.divider()
         st.toggle(
             "Presenter mode",
             key="presenter",
@@ -137,7 +143,7 @@ def show_code(*objects: Any, label: str = "Show the code") -> None:
 
 
 def home() -> None:
-    setup_page("Home", icon="🏠")
+    setup_page("Home", icon=":material/home:")
     st.title("RNN Lab — Applications of RNNs, live")
     st.markdown(
         "Every lesson here is an experiment that **trains live on this machine**, on real data, "
@@ -146,7 +152,7 @@ def home() -> None:
     st.subheader("The lecture, lesson by lesson")
     for lesson in LESSONS:
         with st.container(border=True):
-            st.page_link(lesson["page"], label=lesson["title"], icon="▶️")
+            st.page_link(lesson["page"], label=lesson["title"], icon=lesson.get("icon", ":material/play_arrow:"))
             st.caption(f"Lecture part: {lesson['part']}")
             st.write(lesson["what"])
     st.subheader("Learning goals")

@@ -377,14 +377,8 @@ def train(cfg: CharLMConfig, on_step: OnStep | None = None, stop_at: float | Non
 
     per_snapshot = T * (V + H) + theta.numel()
     every = max(1, math.ceil((cfg.steps + 1) * per_snapshot / SNAPSHOT_BUDGET))
-    n_snap = cfg.steps // every + 1 + (cfg.steps % every != 0)
-    rec_steps = torch.zeros(n_snap, dtype=torch.long)
-    rec_loss = torch.zeros(n_snap)
-    rec_probs = torch.zeros(n_snap, T, V)
-    rec_hidden = torch.zeros(n_snap, T, H)
-    rec_theta = torch.zeros(n_snap, theta.numel())
+    snaps: list[tuple[int, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]] = []
     losses = []
-    k = 0
     stopped = False
     with torch.no_grad():
         for step in range(cfg.steps + 1):
@@ -397,13 +391,8 @@ def train(cfg: CharLMConfig, on_step: OnStep | None = None, stop_at: float | Non
                     )
             done = stop_at is not None and bool(probs.gather(-1, y_ids.unsqueeze(-1)).min() >= stop_at)
             last = step == cfg.steps or done
-            if step % every == 0 or last:
-                rec_steps[k] = step
-                rec_loss[k] = loss
-                rec_probs[k] = probs[0]
-                rec_hidden[k] = hidden[0]
-                rec_theta[k] = theta
-                k += 1
+            if step % every == 0 or last:  # a snapshot: what the replay slider shows for this step
+                snaps.append((step, loss, probs[0], hidden[0], theta.clone()))
             losses.append(loss)
             if last:
                 stopped = done and step < cfg.steps
@@ -421,11 +410,11 @@ def train(cfg: CharLMConfig, on_step: OnStep | None = None, stop_at: float | Non
         itos=vocab.itos,
         inputs=x_ids[0].numpy(),
         targets=y_ids[0].numpy(),
-        steps=rec_steps[:k].numpy(),
-        loss=rec_loss[:k].numpy(),
-        probs=rec_probs[:k].numpy(),
-        hidden=rec_hidden[:k].numpy(),
-        theta=rec_theta[:k].numpy(),
+        steps=np.array([s[0] for s in snaps]),
+        loss=torch.stack([s[1] for s in snaps]).numpy(),
+        probs=torch.stack([s[2] for s in snaps]).numpy(),
+        hidden=torch.stack([s[3] for s in snaps]).numpy(),
+        theta=torch.stack([s[4] for s in snaps]).numpy(),
         stopped_early=stopped,
         meta={"windows": int(x_ids.shape[0]), "window_len": int(T), "record_every": every,
               "loss_every_step": torch.stack(losses).numpy()},
