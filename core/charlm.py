@@ -255,23 +255,23 @@ def rnn_loss_and_grad(P, x_ids, y_ids, memory=True):
         hidden = torch.stack(hs, dim=1)
     else:
         hidden = torch.tanh(xw)  # no recurrent term: every step at once
-    logits = hidden @ W_hy + b_y  # (B, T, V)
-    probs = torch.softmax(logits, dim=-1)
     n = B * T
-    p_target = probs.gather(-1, y_ids.unsqueeze(-1))
-    loss = -torch.log(p_target).mean()
-
-    dlogits = probs.clone()  # softmax + cross-entropy: d loss / d logits = p - onehot(y)
-    dlogits.scatter_add_(-1, y_ids.unsqueeze(-1), torch.full_like(p_target, -1.0))
-    dlogits /= n
     flat_h = hidden.reshape(n, H)
-    dW_hy = flat_h.T @ dlogits.reshape(n, V)
-    db_y = dlogits.sum(dim=(0, 1))
-    dtanh = (1 - hidden * hidden) * (dlogits @ W_hy.T)  # (B, T, H): back through the output and tanh
+    probs = torch.softmax(torch.addmm(b_y, flat_h, W_hy), dim=-1)  # (n, V)
+    y_flat = y_ids.reshape(n, 1)
+    p_target = probs.gather(1, y_flat)
+    loss = -p_target.log().mean()
+
+    dlogits = probs.scatter_add(1, y_flat, torch.full_like(p_target, -1.0)).div_(n)  # p - onehot(y)
+    dW_hy = flat_h.T @ dlogits
+    db_y = dlogits.sum(0)
+    gain = (1 - hidden * hidden).reshape(n, H)  # tanh'(.) at every step
+    dtanh = (gain * (dlogits @ W_hy.T)).view(B, T, H)  # back through the output layer and tanh
+    probs = probs.view(B, T, V)
     if memory:
         W_hh_T = W_hh.T
         dtanh_t = dtanh.unbind(1)
-        gain = (1 - hidden * hidden).unbind(1)
+        gain = gain.view(B, T, H).unbind(1)
         drs = [None] * T
         dh_next = None
         for t in reversed(range(T)):  # the gradient flows back through W_hh, one tick at a time
