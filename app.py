@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import inspect
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -39,13 +40,15 @@ LESSONS = [
 def _freeze_heavy_imports() -> None:
     """Move objects that exist after the heavy imports into the GC's permanent generation.
 
-    Streamlit runs a full ``gc.collect()`` after every script run; with torch and plotly loaded
-    that walk costs real time per rerun. Frozen objects are skipped by it. Done once per process.
+    Streamlit runs a full ``gc.collect()`` after every script run; with torch, gensim and plotly
+    loaded that walk costs real time per rerun, holding the GIL for every session. Frozen objects
+    are skipped by it. Runs again only when a page has imported new modules.
     """
-    if not getattr(_freeze_heavy_imports, "done", False):
+    n_modules = len(sys.modules)
+    if n_modules > getattr(_freeze_heavy_imports, "seen", 0):
         gc.collect()
         gc.freeze()
-        _freeze_heavy_imports.done = True
+        _freeze_heavy_imports.seen = n_modules
 
 
 def setup_page(title: str, icon: str = ":material/replay:") -> None:
