@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 from streamlit.runtime.scriptrunner_utils.script_run_context import in_cached_function
 
 APP_TITLE = "RNN Lab"
@@ -51,14 +52,21 @@ def _freeze_heavy_imports() -> None:
         _freeze_heavy_imports.seen = n_modules
 
 
+def _navigation() -> None:
+    """Our own sidebar links (Streamlit's are off in config.toml): lesson titles, not file names."""
+    try:
+        st.page_link("app.py", label="Home: the lecture map", icon=":material/home:")
+    except StreamlitAPIException:
+        return  # a page run on its own (`streamlit run pages/x.py`) has no app to link to
+    for lesson in LESSONS:
+        st.page_link(lesson["page"], label=lesson["title"], icon=lesson.get("icon", ":material/play_arrow:"))
+
+
 def setup_page(title: str, icon: str = ":material/replay:") -> None:
     """Shared set-up every page runs first: page config, presenter switch, GC freeze."""
     st.set_page_config(page_title=f"{title} · {APP_TITLE}", page_icon=icon, layout="wide")
     with st.sidebar:
-        # Our own navigation (Streamlit's is off in config.toml): lesson titles, not file names.
-        st.page_link("app.py", label="Home: the lecture map", icon=":material/home:")
-        for lesson in LESSONS:
-            st.page_link(lesson["page"], label=lesson["title"], icon=lesson.get("icon", ":material/play_arrow:"))
+        _navigation()
         st.divider()
         st.toggle(
             "Presenter mode",

@@ -5,16 +5,11 @@ import math
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import APPTEST_TIMEOUT, ROOT
-
-PAGE = str(ROOT / "pages" / "1_Language_model.py")
+from conftest import open_page
 
 
 def run(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=APPTEST_TIMEOUT)
-    if query:
-        at.query_params.update(query)
-    return at.run()
+    return open_page("1_Language_model.py", query).run()
 
 
 def metric(at: AppTest, label: str) -> str:
