@@ -119,3 +119,13 @@ def test_nonsense_link_values_are_clamped_or_explained(query, shown):
     assert any(shown in n for n in notes), notes
     if "hidden" in query:
         assert at.slider(key="hidden").value == int(shown)
+
+
+def test_presenter_mode_enlarges_chart_text():
+    at = run()
+    at.toggle(key="presenter").set_value(True).run()
+    assert not at.exception
+    import json
+
+    sizes = [json.loads(c.proto.spec)["layout"]["font"]["size"] for c in at.get("plotly_chart")]
+    assert sizes and min(sizes) >= 19  # 13 pt × 1.5
