@@ -573,3 +573,45 @@ def evaluate_pairs(
     spearman = float(stats.spearmanr(gold, model)[0])
     pearson = float(stats.pearsonr(gold, model)[0])
     return PairsResult(name, spearman, pearson, len(gold), 100.0 * oov / (len(gold) + oov), tuple(rows))
+
+
+# ---- Word groups and poles -------------------------------------------------------------------
+
+
+def parse_word_groups(text: str, default_group: str = "your words") -> tuple[list[str], list[str]]:
+    """Lines like "countries: france, spain" → words and their group names (a line without "name:" is
+    `default_group`). A word keeps its first group."""
+    words, groups, seen = [], [], set()
+    for line in (text or "").splitlines():
+        name, sep, rest = line.partition(":")
+        if not sep or not name.strip() or len(name.strip()) > 40:
+            name, rest = default_group, line
+        for w in parse_words(rest):
+            if w not in seen:
+                seen.add(w)
+                words.append(w)
+                groups.append(name.strip())
+    return words, groups
+
+
+@dataclass(frozen=True)
+class Between:
+    """Where words sit between two sets of pole words (money ↔ river)."""
+
+    words: tuple[str, ...]
+    position: np.ndarray  # (N,) cos with the direction mean(right) − mean(left): < 0 nearer left
+    cos_left: np.ndarray  # (N,) cos with the mean of the left words
+    cos_right: np.ndarray  # (N,)
+
+
+def between(emb: Embeddings, words: list[str], left: list[str], right: list[str]) -> Between:
+    """Each word's position on the axis from the left words' centroid to the right words' centroid."""
+    check_words(emb, left)
+    check_words(emb, right)
+    check_words(emb, words)
+    cl = emb.unit([emb.stoi[w] for w in left]).mean(axis=0)
+    cr = emb.unit([emb.stoi[w] for w in right]).mean(axis=0)
+    d = cr - cl
+    U = emb.unit([emb.stoi[w] for w in words])  # (N, D)
+    return Between(tuple(words), U @ (d / np.linalg.norm(d)), U @ (cl / np.linalg.norm(cl)),
+                   U @ (cr / np.linalg.norm(cr)))
