@@ -164,9 +164,16 @@ def query_vector(emb: Embeddings, positive: list[int], negative: list[int]) -> n
         mean += emb.unit(i)
     for i in negative:
         mean -= emb.unit(i)
-    mean = mean / float(len(positive) + len(negative))  # float64 from here, as in gensim
-    length = np.sqrt(np.dot(mean, mean))
+    mean = mean.astype(np.float64) / (len(positive) + len(negative))  # float64 from here, as in gensim
+    length = _nrm2(mean)
     return (mean * (1.0 / length)).astype(np.float32) if length > 0 else mean.astype(np.float32)
+
+
+def _nrm2(x: np.ndarray) -> float:
+    """BLAS dnrm2, the float64 vector length gensim's unitvec uses (np.sqrt(x @ x) differs in the last bit)."""
+    from scipy.linalg.blas import dnrm2
+
+    return float(dnrm2(x))
 
 
 def cosine_to_all(emb: Embeddings, q: np.ndarray, restrict_vocab: int | None = None) -> np.ndarray:
@@ -490,7 +497,7 @@ def evaluate_analogies(
         ia, ib, ic, ie = idx[start:start + batch].T
         ua, ub, uc = emb.unit(ia), emb.unit(ib), emb.unit(ic)  # (B, D) float32
         mean = ((ub + uc) - ua).astype(np.float64) / 3.0  # float32 sums, then float64 as in gensim
-        length = np.sqrt(np.einsum("ij,ij->i", mean, mean))[:, None]
+        length = np.array([_nrm2(m) for m in mean])[:, None]
         q = (mean * (1.0 / length)).astype(np.float32)  # (B, D)
         sims = (q @ V.T) / norms  # (B, R)
         rows_b = np.arange(len(ia))
@@ -538,7 +545,7 @@ class PairsResult:
 def _unit_like_gensim(v: np.ndarray) -> np.ndarray:
     """gensim's matutils.unitvec on a float32 vector: float64 norm and scaling, float32 result."""
     v64 = v.astype(np.float64)
-    n = np.sqrt(np.dot(v64, v64))
+    n = _nrm2(v64)
     return (v64 * (1.0 / n)).astype(np.float32) if n > 0 else v
 
 

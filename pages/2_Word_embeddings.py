@@ -203,13 +203,15 @@ try:
     if len(oh_words) < 2:
         raise E.WordError("Type at least two words to compare.")
     oh = E.onehot_vs_dense(emb, oh_words)
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2, c3 = st.columns(3)
     c1.metric("One-hot length = vocabulary size V", f"{oh.V:,}")
-    c2.metric("Dense length D", f"{oh.D}")
-    c3.metric("Memory per word, one-hot vs dense", f"{oh.onehot_bytes / 1024:,.0f} KB vs {oh.dense_bytes} B",
-              help="float32 entries; a one-hot vector is all zeros but one.")
+    c2.metric("One-hot memory per word", f"{oh.onehot_bytes / 1024:,.0f} KB", help="float32 entries, all 0 but one.")
+    c3.metric(f"One-hot cos({oh_words[0]}, {oh_words[1]})", f"{oh.onehot_cos[0, 1]:.0f}")
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Dense length D", f"{oh.D}")
+    c2.metric("Dense memory per word", f"{oh.dense_bytes} B")
+    c3.metric(f"Dense cos({oh_words[0]}, {oh_words[1]})", f"{oh.dense_cos[0, 1]:.3f}")
     off = oh.dense_cos[~np.eye(len(oh_words), dtype=bool)]
-    c4.metric(f"cos({oh_words[0]}, {oh_words[1]})", f"one-hot 0 · dense {oh.dense_cos[0, 1]:.3f}")
     show_chart(figs.cosine_heatmaps(list(oh_words), oh.onehot_cos, oh.dense_cos, oh.V, oh.D), key="onehot")
     show_chart(figs.dense_rows(list(oh_words), oh.dense), key="dense_rows")
     with st.expander("Numbers: cosine similarities and the vectors"):
