@@ -12,7 +12,7 @@ from core.figures import embeddings as figs
 
 setup_page("Word embeddings", icon="🧭")
 
-SOURCES = {"glove": "GloVe 6B 50d (400,000 words)", "word2vec": "word2vec, trained here", "file": "your vector file"}
+SOURCES = {"GloVe": "6B 50d: 400,000 words", "word2vec": "trained here, live", "file": "your own vectors"}
 PRESETS = {
     "countries and capitals": "countries: france, germany, italy, spain, japan, china, russia, egypt\n"
                               "capitals: paris, berlin, rome, madrid, tokyo, beijing, moscow, cairo",
@@ -28,9 +28,9 @@ PRESETS = {
     "numbers": "number words: one, two, three, four, five, six, seven, eight, nine, ten\n"
                "digits: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10",
 }
-METHODS = {"pca": "PCA (linear)", "tsne": "t-SNE", "umap": "UMAP"}
-FIT_ON = {"words": "the chosen words alone", "background": "the words + frequent background words"}
-RESTRICT = [10_000, 30_000, 100_000, 400_000]
+METHODS = {"PCA": "pca", "t-SNE": "tsne", "UMAP": "umap"}  # shown name (also the URL value) -> core name
+FIT_ON = ["words alone", "with background"]
+RESTRICT = {"10k": 10_000, "30k": 30_000, "100k": 100_000, "400k": 400_000}
 MONEY = "money, loan, cash, deposit, credit, finance"
 RIVER = "river, shore, stream, lake, water, flood"
 MONEY_SENTENCES = ("he borrowed money from the bank\nshe paid the cheque into her account at the bank\n"
@@ -118,7 +118,7 @@ limit of static vectors: “bank” has one vector, whether it is money or a riv
 # ---- 0 · Which vectors ------------------------------------------------------------------------
 url_choice("source", list(SOURCES))
 st.header("0 · Which vectors")
-source = st.radio("Vectors", list(SOURCES), format_func=SOURCES.get, key="source", bind="query-params",
+source = st.radio("Vectors", list(SOURCES), captions=list(SOURCES.values()), key="source", bind="query-params",
                   horizontal=True)
 G = glove()
 emb, source_id = G, ("glove",)
@@ -130,9 +130,9 @@ if source == "word2vec":
     with st.form("w2v_form", border=True):
         st.markdown("**word2vec settings**: press *Train* to apply (trained once per setting, shared by the class).")
         c1, c2 = st.columns([2, 1])
-        corpus_name = c1.selectbox("Corpus", list(S.CORPORA) + ["text"],
-                                   format_func=lambda k: S.CORPORA.get(k, "your own text (paste or upload below)"),
-                                   key="w2v_corpus", bind="query-params")
+        corpus_name = c1.selectbox("Corpus", list(S.CORPORA) + ["text"], key="w2v_corpus", bind="query-params",
+                                   help="; ".join(f"{k}: {v}" for k, v in S.CORPORA.items())
+                                   + "; text: your own text, pasted or uploaded below")
         sg = c2.radio("Model", ["skip-gram", "CBOW"], key="w2v_model", bind="query-params", horizontal=True)
         c3, c4, c5, c6, c7 = st.columns(5)
         dims = c3.slider("Dimensions D", 10, 300, 100, 10, key="w2v_dims", bind="query-params")
@@ -174,8 +174,8 @@ elif source == "file":
         up = c1.file_uploader("Upload a vector file (≤ 50 MB)", key="vec_upload")
         path = c1.text_input("…or a path on the server", key="vec_path", bind="query-params",
                              placeholder="/data/vectors.txt")
-        fmt = c2.selectbox("Format", list(S.FORMATS), format_func=S.FORMATS.get, key="file_format",
-                           bind="query-params")
+        fmt = c2.selectbox("Format", list(S.FORMATS), key="file_format", bind="query-params",
+                           help="; ".join(f"{k}: {v}" for k, v in S.FORMATS.items()))
         limit = c3.number_input("First N words", 100, S.MAX_WORDS_LIMIT, 50_000, 1000, key="file_limit",
                                 bind="query-params")
     try:
@@ -229,8 +229,8 @@ st.markdown("A picture has 2 or 3 axes, the vectors have "
             f"{emb.D}. A projection squeezes them; the numbers under the map say how much it distorts.")
 url_choice("preset", list(PRESETS) + ["custom"])
 url_choice("method", list(METHODS))
-url_choice("fit", list(FIT_ON))
-url_choice("restrict", RESTRICT)
+url_choice("fit", FIT_ON)
+url_choice("restrict", list(RESTRICT))
 for key, lo, hi in (("dims", 2, 3), ("background", 50, 3000), ("perplexity", 2, 50), ("umap_nn", 2, 50),
                     ("seed", 0, 9999), ("k", 1, 30)):
     url_number(key, lo, hi)
@@ -248,12 +248,13 @@ preset = c1.selectbox("Preset", list(PRESETS) + ["custom"], key="preset", bind="
 words_text = c2.text_area("Words (one group per line, “group: word, word…”)", PRESETS["countries and capitals"],
                           key="words", bind="query-params", height=90)
 c1, c2, c3, c4, c5 = st.columns(5)
-method = c1.segmented_control("Method", list(METHODS), format_func=METHODS.get, default="pca", key="method",
-                              bind="query-params") or "pca"
+method_name = c1.segmented_control("Method", list(METHODS), default="PCA", key="method", bind="query-params") or "PCA"
+method = METHODS[method_name]
 dims = c2.segmented_control("Dimensions", [2, 3], default=2, key="dims", bind="query-params") or 2
-fit_on = c3.radio("Fit on", list(FIT_ON), format_func=FIT_ON.get, key="fit", bind="query-params")
+fit_on = c3.radio("Fit on", FIT_ON, key="fit", bind="query-params",
+                  help="t-SNE and UMAP on a dozen words alone are misleading; a background of frequent words helps.")
 n_bg = c4.slider("Background words", 50, 3000, 500, 50, key="background", bind="query-params",
-                 disabled=fit_on != "background")
+                 disabled=fit_on != "with background")
 seed = c5.number_input("Seed", 0, 9999, 0, key="seed", bind="query-params")
 c1, c2, c3, c4 = st.columns(4)
 perplexity = c1.slider("t-SNE perplexity", 2, 50, 5, key="perplexity", bind="query-params",
@@ -282,14 +283,14 @@ with map_col:
                 if w not in shown:
                     shown.append(w)
                     shown_groups.append(f"nearest to “{nb.query[0]}”")
-        background = int(n_bg) if fit_on == "background" else 0
+        background = int(n_bg) if fit_on == "with background" else 0
         if method == "tsne" and len(shown) + background > E.MAX_TSNE_POINTS:
             background = max(0, E.MAX_TSNE_POINTS - len(shown))
             st.info(f"t-SNE is capped at {E.MAX_TSNE_POINTS:,} points here (it would take minutes beyond that), "
                     f"so the background is cut to {background:,} words.")
         if method == "umap" and "umap" not in __import__("sys").modules:
             st.caption("UMAP's first use on this server compiles code with numba: it can take a minute.")
-        with st.spinner(f"Projecting {len(shown) + background:,} points with {METHODS[method]}…"):
+        with st.spinner(f"Projecting {len(shown) + background:,} points with {method_name}…"):
             proj = projection(source_id, tuple(shown), method, int(dims), background, float(perplexity),
                               int(umap_nn), int(seed), _emb=emb)
         for note in proj.notes:
@@ -299,7 +300,7 @@ with map_col:
                     else f"fitted on your {len(shown)} words alone")
         show_chart(figs.word_map(list(proj.words), proj.coords, shown_groups + ["background"] * int(proj.is_background.sum()),
                                  proj.is_background, highlight, nb.query[0] if nb is not None else None,
-                                 title=f"{METHODS[method]} of {emb.name}, {fit_desc}"), key="map")
+                                 title=f"{method_name} of {emb.name}, {fit_desc}"), key="map")
         m1, m2, m3 = st.columns(3)
         if proj.variance_explained is not None:
             m1.metric("Variance explained", " + ".join(f"{v:.1%}" for v in proj.variance_explained),
@@ -328,10 +329,10 @@ with map_col:
 
 with bench_col:
     st.subheader("Benchmarks")
-    restrict = st.select_slider("Vocabulary limit", RESTRICT, value=30_000, key="restrict", bind="query-params",
-                                format_func=lambda n: f"{n // 1000}k",
-                                help="Questions with a word outside the first N words are skipped, as in gensim.")
-    restrict = min(int(restrict), emb.V)
+    restrict_name = st.select_slider("Vocabulary limit", list(RESTRICT), value="30k", key="restrict",
+                                     bind="query-params",
+                                     help="Questions with a word outside the first N words are skipped, as in gensim.")
+    restrict = min(RESTRICT[restrict_name], emb.V)
     on_step, slot = progress_callback("Google analogies")
     ab = analogy_bench(source_id, restrict, _emb=emb, _on_step=on_step)
     slot.empty()
