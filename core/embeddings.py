@@ -192,11 +192,12 @@ class Neighbours:
 
 
 def _top_k(sims: np.ndarray, k: int, exclude: list[int]) -> np.ndarray:
-    sims = sims.copy()
-    sims[list(exclude)] = -np.inf
-    k = min(k, len(sims) - len(set(exclude)))
-    part = np.argpartition(-sims, k)[:k] if k < len(sims) else np.arange(len(sims))
-    return part[np.argsort(-sims[part], kind="stable")][:k]
+    """Indices of the k largest sims, best first, skipping `exclude` (gensim: partial sort of k + |exclude|)."""
+    n = min(k + len(exclude), len(sims))
+    part = np.argpartition(-sims, n - 1)[:n] if n < len(sims) else np.arange(len(sims))
+    best = part[np.argsort(-sims[part], kind="stable")]
+    skip = set(exclude)
+    return np.array([i for i in best if i not in skip][:k], dtype=int)
 
 
 def neighbours(emb: Embeddings, word: str, k: int = 10, restrict_vocab: int | None = None) -> Neighbours:
@@ -487,13 +488,14 @@ def evaluate_analogies(
     sec = np.array([s for s, _ in known])
     idx = np.array([[ok[w] for w in q] for _, q in known])  # (Q, 4): a, b, c, expected
     np.add.at(total, sec, 1)
-    VT = np.ascontiguousarray(emb.vectors[:R].T)  # (D, R): a contiguous transpose makes the product ~3x faster
     norms = emb.norms[:R]
-    batch = batch or max(32, min(2048, 50_000_000 // R))  # keep each (B, R) block near 200 MB at most
     upper = [w.upper() if case_insensitive else w for w in emb.itos[:R]]
     # gensim keeps the first of several case variants; if every word is unique after upper-casing,
-    # the best non-input word is always the answer and a plain argmax suffices.
+    # the best non-input word is always the answer, and a running argmax over blocks of words suffices.
     simple = len(set(upper)) == len(upper)
+    block = 16_384 if simple else R  # words per block: a (B, block) slab of scores stays in cache
+    batch = batch or (256 if simple else max(32, min(2048, 50_000_000 // R)))
+    blocks = [(r0, np.ascontiguousarray(emb.vectors[r0:min(r0 + block, R)].T)) for r0 in range(0, R, block)]  # (D, block)
     Q = len(known)
     for start in range(0, Q, batch):
         ia, ib, ic, ie = idx[start:start + batch].T
@@ -501,19 +503,28 @@ def evaluate_analogies(
         mean = ((ub + uc) - ua).astype(np.float64) / 3.0  # float32 sums, then float64 as in gensim
         length = np.array([_nrm2(m) for m in mean])[:, None]
         q = (mean * (1.0 / length)).astype(np.float32)  # (B, D)
-        sims = q @ VT  # (B, R)
-        sims /= norms  # cos = v·q / |v|, gensim's order of operations
         rows_b = np.arange(len(ia))
-        for col in (ia, ib, ic):
-            sims[rows_b, col] = -np.inf  # the input words are never answers
+        best = np.full(len(ia), -np.inf, np.float32)
+        pred = np.zeros(len(ia), int)
+        for r0, VT in blocks:
+            sims = q @ VT  # (B, block)
+            sims /= norms[r0:r0 + VT.shape[1]]  # cos = v·q / |v|, gensim's order of operations
+            for col in (ia, ib, ic):  # the input words are never answers
+                inside = (col >= r0) & (col < r0 + VT.shape[1])
+                sims[rows_b[inside], col[inside] - r0] = -np.inf
+            if not simple:
+                break
+            j = sims.argmax(axis=1)
+            v = sims[rows_b, j]
+            better = v > best
+            best[better], pred[better] = v[better], j[better] + r0
         if simple:
-            pred = sims.argmax(axis=1)
             hit = pred == ie
         else:
             top = np.argpartition(-sims, 5, axis=1)[:, :5]
             order = np.take_along_axis(sims, top, 1).argsort(axis=1)[:, ::-1]
             top = np.take_along_axis(top, order, 1)
-            pred, hit = np.empty(len(ia), int), np.empty(len(ia), bool)
+            hit = np.empty(len(ia), bool)
             for r in range(len(ia)):
                 ignore = {upper[ia[r]], upper[ib[r]], upper[ic[r]]}
                 p = top[r, -1]

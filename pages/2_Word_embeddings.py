@@ -247,7 +247,7 @@ preset = c1.selectbox("Preset", list(PRESETS) + ["custom"], key="preset", bind="
                       on_change=apply_preset)
 words_text = c2.text_area("Words (one group per line, “group: word, word…”)", PRESETS["countries and capitals"],
                           key="words", bind="query-params", height=90)
-c1, c2, c3, c4, c5 = st.columns(5)
+c1, c2, c3, c4, c5 = st.columns([1.3, 0.8, 1.2, 1.2, 0.8])
 method_name = c1.segmented_control("Method", list(METHODS), default="PCA", key="method", bind="query-params") or "PCA"
 method = METHODS[method_name]
 dims = c2.segmented_control("Dimensions", [2, 3], default=2, key="dims", bind="query-params") or 2
@@ -303,8 +303,9 @@ with map_col:
                                  title=f"{method_name} of {emb.name}, {fit_desc}"), key="map")
         m1, m2, m3 = st.columns(3)
         if proj.variance_explained is not None:
-            m1.metric("Variance explained", " + ".join(f"{v:.1%}" for v in proj.variance_explained),
-                      help="Share of the (unit) vectors' spread each PCA axis keeps.")
+            m1.metric("Variance explained", f"{proj.variance_explained.sum():.1%}",
+                      help="Share of the (unit) vectors' spread the PCA axes keep: "
+                           + " + ".join(f"{v:.1%}" for v in proj.variance_explained) + " per axis.")
         else:
             m1.metric("Variance explained", "n/a", help="Only PCA is a linear projection with a variance share.")
         m2.metric(f"Trustworthiness (k={proj.k_trust})", f"{proj.trustworthiness:.3f}",
@@ -429,8 +430,9 @@ try:
     grp = ["“bank”"] + ["money words"] * len(money) + ["river words"] * len(river)
     left, right = st.columns([2, 1])
     with left:
-        show_chart(figs.axis_strip(list(pos.words), pos.position, grp, "money", "river",
-                                   title="GloVe: where “bank” sits between money words and river words"), key="bank_axis")
+        show_chart(figs.between_centres(list(pos.words), pos.cos_left, pos.cos_right, grp, "money", "river",
+                                        title="GloVe: where “bank” sits between money words and river words"),
+                   key="bank_axis")
     with right:
         st.dataframe(pd.DataFrame({"neighbour of bank": bank_nb.words, "cosine": np.round(bank_nb.sims, 3)}),
                      hide_index=True)

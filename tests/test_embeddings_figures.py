@@ -17,7 +17,7 @@ def test_word_map_background_groups_and_highlight():
     assert list(bg.text) == ["the", "of"] and bg.marker.color == NEUTRAL
     assert list(by_name["capital"].text) == ["paris", "berlin"]
     assert list(by_name["capital"].x) == [0.0, 4.0]
-    ring = by_name["nearest to “paris”"]
+    ring = by_name["ringed: top 1 by cosine"]
     assert list(ring.text) == ["berlin: cos 0.700"] and ring.marker.line.color == OUTLINE
     lines = [t for t in fig.data if t.mode == "lines"]
     assert len(lines) == 1 and list(lines[0].x) == [0.0, 4.0]  # paris → berlin
@@ -69,3 +69,12 @@ def test_context_states_two_panels():
     assert list(river.x) == [5.0] and river.xaxis == "x2"
     glove_bank = [t for t in fig.data if t.name == "GloVe: “bank”"][0]
     assert list(glove_bank.text) == ["bank"] and glove_bank.xaxis == "x"
+
+
+def test_between_centres_places_words_by_their_two_cosines():
+    fig = figs.between_centres(["bank", "money", "river"], np.array([0.8, 0.9, 0.3]), np.array([0.5, 0.4, 0.9]),
+                               ["“bank”", "money words", "river words"], "money", "river")
+    bank = [t for t in fig.data if t.name == "“bank”"][0]
+    assert (bank.x[0], bank.y[0]) == (0.8, 0.5) and bank.marker.symbol == "star"
+    diagonal = fig.data[0]
+    assert diagonal.x[0] == diagonal.y[0] and diagonal.x[1] == diagonal.y[1]

@@ -68,7 +68,7 @@ def word_map(
         c = coords[idx]
         fig.add_trace(Scatter(
             x=c[:, 0], y=c[:, 1], **({"z": c[:, 2]} if three else {}), mode="markers",
-            name=f"nearest to “{query}”" if query else "highlighted",
+            name=f"ringed: top {len(idx)} by cosine" if query else "highlighted",
             marker=dict(size=10 if three else 18, color="rgba(0,0,0,0)", line=dict(color=OUTLINE, width=2),
                         symbol="circle-open" if three else "circle"),
             text=[f"{words[i]}: {highlight[words[i]]}" for i in idx], hovertemplate="%{text}<extra></extra>",
@@ -179,22 +179,26 @@ def section_accuracy(sections: list[str], correct: np.ndarray, total: np.ndarray
     return fig
 
 
-def axis_strip(words: list[str], x: np.ndarray, groups: list[str], left: str, right: str, title: str = "") -> go.Figure:
-    """Words on one line between two poles (money ↔ river): x is each word's position, coloured by group."""
+def between_centres(words: list[str], cos_left: np.ndarray, cos_right: np.ndarray, groups: list[str],
+                    left: str, right: str, title: str = "") -> go.Figure:
+    """Each word at (cos with the left centre, cos with the right centre); the diagonal is "equally near both"."""
     fig = go.Figure()
+    lo = float(min(np.min(cos_left), np.min(cos_right), 0.0)) - 0.05
+    fig.add_trace(go.Scatter(x=[lo, 1.02], y=[lo, 1.02], mode="lines", name=f"equally near {left} and {right}",
+                             line=dict(color=NEUTRAL, dash="dash")))
     for gi, gname in enumerate(dict.fromkeys(groups)):
         m = np.array([g == gname for g in groups])
-        n = int(m.sum())
+        star = gname.startswith("“")
         fig.add_trace(go.Scatter(
-            x=np.asarray(x)[m], y=[gi] * n, mode="markers+text", name=gname,
+            x=np.asarray(cos_left)[m], y=np.asarray(cos_right)[m], mode="markers+text", name=gname,
             text=[w for w, k in zip(words, m) if k], textposition="top center",
-            marker=dict(size=14 if gname.startswith("“") else 10, color=PALETTE[gi % len(PALETTE)],
-                        symbol="star" if gname.startswith("“") else "circle",
-                        line=dict(color=OUTLINE, width=1)),
+            marker=dict(size=18 if star else 10, color=OUTLINE if star else PALETTE[gi % len(PALETTE)],
+                        symbol="star" if star else "circle"),
+            hovertemplate="%{text}: cos " + left + " %{x:.3f}, " + right + " %{y:.3f}<extra></extra>",
         ))
-    fig.add_vline(x=0, line=dict(color=NEUTRAL))
-    fig.update_yaxes(visible=False, range=[-0.7, len(dict.fromkeys(groups)) - 0.2])
-    fig.update_layout(**base_layout(title, height=300), xaxis_title=f"← {left}   ·   {right} →")
+    fig.update_layout(**base_layout(title, height=440), xaxis_title=f"cosine with the {left} words' centre",
+                      yaxis_title=f"cosine with the {right} words' centre")
+    fig.update_yaxes(scaleanchor="x", scaleratio=1)
     return fig
 
 
