@@ -255,3 +255,36 @@ def input_property(task: str, source: str, target: str) -> float:
     if task == "numbers":
         return float(target) if target.isdigit() else float("nan")
     return len(source)
+
+
+_NUMBER_TABLES: dict[str, dict[str, int]] = {}
+
+
+def reference_target(task: str, source: str) -> str | None:
+    """The correct output for any input, if the app can work it out (None if it can't).
+
+    Dates are read back with dateutil (English-style inputs only) and accepted only when the input
+    names a day, a month and a year; number words are looked up among num2words' own spellings.
+    """
+    source = source.strip()
+    if task in ("reverse", "sort"):
+        return source[::-1] if task == "reverse" else "".join(sorted(source))
+    if task in ("numbers", "numbers_de"):
+        if "en" not in _NUMBER_TABLES:
+            _NUMBER_TABLES["en"] = {number_words(k): k for k in range(MAX_NUMBER + 1)}
+        k = _NUMBER_TABLES["en"].get(source)
+        if k is None:
+            return None
+        return str(k) if task == "numbers" else number_words(k, "de")
+    if task in ("dates", "dates_multi"):
+        import dateutil.parser
+
+        try:  # two different defaults: a field missing from the input shows up as a difference
+            a = dateutil.parser.parse(source, default=dt.datetime(1901, 1, 1))
+            b = dateutil.parser.parse(source, default=dt.datetime(1902, 2, 2))
+        except (ValueError, OverflowError):
+            return None
+        if a.date() != b.date():
+            return None
+        return iso_date(a.date())
+    return None
