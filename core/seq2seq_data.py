@@ -286,5 +286,9 @@ def reference_target(task: str, source: str) -> str | None:
             return None
         if a.date() != b.date():
             return None
-        return iso_date(a.date())
+        day = a.date()
+        if not any(len(tok) == 4 and tok.isdigit() for tok in source.replace(",", " ").replace(".", " ").split()):
+            yy = day.year % 100  # two-digit years mean 1950–2049 here, as in the training data
+            day = day.replace(year=1900 + yy if yy >= 50 else 2000 + yy)
+        return iso_date(day)
     return None

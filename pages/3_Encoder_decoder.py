@@ -14,7 +14,7 @@ setup_page("Encoder–decoder", icon="🔀")
 
 TASK_KEYS = list(sd.TASKS)
 HIDDEN_SIZES = [32, 64, 128]
-STEP_CHOICES = [100, 200, 300, 600]
+STEP_CHOICES = [100, 200, 400, 800]
 TF_RATIOS = [0.0, 0.25, 0.5, 0.75, 1.0]
 N_MAP = 300  # held-out inputs drawn in the map of C
 SPECIAL_LABELS = {"<eos>": "⟨eos⟩", "<bos>": "⟨bos⟩", "<unk>": "⟨unk⟩", "<pad>": "⟨pad⟩"}
@@ -75,7 +75,7 @@ with st.container(border=True):
     c1, c2, c3, c4, c5 = st.columns([3, 1, 1, 2, 1])
     task = c1.selectbox("Task", TASK_KEYS, format_func=lambda k: sd.TASKS[k].title, key="task", bind="query-params")
     hidden = c2.select_slider("Size of C (hidden units)", HIDDEN_SIZES, value=128, key="hidden", bind="query-params")
-    steps = c3.select_slider("Training steps", STEP_CHOICES, value=300, key="steps", bind="query-params")
+    steps = c3.select_slider("Training steps", STEP_CHOICES, value=400, key="steps", bind="query-params")
     tf_ratio = c4.select_slider(
         "Teacher-forcing ratio", TF_RATIOS, value=1.0, key="tf", bind="query-params",
         help="While training, the probability that a decoder step is fed the *true* previous token; otherwise it "
