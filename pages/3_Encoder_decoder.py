@@ -73,7 +73,11 @@ url_number("seed", 0, 99)
 with st.container(border=True):
     st.markdown("**The task and the training.** Each setting trains once on the server and is shared by the class.")
     c1, c2, c3, c4, c5 = st.columns([3, 1, 1, 2, 1])
-    task = c1.selectbox("Task", TASK_KEYS, format_func=lambda k: sd.TASKS[k].title, key="task", bind="query-params")
+    task = c1.selectbox(  # no format_func: a shared link carries the option itself (?task=numbers)
+        "Task", TASK_KEYS, key="task", bind="query-params",
+        help=" · ".join(f"{k}: {t.title}" for k, t in sd.TASKS.items()),
+    )
+    c1.caption(f"**{sd.TASKS[task].title}**, e.g. “{sd.TASKS[task].example_in}” → “{sd.TASKS[task].example_out}”")
     hidden = c2.select_slider("Size of C (hidden units)", HIDDEN_SIZES, value=128, key="hidden", bind="query-params")
     steps = c3.select_slider("Training steps", STEP_CHOICES, value=400, key="steps", bind="query-params")
     tf_ratio = c4.select_slider(
@@ -242,7 +246,7 @@ if st.session_state.get("force_k", 1) > data.max_target + 1:
     st.session_state["force_k"] = 1
 force_k = c1.slider("Step k", 1, data.max_target + 1, 1, key="force_k", bind="query-params")
 default_tok = out_tokens.index(free.tokens[0]) if free.tokens and free.tokens[0] in out_tokens else 0
-force_tok = c2.selectbox("Token to force", out_tokens, index=default_tok, format_func=show_tok, key="force_tok", bind="query-params")
+force_tok = c2.selectbox("Token to force", out_tokens, index=default_tok, key="force_tok", bind="query-params")
 if force_tok not in out_tokens:
     force_tok = out_tokens[0]
 pushed = s2s.decode(tm, x, force=(force_k - 1, force_tok))
