@@ -292,3 +292,18 @@ def reference_target(task: str, source: str) -> str | None:
             day = day.replace(year=1900 + yy if yy >= 50 else 2000 + yy)
         return iso_date(day)
     return None
+
+
+def properties(task: str, examples) -> dict[str, list[float]]:
+    """Properties of each example that can colour the map of C, first one the task's own."""
+    props: dict[str, list[float]] = {}
+    if task.startswith("dates"):
+        days = [dt.date.fromisoformat(e.target) for e in examples]
+        props["month"] = [d.month for d in days]
+        props["year"] = [d.year for d in days]
+        props["day of month"] = [d.day for d in days]
+    elif task.startswith("numbers"):
+        props["size"] = [e.prop for e in examples]
+        props["number of digits"] = [len(str(int(e.prop))) for e in examples]
+    props["input length"] = [len(e.source) for e in examples]
+    return props

@@ -35,7 +35,7 @@ def context_map_cached(cfg: s2s.Seq2SeqConfig):
     tm = trained(cfg)
     examples = tm.data.test[:N_MAP]
     C = s2s.contexts(tm, [e.source for e in examples])
-    return s2s.pca_2d(C), [e.source for e in examples], np.array([e.prop for e in examples], dtype=float)
+    return s2s.pca_2d(C), [e.source for e in examples], sd.properties(cfg.task, examples)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -196,10 +196,13 @@ else:
 
 # ---- Space of meanings ---------------------------------------------------------------------
 st.header("3 · The space of meanings")
-proj, map_sources, values = context_map_cached(cfg)
+proj, map_sources, props = context_map_cached(cfg)
 here = proj.project(enc.context)[0]
 url_number("alpha", 0.0, 1.0, float)
-c1, c2 = st.columns([3, 2])
+c0, c1, c2 = st.columns([1, 2, 2])
+url_choice(f"colour_{task}", list(props))
+colour_by = c0.selectbox("Colour by", list(props), key=f"colour_{task}", bind="query-params")
+values = np.asarray(props[colour_by], dtype=float)
 default_b = data.test[1].source
 x_b = c1.text_input("Second input, for interpolation", value=default_b, key=f"xb_{task}", bind="query-params", max_chars=200)
 alpha = c2.slider("α: decode from C(α) = (1 − α)·C(your input) + α·C(second input)", 0.0, 1.0, 0.5, 0.1,
@@ -213,9 +216,9 @@ try:
 except s2s.InputError as err:
     st.info(f"Second input: {err}")
 show_chart(
-    figs.context_map(proj.points, values, spec.property_name, map_sources, here, x, path, labels_path,
+    figs.context_map(proj.points, values, colour_by, map_sources, here, x, path, labels_path,
                      (f"PC 1 ({proj.explained[0]:.0%} of variance)", f"PC 2 ({proj.explained[1]:.0%})"),
-                     title=f"C of {len(map_sources)} held-out inputs (PCA, scikit-learn), coloured by {spec.property_name}"),
+                     title=f"C of {len(map_sources)} held-out inputs (PCA, scikit-learn), coloured by {colour_by}"),
     key="pca",
 )
 if interp is not None:
@@ -226,7 +229,7 @@ if interp is not None:
         st.dataframe(pd.DataFrame({"α": interp.alphas, "PC 1": path[:, 0], "PC 2": path[:, 1], "decoded output": interp.outputs}).round(3),
                      hide_index=True)
 with st.expander("Numbers: the map of C"):
-    st.dataframe(pd.DataFrame({"input": map_sources, spec.property_name: values, "PC 1": proj.points[:, 0],
+    st.dataframe(pd.DataFrame({"input": map_sources, **props, "PC 1": proj.points[:, 0],
                                "PC 2": proj.points[:, 1]}).round(3), hide_index=True)
 st.markdown(
     "**What to notice:** inputs with similar meaning land near each other even when they are written differently. "
@@ -245,7 +248,8 @@ c1, c2 = st.columns(2)
 if st.session_state.get("force_k", 1) > data.max_target + 1:
     st.session_state["force_k"] = 1
 force_k = c1.slider("Step k", 1, data.max_target + 1, 1, key="force_k", bind="query-params")
-default_tok = out_tokens.index(free.tokens[0]) if free.tokens and free.tokens[0] in out_tokens else 0
+runner_up = data.tgt.token(int(np.argsort(-free.probs[0], kind="stable")[1]))  # step 1's second choice
+default_tok = out_tokens.index(runner_up) if runner_up in out_tokens else 0
 force_tok = c2.selectbox("Token to force", out_tokens, index=default_tok, key="force_tok", bind="query-params")
 if force_tok not in out_tokens:
     force_tok = out_tokens[0]

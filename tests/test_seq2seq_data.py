@@ -82,3 +82,14 @@ def test_reference_target_agrees_with_the_data():
     assert sd.reference_target("dates", "Nov 26") is None  # no year: not a full date
     assert sd.reference_target("dates", "hello") is None
     assert sd.reference_target("numbers", "eleventy") is None
+
+
+def test_properties_for_colouring_match_the_items(dates):
+    props = sd.properties("dates", dates.test[:50])
+    assert list(props) == ["month", "year", "day of month", "input length"]
+    assert props["year"] == [int(e.target[:4]) for e in dates.test[:50]]
+    assert props["input length"] == [len(e.source) for e in dates.test[:50]]
+    nums = sd.make_dataset("numbers", 200, 50, 0)
+    p = sd.properties("numbers", nums.test)
+    assert p["number of digits"] == [len(e.target) for e in nums.test] and p["size"] == [int(e.target) for e in nums.test]
+    assert list(sd.properties("reverse", nums.test)) == ["input length"]

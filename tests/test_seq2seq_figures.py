@@ -60,11 +60,11 @@ def test_beam_tree_links_children_to_parents_and_marks_best():
     fig = figs.beam_tree([0, 0, 1, 1], [-1, -1, 0, 0], ["a", "b", "c", "⟨eos⟩"], [-0.1, -2.0, -0.3, -0.5],
                          [True, True, True, False], best_path=[3, 0])
     lines, best = fig.data[0], fig.data[1]
-    assert list(best.x) == [-1, 0, None, 0, 1, None]  # root→a, a→eos drawn bold
+    assert list(best.x) == [0, 1, None, 1, 2, None]  # root→a, a→eos drawn bold
     kept = next(t for t in fig.data if t.name == "kept in the beam")
-    pruned = next(t for t in fig.data if t.name.startswith("pruned"))
+    pruned = next(t for t in fig.data if t.name and t.name.startswith("pruned"))
     assert len(kept.x) == 3 and len(pruned.x) == 1 and pruned.marker.symbol == "circle-open"
-    assert pruned.text[0].startswith("⟨eos⟩ -0.50")
+    assert list(kept.text) == ["a", "b", "c"] and pruned.text[0] == "eos" and pruned.customdata[0] == -0.5
 
 
 def test_accuracy_vs_length_two_curves_and_shaded_untrained_lengths():

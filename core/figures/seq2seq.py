@@ -167,7 +167,7 @@ def beam_tree(steps: list[int], parents: list[int], tokens: list[str], scores: l
     """The beam-search tree: x = output step, one node per extended hypothesis, its parent linked.
 
     Kept hypotheses are filled circles, pruned or finished ones hollow; the best output's path is bold.
-    Node i's parent is an index into the same lists (-1 = <bos> root).
+    Node i's parent is an index into the same lists (-1 = <bos> root at step 0); steps are 0-based.
     """
     n = len(tokens)
     rows: dict[int, int] = {}
@@ -175,33 +175,39 @@ def beam_tree(steps: list[int], parents: list[int], tokens: list[str], scores: l
     for i in range(n):
         y[i] = rows.get(steps[i], 0)
         rows[steps[i]] = rows.get(steps[i], 0) + 1
+    x = [s + 1 for s in steps]  # output step 1, 2, …; the root <bos> sits at 0
     best = set(best_path)
     fig = go.Figure()
     ex, ey, bx, by = [], [], [], []
     for i in range(n):
-        px, py = (steps[parents[i]], y[parents[i]]) if parents[i] >= 0 else (-1, 0)
+        px, py = (x[parents[i]], y[parents[i]]) if parents[i] >= 0 else (0, 0)
         xs, ys = (bx, by) if i in best else (ex, ey)
-        xs += [px, steps[i], None]
+        xs += [px, x[i], None]
         ys += [py, y[i], None]
     fig.add_trace(go.Scatter(x=ex, y=ey, mode="lines", line=dict(color=NEUTRAL, width=1), hoverinfo="skip",
                              name="extension"))
     fig.add_trace(go.Scatter(x=bx, y=by, mode="lines", line=dict(color=TARGET, width=4), hoverinfo="skip",
                              name="best output"))
-    labels = [f"{char_label(t)} {s:.2f}" for t, s in zip(tokens, scores)]
     for flag, name, symbol in ((True, "kept in the beam", "circle"), (False, "pruned or finished (<eos>)", "circle-open")):
         idx = [i for i in range(n) if kept[i] == flag]
         fig.add_trace(go.Scatter(
-            x=[steps[i] for i in idx], y=[y[i] for i in idx], mode="markers+text", name=name,
-            marker=dict(size=11, symbol=symbol, color=PALETTE[0] if flag else PALETTE[5], line=dict(width=2)),
-            text=[labels[i] for i in idx], textposition="middle right", textfont=dict(size=10),
-            hovertemplate="%{text} (total log p)<extra></extra>",
+            x=[x[i] for i in idx], y=[y[i] for i in idx], mode="markers+text", name=name,
+            marker=dict(size=22, symbol=symbol, color="#FFFFFF" if flag else PALETTE[5],
+                        line=dict(width=2, color=OUTLINE if flag else PALETTE[5])),
+            text=[char_label(tokens[i]) if len(tokens[i]) == 1 else "eos" for i in idx],
+            textfont=dict(size=12, color=OUTLINE), customdata=[scores[i] for i in idx],
+            hovertemplate="token %{text}<br>total log p = %{customdata:.3f}<extra></extra>",
         ))
-    fig.add_trace(go.Scatter(x=[-1], y=[0], mode="markers+text", text=["<bos>"], textposition="middle left",
+        fig.add_trace(go.Scatter(  # the running score under each node
+            x=[x[i] for i in idx], y=[y[i] + 0.32 for i in idx], mode="text", showlegend=False, hoverinfo="skip",
+            text=[f"{scores[i]:.2f}" for i in idx], textfont=dict(size=9, color="#555555"),
+        ))
+    fig.add_trace(go.Scatter(x=[0], y=[0], mode="markers+text", text=["<bos>"], textposition="top center",
                              marker=dict(size=12, color=OUTLINE), name="start", hoverinfo="skip"))
-    fig.update_yaxes(autorange="reversed", title="hypothesis (by score)", showticklabels=False)
-    fig.update_xaxes(title="output step", dtick=1)
-    fig.update_layout(**base_layout(height=200 + 40 * (max(rows.values()) if rows else 1),
-                                    legend=dict(orientation="h", y=-0.2)))
+    fig.update_yaxes(autorange="reversed", title="hypothesis (by score)", showticklabels=False, zeroline=False)
+    fig.update_xaxes(title="output step (number under a node: total log p so far)", dtick=1)
+    fig.update_layout(**base_layout(height=220 + 60 * (max(rows.values()) if rows else 1),
+                                    legend=dict(orientation="h", y=-0.25)))
     return fig
 
 
