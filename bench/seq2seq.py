@@ -6,6 +6,7 @@ Run: PYTHONPATH=. python bench/seq2seq.py   (prints one line per measurement, wi
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 
 import numpy as np
@@ -22,6 +23,7 @@ def per_input(fn, inputs, repeat: int = 1) -> float:
 
 
 def main() -> None:
+    print(f"seq2seq machine  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the start (shared CPU: times scale with it)")
     cfg = dataclasses.replace(s2s.Seq2SeqConfig(), eval_every=25)  # same training as the page; measured more often
     tm = s2s.train(cfg)
     secs = np.array(tm.meta["train_seconds_at_eval"])
@@ -54,6 +56,7 @@ def main() -> None:
     beam_hits = sum(tm.data.tgt.decode(s2s.beam(tm, e.source, 5).hypotheses[0][0]) == e.target for e in tm.data.test)
     print(f"seq2seq quality held-out exact match greedy {tm.final_exact_match:.1%}, beam width 5 {beam_hits / len(tm.data.test):.1%} "
           f"({len(tm.data.test)} inputs)")
+    print(f"seq2seq machine  load average {os.getloadavg()[0]:.1f} at the end")
 
 
 if __name__ == "__main__":

@@ -159,11 +159,28 @@ truth = c2.text_input(
     bind="query-params", max_chars=60,
 )
 truth = truth or reference
-show_chart(
-    figs.decoder_topk(list(free.prev_tokens), list(free.tokens), free.probs, list(data.tgt.itos), k,
-                      title="Free running: each step is fed the token it chose before (outlined)"),
-    key="topk",
-)
+MODES = ["free running", "teacher forcing"]
+url_choice("mode", MODES)
+mode = st.radio("Feed each step with", MODES, horizontal=True, key="mode", bind="query-params",
+                help="Free running: the token the decoder chose at the step before. Teacher forcing: the correct one.")
+if mode == "teacher forcing" and not truth:
+    st.info("Teacher forcing needs the correct output: type it in the field above. Showing free running.")
+if mode == "teacher forcing" and truth:
+    shown = s2s.decode(tm, x, teacher=truth)
+    title = "Teacher forcing: each step is fed the correct previous token; the decoder's own choice outlined"
+else:
+    shown = free
+    title = "Free running: each step is fed the token it chose before (outlined)"
+show_chart(figs.decoder_topk(list(shown.prev_tokens), list(shown.tokens), shown.probs, list(data.tgt.itos), k, title=title),
+           key="topk")
+with st.expander("Numbers: the softmax at each step (top-k)"):
+    top = np.argsort(-shown.probs, axis=1, kind="stable")[:, :k]
+    st.dataframe(pd.DataFrame({
+        "step": np.arange(1, len(shown.tokens) + 1), "fed": [show_tok(t) for t in shown.prev_tokens],
+        "chosen": [show_tok(t) for t in shown.tokens],
+        **{f"#{r + 1}": [f"{show_tok(data.tgt.token(top[t, r]))} {shown.probs[t, top[t, r]]:.4f}" for t in range(len(top))]
+           for r in range(top.shape[1])},
+    }), hide_index=True)
 st.markdown(
     "Every column is one softmax $p(y^{[t]} \\mid C; y^{[1..t-1]})$. The step reads only **C** and the **previous "
     "token** (the column label) through its state $g^{[t]}$ — nothing else from the input."

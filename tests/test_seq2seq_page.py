@@ -41,8 +41,12 @@ def test_editing_the_input_and_the_what_ifs(at):
     assert metric(at, "With “2” forced at step 1").startswith("2")
     at.slider(key="alpha").set_value(0.0).run()
     assert metric(at, "Decoded from C(α = 0.0)") == "1999-03-26"  # α = 0 is the input's own C
+    at.radio(key="mode").set_value("teacher forcing").run()
+    assert not at.exception
     at.text_input(key="y_true").set_value("1999-03-27").run()
     assert not at.exception
+    fed = at.dataframe[[i for i, d in enumerate(at.dataframe) if "fed" in d.value.columns][0]].value["fed"]
+    assert list(fed) == ["⟨bos⟩"] + list("1999-03-27")  # teacher forcing feeds the typed output
 
 
 def test_bad_inputs_explained_not_raised(at):

@@ -225,7 +225,7 @@ def accuracy_vs_length(curves: dict[str, tuple[np.ndarray, np.ndarray]], max_tra
             hovertemplate=name + "<br>n_x = %{x}: exact match %{y:.3f}<extra></extra>",
         ))
     if max_train_len > 0:
-        fig.add_vrect(x0=max_train_len + 0.5, x1=hi + 0.5, fillcolor=NEUTRAL, opacity=0.3, line_width=0,
+        fig.add_vrect(x0=max_train_len + 0.5, x1=hi + 0.5, fillcolor=NEUTRAL, opacity=0.3, line_width=0, layer="below",
                       annotation_text="longer than any training input", annotation_position="top left")
     fig.update_yaxes(range=[-0.02, 1.05], title="held-out exact match")
     fig.update_xaxes(title="input length n_x (characters)", dtick=1)
