@@ -1,6 +1,6 @@
 """Benchmark the encoder–decoder lesson: time to 98 % held-out exact match, training and decoding speed.
 
-Run: PYTHONPATH=. python bench/seq2seq.py   (prints one line per measurement, with ratios against a reference)
+Run: python bench/seq2seq.py   (prints one line per measurement, with ratios against a reference)
 """
 
 from __future__ import annotations
@@ -9,7 +9,12 @@ import dataclasses
 import os
 import time
 
+import sys
+from pathlib import Path
+
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere
 
 from core import seq2seq as s2s
 

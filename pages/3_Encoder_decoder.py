@@ -118,13 +118,16 @@ x = st.text_input(
 try:
     x = s2s.check_input(data, x)
 except s2s.InputError as err:
-    st.error(str(err)) if x and x.strip() else st.info(str(err))
+    if x and x.strip():
+        st.error(str(err))
+    else:
+        st.info(str(err))
     st.stop()
 enc = s2s.encode(tm, x)
 if enc.unknown:
     st.warning(
         f"The model never saw {', '.join(repr(c) for c in enc.unknown)} in training. Each such character is read "
-        "as the special token **<unk>** (“unknown”), so the encoder gets no information about which character it "
+        "as the special token `<unk>` (“unknown”), so the encoder gets no information about which character it "
         "was — expect the output to suffer."
     )
 free = s2s.decode(tm, x)
@@ -319,7 +322,7 @@ st.markdown(
     "whose decoder, at each step, mixes *all* encoder states $h_i$ with weights $\\alpha_{ti}$ instead of reading "
     "only C."
 )
-run_bottleneck = st.toggle("Train both models (about a minute the first time on this server)", value=False,
+run_bottleneck = st.toggle("Train both models (one to three minutes the first time on this server, then shared)", value=False,
                            key="bottleneck", bind="query-params")
 if run_bottleneck:
     plain = train_with_progress(s2s.bottleneck_config(False, int(seed)), "Training the plain encoder–decoder")

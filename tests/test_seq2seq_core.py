@@ -134,7 +134,9 @@ def test_short_training_learns_and_is_reproducible():
     tm = s2s.train(SMALL)
     assert tm.final_exact_match > 0.5
     assert tm.loss[-1] < tm.loss[0] / 3
-    again = s2s.train(dataclasses.replace(SMALL, steps=20, eval_every=20))
+    calls = []
+    again = s2s.train(dataclasses.replace(SMALL, steps=20, eval_every=20), on_step=lambda i, n: calls.append((i, n)))
+    assert calls == [(i, 20) for i in range(1, 21)]
     first = s2s.train(dataclasses.replace(SMALL, steps=20, eval_every=20))
     np.testing.assert_array_equal(again.loss, first.loss)
     assert not any(p.requires_grad for p in tm.model.parameters())  # shared read-only
