@@ -19,7 +19,7 @@ def test_encoder_heatmap_draws_states_and_context_outlined():
 def test_bottleneck_has_one_marker_per_unit_of_context():
     fig = figs.bottleneck(list("Nov 1"), np.array([0.1, -0.2, 0.3]), list("2026"))
     by_name = {t.name: t for t in fig.data if t.name}
-    assert len(by_name["context C (3 numbers)"].x) == 3
+    np.testing.assert_allclose(np.array(by_name["context C (3 numbers)"].z)[:, 0], [0.1, -0.2, 0.3])
     assert list(by_name["input x (n_x = 5)"].text) == ["N", "o", "v", "␣", "1"]
     assert list(by_name["output y (n_y = 4)"].text) == list("2026")
 

@@ -69,18 +69,19 @@ def bottleneck(source: list[str], context: np.ndarray, output: list[str]) -> go.
         marker=dict(size=10, color=PALETTE[0]), name="input x (n_x = %d)" % n_x,
         hovertemplate="x %{text}<extra></extra>",
     ))
-    fig.add_trace(go.Scatter(
-        x=np.full(H, 1.1), y=ys_c, mode="markers", name=f"context C ({H} numbers)",
-        marker=dict(size=8, symbol="square", color=context, colorscale="RdBu", cmin=-1, cmax=1,
-                    line=dict(color=OUTLINE, width=1)),
-        customdata=np.arange(1, H + 1), hovertemplate="C unit %{customdata}: %{marker.color:.3f}<extra></extra>",
+    fig.add_trace(go.Heatmap(  # C as one strip of H cells: the only thing passed from encoder to decoder
+        z=context[:, None], x0=1.1, dx=0.16, y0=ys_c[0], dy=(ys_c[-1] - ys_c[0]) / max(H - 1, 1),
+        zmin=-1, zmax=1, zmid=0, colorscale="RdBu", showscale=False, name=f"context C ({H} numbers)",
+        hovertemplate="C unit %{customdata}: %{z:.3f}<extra></extra>", customdata=np.arange(1, H + 1)[:, None],
     ))
+    half = (ys_c[-1] - ys_c[0]) / max(H - 1, 1) / 2
+    fig.add_shape(type="rect", x0=1.02, x1=1.18, y0=ys_c[0] - half, y1=ys_c[-1] + half, line=dict(color=OUTLINE, width=2))
     fig.add_trace(go.Scatter(
         x=np.full(n_y, 2.2), y=ys_out, mode="markers+text", text=[char_label(c) for c in output],
         textposition="middle right", marker=dict(size=10, color=PALETTE[1]), name="output y (n_y = %d)" % n_y,
         hovertemplate="y %{text}<extra></extra>",
     ))
-    fig.add_annotation(x=1.1, y=0.78, text="<b>C</b>: the bottleneck", showarrow=False)
+    fig.add_annotation(x=1.1, y=0.78, text=f"<b>C</b>: {H} numbers, the bottleneck", showarrow=False)
     fig.update_xaxes(visible=False, range=[-0.4, 2.6])
     fig.update_yaxes(visible=False, autorange="reversed")
     fig.update_layout(**base_layout(height=320, legend=dict(orientation="h", y=-0.05)))
