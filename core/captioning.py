@@ -227,7 +227,7 @@ class CaptionConfig:
     n_train: int = 2000  # generated training images
     n_heldout: int = 300  # generated held-out images (a different seed: never trained on)
     hidden_size: int = 64  # size of C and of the decoder's h_t
-    epochs: int = 10  # passes over the training images
+    epochs: int = 8  # passes over the training images
     batch_size: int = 50
     lr: float = 5e-3  # Adam
     seed: int = 0  # data and weights
@@ -293,8 +293,8 @@ def train(cfg: CaptionConfig, on_step: OnStep | None = None) -> CaptionRun:
         hx, hy = teacher_forcing(held.captions)
         h_logits = model(torch.from_numpy(held.images), hx)
         held_loss = float(F.cross_entropy(h_logits.reshape(-1, len(ITOS)), hy.reshape(-1), ignore_index=PAD))
-    greedy_caps = tuple(describe(model, img, width=1).greedy for img in held.images)
-    beam_caps = tuple(describe(model, img, width=cfg.beam_width).beam[0][0] for img in held.images)
+    greedy_caps = tuple(greedy_batch(model, held.images))
+    beam_caps = tuple(beam_caption(model, img, cfg.beam_width) for img in held.images)
     refs = list(held.captions)
     scores = {"greedy": caption_scores(list(greedy_caps), refs), "beam": caption_scores(list(beam_caps), refs)}
     for p in model.parameters():
@@ -337,9 +337,26 @@ def describe(model: CaptionNet, image: np.ndarray, width: int = 3) -> Descriptio
     )
 
 
-def first_word_probs(model: CaptionNet, images: np.ndarray, steps: int = 3) -> np.ndarray:
-    """(B, steps, V): the teacher-free softmax of the first ``steps`` greedy words of each image."""
-    out = []
-    for img in images:
-        out.append(describe(model, img, width=1).word_probs[:steps])
-    return np.stack(out)
+def greedy_batch(model: CaptionNet, images: np.ndarray) -> list[str]:
+    """Greedy captions of many images at once (same result as ``core.beam.greedy`` per image)."""
+    with torch.no_grad():
+        C = model.encode(torch.from_numpy(np.asarray(images, dtype=np.float32)))  # (N, H)
+        state, prev = (C, C), torch.full((len(images),), BOS)
+        words, done = [], torch.zeros(len(images), dtype=torch.bool)
+        for _ in range(MAX_LEN):
+            log_probs, state = model.step(prev, state)
+            prev = log_probs.argmax(dim=-1)
+            words.append(torch.where(done, PAD, prev))
+            done |= prev == EOS
+            if bool(done.all()):
+                break
+    ids = torch.stack(words, dim=1).tolist()  # (N, steps)
+    return [decode_caption(row[: row.index(EOS)] if EOS in row else row) for row in ids]
+
+
+def beam_caption(model: CaptionNet, image: np.ndarray, width: int) -> str:
+    """The best caption beam search finds for one image."""
+    with torch.no_grad():
+        C = model.encode(torch.from_numpy(np.asarray(image, dtype=np.float32))[None])
+        res = beam_search(model.step, (C, C), BOS, EOS, width=width, max_len=MAX_LEN)
+    return decode_caption(res.hypotheses[0][0])
