@@ -4,7 +4,7 @@ synthetic signals.
 The signals are made up by this module (honestly synthetic, not recordings): a pitch contour that
 rises, falls, or rises then falls, drawn as spectrogram-like frames (one column of F frequency
 bins per time frame) with noise. Because the start pitch is random, a single frame says little
-class: only the change over time does. A GRU reads the frames one at a time and a softmax after
+about the class: the change over time does. A GRU reads the frames one at a time and a softmax after
 every frame gives P(class | frames so far), so a page can show the decision forming.
 """
 
