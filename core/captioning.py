@@ -227,7 +227,7 @@ class CaptionConfig:
     n_train: int = 2000  # generated training images
     n_heldout: int = 300  # generated held-out images (a different seed: never trained on)
     hidden_size: int = 64  # size of C and of the decoder's h_t
-    epochs: int = 8  # passes over the training images
+    epochs: int = 10  # passes over the training images
     batch_size: int = 50
     lr: float = 5e-3  # Adam
     seed: int = 0  # data and weights

@@ -30,7 +30,7 @@ APPLICATIONS: tuple[Application, ...] = (
     ),
     Application(
         "Machine translation", "Sutskever et al., 2014",
-        "a source sentence", "LSTM encoder", "final hidden state: the sentence's “meaning”", "LSTM decoder",
+        "a source sentence", "LSTM encoder", "final hidden state (the “meaning”)", "LSTM decoder",
         "the translation, word by word",
         "34.8 BLEU on WMT'14 English→French (a phrase-based system: 33.3).", "",
     ),

@@ -27,18 +27,22 @@ N_FRAMES = 40  # frames per signal
 
 
 def contour(label: int, rng: np.random.Generator, n_frames: int = N_FRAMES) -> np.ndarray:
-    """(n_frames,) pitch in frequency-bin units for one class, with a random start and size."""
-    t = np.linspace(0.0, 1.0, n_frames)
-    delta = rng.uniform(6.0, 11.0)  # how far the pitch moves
+    """(n_frames,) pitch in frequency-bin units for one class, with a random start and slope.
+
+    "Rise then fall" climbs at the same rates as "rising", so the two look alike until the turn.
+    """
+    t = np.arange(n_frames, dtype=float)
+    delta = rng.uniform(6.0, 11.0)  # how far a rising or falling pitch moves over the signal
+    slope = delta / (n_frames - 1)  # bins per frame
     if label == 0:  # rising
         p0 = rng.uniform(2.0, N_FREQ - 3.0 - delta)
-        return p0 + delta * t
+        return p0 + slope * t
     if label == 1:  # falling
         p0 = rng.uniform(2.0 + delta, N_FREQ - 3.0)
-        return p0 - delta * t
-    turn = rng.uniform(0.4, 0.7)  # rise then fall: the turn comes somewhere in the middle
-    p0 = rng.uniform(2.0, N_FREQ - 3.0 - delta)
-    return p0 + delta * np.where(t < turn, t / turn, (1 - t) / (1 - turn))
+        return p0 - slope * t
+    turn = rng.uniform(0.4, 0.7) * (n_frames - 1)  # rise then fall: the turn comes somewhere in the middle
+    p0 = rng.uniform(2.0 + 0.2 * delta, N_FREQ - 3.0 - 0.7 * delta)
+    return p0 + slope * np.where(t < turn, t, 2 * turn - t)
 
 
 def spectrogram(pitch: np.ndarray, rng: np.random.Generator, noise: float) -> np.ndarray:
