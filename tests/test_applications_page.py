@@ -42,6 +42,16 @@ def test_default_load_shows_overview_and_captioner(at):
     assert "Bits per character" not in shown and "Chance" not in shown
 
 
+def test_translation_links_to_its_lesson_only_if_it_exists(at):
+    exists = (ROOT / "pages" / "3_Encoder_decoder.py").exists()
+    linked = any("Encoder_decoder" in m.value for m in at.markdown) or any(
+        "encoder–decoder lesson: open it" in str(getattr(e, "proto", "")) for e in at.main
+    )
+    assert linked == exists
+    if not exists:
+        assert any("subject of the encoder–decoder lesson" in c.value for c in at.caption)
+
+
 def test_changing_the_scene_changes_the_caption_softmax(at):
     at.selectbox(key="cap_colour1").set_value("yellow")
     at.selectbox(key="cap_rel").set_value("alone")
