@@ -16,7 +16,7 @@ from core.figures import applications as figs
 from core.figures.style import char_label
 from core.overview import APPLICATIONS
 
-setup_page("Further applications", icon="🧩")
+setup_page("Further applications", icon=":material/extension:")
 
 ROOT = Path(__file__).resolve().parents[1]
 TRANSLATION_PAGE = "pages/3_Encoder_decoder.py"
