@@ -56,6 +56,7 @@ class Run:
     status: str = ""
     page_not_found: bool = False
     seconds: float = 0.0
+    user_values: dict[str, Any] = field(default_factory=dict)  # what this tab's "user" set, by key
 
     def ordered(self) -> list[Any]:
         return [self.elements[p] for p in sorted(self.elements)]
@@ -105,6 +106,29 @@ class Run:
                 if key:
                     found[key] = (kind, proto)
         return found
+
+    def value(self, key: str) -> Any:
+        """The value a keyed widget shows (what the browser would display), e.g. 8 or "hello".
+
+        Like the browser, a value the user set wins: the server does not echo it in the element.
+        """
+        if key in self.user_values:
+            return self.user_values[key]
+        kind, proto = self.widgets()[key]
+        if kind == "slider":
+            vals = list(proto.value) or list(proto.default)
+            if proto.options:
+                vals = [proto.options[int(v)] for v in vals]
+            elif proto.data_type in (0, 1):  # INT, FLOAT... INT is 0
+                vals = [int(v) if proto.data_type == 0 else v for v in vals]
+            return vals[0] if len(vals) == 1 else vals
+        if kind == "selectbox":
+            if proto.set_value or proto.raw_value:
+                return proto.raw_value
+            return proto.options[proto.default] if proto.options else None
+        if hasattr(proto, "set_value") and proto.set_value:
+            return proto.value
+        return proto.default if hasattr(proto, "default") else getattr(proto, "value", None)
 
     def text(self) -> str:
         """All readable text: markdown, headings, alerts, metrics, exceptions."""
@@ -156,6 +180,7 @@ class Session:
         self.page_script_hash = ""
         self.pages: dict[str, str] = {}  # url path ("Language_model") → page script hash
         self.states: dict[str, WidgetState] = {}  # widget id → last value the "user" set
+        self.user_values: dict[str, Any] = {}  # the same, by key, as given
         self.last: Run | None = None
         self.session_id = ""
         self._ws = None
@@ -186,7 +211,7 @@ class Session:
         if page is not None:
             self.page = page.strip("/")
             self.page_script_hash = self.pages.get(self.page, "")
-            self.states = {}
+            self.states, self.user_values = {}, {}
         if query is not None:
             self.query = query.lstrip("?")
         return await self._rerun(page_name=self.page)
@@ -204,6 +229,8 @@ class Session:
                 raise KeyError(f"no widget with key {key!r} on this page (have: {sorted(widgets)})")
             kind, proto = widgets[key]
             self.states[proto.id] = widget_state(kind, proto, value)
+            if kind != "button":
+                self.user_values[key] = value
         run = await self._rerun()
         for wid in [w for w, s in self.states.items() if s.WhichOneof("value") == "trigger_value"]:
             del self.states[wid]  # a click is a one-run trigger
@@ -220,6 +247,7 @@ class Session:
         await self._ws.send(msg.SerializeToString())
         run = await asyncio.wait_for(self._collect(), self.timeout)
         run.seconds = time.perf_counter() - t0
+        run.user_values = dict(self.user_values)
         self.last = run
         return run
 
@@ -268,17 +296,22 @@ def free_port() -> int:
 def start_app(
     script: str | Path = ROOT / "app.py", port: int | None = None, args: list[str] | None = None,
     cwd: Path | None = None, timeout: float = 90.0, log: Path | None = None,
+    launcher: list[str] | None = None, env: dict[str, str] | None = None,
 ) -> tuple[subprocess.Popen, str]:
-    """Start ``streamlit run script`` on 127.0.0.1 and wait until it answers; returns (process, url)."""
+    """Start ``streamlit run script`` on 127.0.0.1 and wait until it answers; returns (process, url).
+
+    ``launcher`` replaces ``python -m streamlit`` (e.g. bench/probe_server.py); ``env`` is added to
+    the environment.
+    """
     port = port or free_port()
     cmd = [
-        sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+        *(launcher or [sys.executable, "-m", "streamlit"]), "run", str(script), "--server.port", str(port),
         "--server.address", "127.0.0.1", "--server.headless", "true",
         "--browser.gatherUsageStats", "false", *(args or []),
     ]
     out = open(log, "wb") if log else subprocess.DEVNULL
     proc = subprocess.Popen(cmd, cwd=cwd or Path(script).resolve().parent, stdout=out, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+                            start_new_session=True, env={**os.environ, **(env or {})})
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
