@@ -5,6 +5,9 @@ On SIGUSR1 the server writes, to the JSON file named by $RNNLAB_PROBE_FILE, one 
 cached value: ``st.cache_data`` entries (the pickled bytes every caller copies from) and
 ``st.cache_resource`` objects (shared by all sessions, so the ones a page could mutate in place).
 Equal fingerprints before and after other students' sessions ran mean no one touched the caches.
+
+For benchmarks, RNNLAB_NO_GC_FREEZE=1 turns ``gc.freeze`` into a no-op in the server, to measure
+app.py's one-time freeze against not freezing, without editing app.py.
 """
 
 from __future__ import annotations
@@ -117,7 +120,9 @@ def request_digest(pid: int, path: str, timeout: float = 60.0) -> dict[str, str]
 
 
 def _on_probe(signum, frame) -> None:
-    path = os.environ["RNNLAB_PROBE_FILE"]
+    path = os.environ.get("RNNLAB_PROBE_FILE")
+    if not path:
+        return
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path))
     with os.fdopen(fd, "w") as f:
         json.dump(digest_caches(), f)
@@ -126,6 +131,10 @@ def _on_probe(signum, frame) -> None:
 
 if __name__ == "__main__":
     signal.signal(signal.SIGUSR1, _on_probe)
+    if os.environ.get("RNNLAB_NO_GC_FREEZE"):
+        import gc
+
+        gc.freeze = lambda: None
     from streamlit.web import cli
 
     sys.argv[0] = "streamlit"
