@@ -172,7 +172,10 @@ def widget_state(kind: str, proto: Any, value: Any) -> WidgetState:
 class Session:
     """One browser tab: a websocket, the current page, the URL's query string, widget states."""
 
-    def __init__(self, base_url: str, page: str = "", query: str = "", timeout: float = 120.0):
+    def __init__(self, base_url: str, page: str = "", query: str = "", timeout: float = 120.0,
+                 local_addr: str | None = None):
+        """``local_addr`` (e.g. "127.0.3.1") makes the tab come from another loopback address: another "machine"."""
+        self.local_addr = local_addr
         self.base_url = base_url.rstrip("/")
         self.page = page.strip("/")
         self.query = query.lstrip("?")
@@ -197,6 +200,7 @@ class Session:
         self._ws = await websockets.connect(
             url, subprotocols=["streamlit"], max_size=None, open_timeout=self.timeout,
             ping_interval=None,  # the server pings; a busy client loop must not drop the socket
+            **({"local_addr": (self.local_addr, 0)} if self.local_addr else {}),
         )
 
     async def close(self) -> None:
@@ -215,6 +219,10 @@ class Session:
         if query is not None:
             self.query = query.lstrip("?")
         return await self._rerun(page_name=self.page)
+
+    async def rerun(self) -> Run:
+        """Rerun the current page with the current widget states (like pressing R)."""
+        return await self._rerun()
 
     async def set(self, key: str, value: Any) -> Run:
         """Change the widget with this key, as a student would, and wait for the rerun."""
