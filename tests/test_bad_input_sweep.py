@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import APPTEST_TIMEOUT, PAGES
+from conftest import PAGES, open_page
 
 CASES_RUN: dict[str, int] = {}
 
@@ -49,10 +49,8 @@ def page_id(path) -> str:
 
 
 def fresh(page, query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(page), default_timeout=APPTEST_TIMEOUT)
-    if query:
-        at.query_params.update(query)
-    return at.run()
+    """The page as the server runs it (through app.py), optionally opened from a link."""
+    return open_page(page.name, query).run()
 
 
 def messages(at: AppTest) -> list[str]:
