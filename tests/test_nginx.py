@@ -4,7 +4,7 @@ Streamlit keeps a session in one process, so a load balancer must be sticky. Thi
 ``streamlit run app.py`` processes and Debian's nginx (config generated into a temp dir: ip_hash
 upstream, WebSocket upgrade headers), then sends students from different loopback addresses
 (127.0.k.1, i.e. different "machines") through nginx. It checks that every session worked, that
-both backends served sessions, and that each address always reached the same backend.
+both backends served sessions, and that each address's two tabs reached the same backend.
 
 Skips when nginx is missing, except under CI=true, where it must run (.ci/run installs nginx).
 """
@@ -121,6 +121,10 @@ def test_two_backends_behind_nginx_ip_hash(nginx_binary, tmp_path):
                         problems.append(f"{addr} step {step}: {run.exceptions() or 'page not shown'}")
                 if run.metrics().get("Vocabulary size V") != "4":
                     problems.append(f"{addr}: wrong page content {run.metrics()}")
+            async with Session(url, PAGE, "hidden=8", local_addr=addr, timeout=240) as tab2:  # a second tab
+                run = await tab2.open()
+                if run.exceptions() or "Loss at this step" not in run.metrics():
+                    problems.append(f"{addr} second tab: {run.exceptions() or 'page not shown'}")
             return problems
 
         async def load():
@@ -138,12 +142,14 @@ def test_two_backends_behind_nginx_ip_hash(nginx_binary, tmp_path):
             stop_app(proc)
 
     # nginx logs a WebSocket when it closes: which backend held each student's session.
-    served = collections.defaultdict(set)
+    served, sessions = collections.defaultdict(set), 0
     for line in (tmp_path / "access.log").read_text().splitlines():
         if "/_stcore/stream" in line:
             addr, upstream = line.split()[:2]
             served[addr].add(upstream)
+            sessions += 1
     assert set(served) == set(STUDENTS), f"sessions seen: {dict(served)}"
+    assert sessions == 2 * len(STUDENTS), f"expected two tabs per student, nginx saw {sessions} sessions"
     assert all(len(u) == 1 for u in served.values()), f"an address reached two backends: {dict(served)}"
     backends_used = {u for us in served.values() for u in us}
     assert backends_used == {f"127.0.0.1:{p}" for p in ports}, f"not both backends served: {dict(served)}"
