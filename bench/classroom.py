@@ -159,6 +159,37 @@ async def _variant(url, walk, n, think, seed, deadline, pid, out) -> None:
             await s.close()
 
 
+GC_PROBE = """
+import gc, statistics, sys, time
+sys.path.insert(0, sys.argv[1])
+import torch, plotly.graph_objects, pandas, streamlit  # what a server process holds after a page ran
+from core import charlm
+from core.figures import hello
+rec = charlm.train(charlm.CharLMConfig())
+figs = [hello.loss_curve(rec.steps, rec.loss, 10, 1.386) for _ in range(3)]
+def cost():
+    ts = []
+    for _ in range(7):
+        t = time.perf_counter(); gc.collect(); ts.append(time.perf_counter() - t)
+    return statistics.median(ts) * 1000
+before = cost(); gc.freeze(); after = cost()
+print(f"{before:.2f} {after:.2f} {gc.get_freeze_count()}")
+"""
+
+
+def gc_cost() -> None:
+    """What one post-run gc.collect() costs in a process holding the app's imports, frozen or not."""
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-c", GC_PROBE, str(ROOT)], capture_output=True, text=True, timeout=300)
+    if out.returncode != 0:
+        print(f"classroom note: gc probe failed: {out.stderr.strip()[-200:]}")
+        return
+    before, after, frozen = out.stdout.split()
+    print(f"classroom gc_collect_ms unfrozen={before} frozen={after} ratio={float(before) / max(float(after), 0.01):.0f} "
+          f"frozen_objects={frozen}")
+
+
 def pct(xs, q) -> float:
     return float(np.percentile(np.asarray(xs) * 1000, q)) if xs else float("nan")
 
@@ -175,6 +206,7 @@ def main() -> None:
     think = tuple(float(x) for x in a.think.split(","))
     names = [v for v in a.variants.split(",") if v]
     t_end = time.monotonic() + a.deadline
+    gc_cost()
     results = {}
     with tempfile.TemporaryDirectory(prefix="classroom-") as tmp:
         for k, name in enumerate(names):

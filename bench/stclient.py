@@ -119,8 +119,8 @@ class Run:
             vals = list(proto.value) or list(proto.default)
             if proto.options:
                 vals = [proto.options[int(v)] for v in vals]
-            elif proto.data_type in (0, 1):  # INT, FLOAT... INT is 0
-                vals = [int(v) if proto.data_type == 0 else v for v in vals]
+            elif proto.data_type == 0:  # Slider.INT
+                vals = [int(v) for v in vals]
             return vals[0] if len(vals) == 1 else vals
         if kind == "selectbox":
             if proto.set_value or proto.raw_value:
