@@ -10,7 +10,7 @@ from core import embeddings as E
 from core import wordvec_sources as S
 from core.figures import embeddings as figs
 
-setup_page("Word embeddings", icon="🧭")
+setup_page("Word embeddings", icon=":material/scatter_plot:")
 
 SOURCES = {"GloVe": "6B 50d: 400,000 words", "word2vec": "trained here, live", "file": "your own vectors"}
 PRESETS = {
