@@ -44,7 +44,7 @@ arrows) and lowers the others.
 )
 
 # ---- What if? ------------------------------------------------------------------------------
-for key, lo, hi in (("hidden", 1, 64), ("steps", 1, 1000), ("seed", 0, 9999)):
+for key, lo, hi in (("hidden", 1, 64), ("steps", 1, 1000), ("seed", 0, 999)):
     url_number(key, lo, hi)
 url_choice("cell", CELL_NAMES)
 url_choice("lr", LEARNING_RATES)
@@ -70,7 +70,9 @@ with st.container(border=True):
     hidden_size = c4.slider("Hidden size", 1, 64, 8, key="hidden", bind="query-params")
     lr = c5.select_slider("Learning rate", LEARNING_RATES, value=0.1, key="lr", bind="query-params")
     steps = c6.slider("Training steps", 1, 1000, 60, key="steps", bind="query-params")
-    seed = c7.number_input("Seed", 0, 9999, 0, key="seed", bind="query-params")
+    # A slider, not number_input: Streamlit's bound number_input crashes on ?seed=inf.
+    seed = c7.slider("Seed", 0, 999, 0, key="seed", bind="query-params",
+                     help="The initial weights. The same seed always gives the same numbers.")
 
 try:
     charlm.check_text(text)
@@ -99,6 +101,7 @@ if rec.meta["windows"] > 1:
 
 # ---- Replay --------------------------------------------------------------------------------
 st.header("1 · The unrolled network, live")
+url_number("step", 0, cfg.steps)
 if st.session_state.get("step", 0) > cfg.steps:
     st.session_state["step"] = cfg.steps
 step = st.slider(
