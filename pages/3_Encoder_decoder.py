@@ -245,6 +245,22 @@ if interp is not None:
     i = int(round(alpha * 10))
     at = s2s.decode(tm, context=interp.contexts[i])
     st.metric(f"Decoded from C(α = {interp.alphas[i]:.1f})", at.text or "(empty)")
+    if free.text and interp.alphas[i] > 0:
+        # Same previous tokens (your output, teacher-forced), only C changed: how much does each step rely on C?
+        own = s2s.decode(tm, context=interp.contexts[0], teacher=free.text)
+        moved = s2s.decode(tm, context=interp.contexts[i], teacher=free.text)
+        ids = data.tgt.encode(free.text) + [sd.EOS_ID]
+        p_own = np.array([own.probs[t, j] for t, j in enumerate(ids)])
+        p_moved = np.array([moved.probs[t, j] for t, j in enumerate(ids)])
+        dep_labels = [f"{t + 1} · {show_tok(data.tgt.token(j))}" for t, j in enumerate(ids)]
+        show_chart(figs.paired_bars(dep_labels, p_own, p_moved, "your C", f"C(α = {interp.alphas[i]:.1f})",
+                                    "P(your output's token)", "output step · your output's token (same previous tokens fed)"),
+                   key="dependence")
+        with st.expander("Numbers: each step with your C and with the moved C"):
+            st.dataframe(pd.DataFrame({"step · token": dep_labels, "P with your C": p_own,
+                                       f"P with C(α = {interp.alphas[i]:.1f})": p_moved}).round(4), hide_index=True)
+        st.caption("Both rows of bars feed the decoder the same previous tokens; only C differs. The steps whose bar "
+                   "drops are the ones that read their answer from C — the others follow from the previous tokens.")
     with st.expander("Numbers: the interpolation path"):
         st.dataframe(pd.DataFrame({"α": interp.alphas, "PC 1": path[:, 0], "PC 2": path[:, 1], "decoded output": interp.outputs}).round(3),
                      hide_index=True)

@@ -26,6 +26,9 @@ def test_default_scene_meets_the_target(at):
     assert metric(at, "n_x → n_y") == "16 → 10"
     assert not at.error and not at.warning
     assert at.toggle(key="bottleneck").value is False
+    dep = next(d.value for d in at.dataframe if "P with your C" in d.value.columns)
+    assert len(dep) == 11 and dep["P with your C"].between(0.5, 1).all()  # the model is sure of its own output
+    assert dep["P with C(α = 0.5)"].min() < 0.5  # moving C halfway to "18 Jun 2025" changes some step
 
 
 def test_editing_the_input_and_the_what_ifs(at):
