@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import gc
 import inspect
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 from streamlit.runtime.scriptrunner_utils.script_run_context import in_cached_function
 
 APP_TITLE = "RNN Lab"
@@ -31,6 +33,31 @@ LESSONS = [
         "title": "Language modelling: “hello”",
         "part": "Language modelling (seq-to-seq, type I)",
         "what": "Feed h, e, l, l one-hot into an RNN and watch training push the right next letter up.",
+        "icon": ":material/text_fields:",
+    },
+    {
+        "page": "pages/2_Word_embeddings.py",
+        "title": "Word embeddings: GloVe, word2vec, “bank”",
+        "part": "Word embeddings",
+        "what": "Real GloVe vectors (400,000 words) and word2vec trained here: neighbours, analogies, "
+        "projections, and why one static vector per word can't tell the two meanings of “bank” apart.",
+        "icon": ":material/scatter_plot:",
+    },
+    {
+        "page": "pages/3_Encoder_decoder.py",
+        "title": "Encoder–decoder: the context vector C",
+        "part": "Encoder–decoder architectures (seq-to-seq, type II)",
+        "what": "Translate dates and numbers with a GRU encoder–decoder: see C, move it, decode it, "
+        "compare greedy and beam search, and meet the bottleneck that attention removes.",
+        "icon": ":material/swap_horiz:",
+    },
+    {
+        "page": "pages/4_Further_applications.py",
+        "title": "Further applications: captions, generation, classification",
+        "part": "More application examples",
+        "what": "Show and Tell captioning, Graves-style text generation and classification over time, "
+        "each as encoder → C → decoder, trained live.",
+        "icon": ":material/extension:",
     },
 ]
 
@@ -38,19 +65,33 @@ LESSONS = [
 def _freeze_heavy_imports() -> None:
     """Move objects that exist after the heavy imports into the GC's permanent generation.
 
-    Streamlit runs a full ``gc.collect()`` after every script run; with torch and plotly loaded
-    that walk costs real time per rerun. Frozen objects are skipped by it. Done once per process.
+    Streamlit runs a full ``gc.collect()`` after every script run; with torch, gensim and plotly
+    loaded that walk costs real time per rerun, holding the GIL for every session. Frozen objects
+    are skipped by it. Runs again only when a page has imported new modules.
     """
-    if not getattr(_freeze_heavy_imports, "done", False):
+    n_modules = len(sys.modules)
+    if n_modules > getattr(_freeze_heavy_imports, "seen", 0):
         gc.collect()
         gc.freeze()
-        _freeze_heavy_imports.done = True
+        _freeze_heavy_imports.seen = n_modules
 
 
-def setup_page(title: str, icon: str = "🔁") -> None:
+def _navigation() -> None:
+    """Our own sidebar links (Streamlit's are off in config.toml): lesson titles, not file names."""
+    try:
+        st.page_link("app.py", label="Home: the lecture map", icon=":material/home:")
+    except StreamlitAPIException:
+        return  # a page run on its own (`streamlit run pages/x.py`) has no app to link to
+    for lesson in LESSONS:
+        st.page_link(lesson["page"], label=lesson["title"], icon=lesson.get("icon", ":material/play_arrow:"))
+
+
+def setup_page(title: str, icon: str = ":material/replay:") -> None:
     """Shared set-up every page runs first: page config, presenter switch, GC freeze."""
     st.set_page_config(page_title=f"{title} · {APP_TITLE}", page_icon=icon, layout="wide")
     with st.sidebar:
+        _navigation()
+        st.divider()
         st.toggle(
             "Presenter mode",
             key="presenter",
@@ -137,7 +178,7 @@ def show_code(*objects: Any, label: str = "Show the code") -> None:
 
 
 def home() -> None:
-    setup_page("Home", icon="🏠")
+    setup_page("Home", icon=":material/home:")
     st.title("RNN Lab — Applications of RNNs, live")
     st.markdown(
         "Every lesson here is an experiment that **trains live on this machine**, on real data, "
@@ -146,7 +187,7 @@ def home() -> None:
     st.subheader("The lecture, lesson by lesson")
     for lesson in LESSONS:
         with st.container(border=True):
-            st.page_link(lesson["page"], label=lesson["title"], icon="▶️")
+            st.page_link(lesson["page"], label=lesson["title"], icon=lesson.get("icon", ":material/play_arrow:"))
             st.caption(f"Lecture part: {lesson['part']}")
             st.write(lesson["what"])
     st.subheader("Learning goals")

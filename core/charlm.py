@@ -255,23 +255,23 @@ def rnn_loss_and_grad(P, x_ids, y_ids, memory=True):
         hidden = torch.stack(hs, dim=1)
     else:
         hidden = torch.tanh(xw)  # no recurrent term: every step at once
-    logits = hidden @ W_hy + b_y  # (B, T, V)
-    probs = torch.softmax(logits, dim=-1)
     n = B * T
-    p_target = probs.gather(-1, y_ids.unsqueeze(-1))
-    loss = -torch.log(p_target).mean()
-
-    dlogits = probs.clone()  # softmax + cross-entropy: d loss / d logits = p - onehot(y)
-    dlogits.scatter_add_(-1, y_ids.unsqueeze(-1), torch.full_like(p_target, -1.0))
-    dlogits /= n
     flat_h = hidden.reshape(n, H)
-    dW_hy = flat_h.T @ dlogits.reshape(n, V)
-    db_y = dlogits.sum(dim=(0, 1))
-    dtanh = (1 - hidden * hidden) * (dlogits @ W_hy.T)  # (B, T, H): back through the output and tanh
+    probs = torch.softmax(torch.addmm(b_y, flat_h, W_hy), dim=-1)  # (n, V)
+    y_flat = y_ids.reshape(n, 1)
+    p_target = probs.gather(1, y_flat)
+    loss = -p_target.log().mean()
+
+    dlogits = probs.scatter_add(1, y_flat, torch.full_like(p_target, -1.0)).div_(n)  # p - onehot(y)
+    dW_hy = flat_h.T @ dlogits
+    db_y = dlogits.sum(0)
+    gain = (1 - hidden * hidden).reshape(n, H)  # tanh'(.) at every step
+    dtanh = (gain * (dlogits @ W_hy.T)).view(B, T, H)  # back through the output layer and tanh
+    probs = probs.view(B, T, V)
     if memory:
         W_hh_T = W_hh.T
         dtanh_t = dtanh.unbind(1)
-        gain = (1 - hidden * hidden).unbind(1)
+        gain = gain.view(B, T, H).unbind(1)
         drs = [None] * T
         dh_next = None
         for t in reversed(range(T)):  # the gradient flows back through W_hh, one tick at a time
@@ -377,14 +377,8 @@ def train(cfg: CharLMConfig, on_step: OnStep | None = None, stop_at: float | Non
 
     per_snapshot = T * (V + H) + theta.numel()
     every = max(1, math.ceil((cfg.steps + 1) * per_snapshot / SNAPSHOT_BUDGET))
-    n_snap = cfg.steps // every + 1 + (cfg.steps % every != 0)
-    rec_steps = torch.zeros(n_snap, dtype=torch.long)
-    rec_loss = torch.zeros(n_snap)
-    rec_probs = torch.zeros(n_snap, T, V)
-    rec_hidden = torch.zeros(n_snap, T, H)
-    rec_theta = torch.zeros(n_snap, theta.numel())
+    snaps: list[tuple[int, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]] = []
     losses = []
-    k = 0
     stopped = False
     with torch.no_grad():
         for step in range(cfg.steps + 1):
@@ -397,13 +391,8 @@ def train(cfg: CharLMConfig, on_step: OnStep | None = None, stop_at: float | Non
                     )
             done = stop_at is not None and bool(probs.gather(-1, y_ids.unsqueeze(-1)).min() >= stop_at)
             last = step == cfg.steps or done
-            if step % every == 0 or last:
-                rec_steps[k] = step
-                rec_loss[k] = loss
-                rec_probs[k] = probs[0]
-                rec_hidden[k] = hidden[0]
-                rec_theta[k] = theta
-                k += 1
+            if step % every == 0 or last:  # a snapshot: what the replay slider shows for this step
+                snaps.append((step, loss, probs[0], hidden[0], theta.clone()))
             losses.append(loss)
             if last:
                 stopped = done and step < cfg.steps
@@ -421,11 +410,11 @@ def train(cfg: CharLMConfig, on_step: OnStep | None = None, stop_at: float | Non
         itos=vocab.itos,
         inputs=x_ids[0].numpy(),
         targets=y_ids[0].numpy(),
-        steps=rec_steps[:k].numpy(),
-        loss=rec_loss[:k].numpy(),
-        probs=rec_probs[:k].numpy(),
-        hidden=rec_hidden[:k].numpy(),
-        theta=rec_theta[:k].numpy(),
+        steps=np.array([s[0] for s in snaps]),
+        loss=torch.stack([s[1] for s in snaps]).numpy(),
+        probs=torch.stack([s[2] for s in snaps]).numpy(),
+        hidden=torch.stack([s[3] for s in snaps]).numpy(),
+        theta=torch.stack([s[4] for s in snaps]).numpy(),
         stopped_early=stopped,
         meta={"windows": int(x_ids.shape[0]), "window_len": int(T), "record_every": every,
               "loss_every_step": torch.stack(losses).numpy()},

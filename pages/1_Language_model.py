@@ -11,10 +11,10 @@ from core import charlm
 from core.figures import hello as figs
 from core.figures.style import char_label
 
-setup_page("Language modelling", icon="🔤")
+setup_page("Language modelling", icon=":material/text_fields:")
 
 LEARNING_RATES = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0]
-CELL_NAMES = {"rnn": "vanilla RNN (the slides)", "gru": "GRU", "lstm": "LSTM"}
+CELL_NAMES = ["RNN", "GRU", "LSTM"]  # shown as-is, and the URL value (?cell=GRU)
 MAX_SHOWN = 8  # per-step bar charts beyond this many steps would be unreadable
 
 
@@ -46,7 +46,7 @@ arrows) and lowers the others.
 # ---- What if? ------------------------------------------------------------------------------
 for key, lo, hi in (("hidden", 1, 64), ("steps", 1, 1000), ("seed", 0, 9999)):
     url_number(key, lo, hi)
-url_choice("cell", list(CELL_NAMES))
+url_choice("cell", CELL_NAMES)
 url_choice("lr", LEARNING_RATES)
 
 with st.container(border=True):
@@ -57,7 +57,11 @@ with st.container(border=True):
         help=f"Any short text (up to {charlm.MAX_TEXT_CHARS:,} characters). The vocabulary, and so the "
         "size of each one-hot vector, comes from its characters.",
     )
-    cell = c2.selectbox("Cell type", list(CELL_NAMES), format_func=CELL_NAMES.get, key="cell", bind="query-params")
+    cell = c2.selectbox(
+        "Cell type", CELL_NAMES, key="cell", bind="query-params",
+        help="RNN: the vanilla cell of the slides, h_t = tanh(x_t W_xh + h_{t-1} W_hh + b_h). "
+        "GRU and LSTM add gates that decide what to keep.",
+    ).lower()
     memory = c3.toggle(
         "Memory (recurrent term)", value=True, key="memory", bind="query-params",
         help="Off removes h_{t-1} from the update: each h_t then depends on x_t alone.",

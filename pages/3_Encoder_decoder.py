@@ -10,7 +10,7 @@ from core import seq2seq_data as sd
 from core.figures import seq2seq as figs
 from core.figures.style import char_label
 
-setup_page("Encoder–decoder", icon="🔀")
+setup_page("Encoder–decoder", icon=":material/swap_horiz:")
 
 TASK_KEYS = list(sd.TASKS)
 HIDDEN_SIZES = [32, 64, 128]

@@ -9,3 +9,19 @@ if str(ROOT) not in sys.path:
 
 PAGES = sorted((ROOT / "pages").glob("*.py"))
 APPTEST_TIMEOUT = 180  # a first run imports torch (and gensim); the 3 s default is far too short
+
+
+def open_page(page: str | None = None, query: dict | None = None, timeout: float = APPTEST_TIMEOUT):
+    """An AppTest of the real app: entry app.py, then the lesson page, as the server runs it.
+
+    ``page`` is a file in pages/ ("1_Language_model.py"); None opens the home page. ``query``
+    sets URL query parameters (a shared link). Call ``.run()`` on the result.
+    """
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    if page is not None:
+        at.switch_page(f"pages/{page}")
+    if query:
+        at.query_params.update(query)
+    return at

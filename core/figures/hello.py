@@ -78,7 +78,7 @@ def unrolled_network(
         )
     fig.update_yaxes(autorange="reversed", row=1, col=1)
     fig.update_yaxes(autorange="reversed", row=3, col=1)
-    fig.update_yaxes(showticklabels=H <= 32, row=2, col=1)
+    fig.update_yaxes(showticklabels=H <= 32, autorange="reversed", row=2, col=1)
     fig.update_layout(**base_layout(title=title, height=260 + 22 * (2 * V + max(H, 2))))
     return fig
 
