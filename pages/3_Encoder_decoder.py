@@ -96,7 +96,7 @@ with st.container(border=True):
         help="While training, the probability that a decoder step is fed the *true* previous token; otherwise it "
         "is fed its own guess (free running). 1 = always the truth.",
     )
-    seed = c5.number_input("Seed", 0, 99, 0, key="seed", bind="query-params")
+    seed = c5.slider("Seed", 0, 99, 0, key="seed", bind="query-params")  # a slider: Streamlit's number_input raises on ?seed=inf
 
 cfg = s2s.Seq2SeqConfig(task=task, hidden_size=int(hidden), steps=int(steps), teacher_forcing=float(tf_ratio), seed=int(seed))
 tm = train_with_progress(cfg, "Training encoder and decoder")
