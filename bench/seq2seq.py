@@ -42,12 +42,19 @@ def main() -> None:
     else:
         print(f"seq2seq train   task={cfg.task}: never reached 98% (final {tm.final_exact_match:.1%}) in {train_s:.1f} s")
     ex_s = tm.examples_seen / train_s
-    print(f"seq2seq speed   {ex_s:,.0f} training examples/s (batch {cfg.batch_size}, teacher forcing 1.0: whole sequence at once)")
-    tf_cfg = dataclasses.replace(cfg, teacher_forcing=0.5, steps=40, eval_every=10_000)
-    tf = s2s.train(tf_cfg, data=tm.data)
-    tf_s = tf.examples_seen / (tf.seconds - tf.meta["eval_seconds"])
-    print(f"seq2seq speed   {tf_s:,.0f} training examples/s at teacher forcing 0.5 (step by step): "
-          f"{tf_s / ex_s:.2f}× the ratio-1.0 speed")
+    print(f"seq2seq speed   {ex_s:,.0f} training examples/s over the whole default run (batch {cfg.batch_size}, "
+          "teacher forcing 1.0: the decoder runs over the whole sequence at once)")
+
+    def speed(ratio: float) -> float:  # best of two short runs: the CPU is shared, the best is the least disturbed
+        best = 0.0
+        for _ in range(2):
+            run = s2s.train(dataclasses.replace(cfg, teacher_forcing=ratio, steps=60, eval_every=10_000), data=tm.data)
+            best = max(best, run.examples_seen / (run.seconds - run.meta["eval_seconds"]))
+        return best
+
+    full, half = speed(1.0), speed(0.5)
+    print(f"seq2seq speed   60-step runs, best of 2: teacher forcing 1.0 {full:,.0f} examples/s, 0.5 (step by step, "
+          f"own guesses fed) {half:,.0f} examples/s: {half / full:.2f}× the ratio-1.0 speed")
     inputs = [e.source for e in tm.data.test[:100]]
     greedy = per_input(lambda x: s2s.decode(tm, x), inputs)
     beam1 = per_input(lambda x: s2s.beam(tm, x, 1), inputs)

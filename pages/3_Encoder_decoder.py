@@ -44,6 +44,17 @@ def length_curve_cached(cfg: s2s.Seq2SeqConfig):
     return c.lengths, c.exact_match, c.counts
 
 
+def url_text(key: str, max_chars: int) -> None:
+    """A shared link whose text is longer than its box allows is cut by Streamlit: say so instead of silently."""
+    raw = st.query_params.get(key)
+    flag = f"_url_checked_{key}"
+    if raw is None or st.session_state.get(flag):
+        return
+    st.session_state[flag] = True
+    if len(raw) > max_chars:
+        st.warning(f"The link's `{key}` has {len(raw):,} characters; this box takes at most {max_chars}, so the default is used.")
+
+
 def train_with_progress(cfg: s2s.Seq2SeqConfig, label: str) -> s2s.TrainedSeq2Seq:
     on_step, slot = progress_callback(label)
     tm = trained(cfg, _on_step=on_step)
@@ -85,7 +96,7 @@ with st.container(border=True):
         help="While training, the probability that a decoder step is fed the *true* previous token; otherwise it "
         "is fed its own guess (free running). 1 = always the truth.",
     )
-    seed = c5.number_input("Seed", 0, 99, 0, key="seed", bind="query-params")
+    seed = c5.slider("Seed", 0, 99, 0, key="seed", bind="query-params")  # a slider: Streamlit's number_input raises on ?seed=inf
 
 cfg = s2s.Seq2SeqConfig(task=task, hidden_size=int(hidden), steps=int(steps), teacher_forcing=float(tf_ratio), seed=int(seed))
 tm = train_with_progress(cfg, "Training encoder and decoder")
@@ -110,6 +121,7 @@ with st.expander("Training curve and a few held-out examples"):
 # ---- Input ---------------------------------------------------------------------------------
 st.header("1 · The encoder at work")
 x_key = f"x_{task}"
+url_text(x_key, 200)
 x = st.text_input(
     "Your input x", value=spec.example_in, key=x_key, bind="query-params", max_chars=200,
     help=f"For example “{spec.example_in}” → “{spec.example_out}”. The model knows these characters: "
@@ -157,10 +169,18 @@ st.header("2 · The decoder, step by step")
 url_number("k", 2, 10)
 c1, c2 = st.columns([1, 3])
 k = c1.slider("Top-k shown", 2, 10, 5, key="k", bind="query-params")
+url_text("y_true", 60)
 truth = c2.text_input(
     "Correct output y for teacher forcing (empty = the app's own answer)", value="", key="y_true",
     bind="query-params", max_chars=60,
 )
+MAX_TRUTH = data.max_target + 10  # teacher forcing runs one decoder step per character of y
+if not truth and reference is not None:
+    st.info(f"No correct output typed, so teacher forcing uses the app's own answer “{reference}”.")
+elif truth and len(truth) > MAX_TRUTH:
+    st.error(f"The correct output you typed has {len(truth):,} characters; outputs of this task have at most "
+             f"{data.max_target}, so teacher forcing is left out.")
+    truth = ""
 truth = truth or reference
 MODES = ["free running", "teacher forcing"]
 url_choice("mode", MODES)
@@ -224,6 +244,7 @@ url_choice(f"colour_{task}", list(props))
 colour_by = c0.selectbox("Colour by", list(props), key=f"colour_{task}", bind="query-params")
 values = np.asarray(props[colour_by], dtype=float)
 default_b = data.test[1].source
+url_text(f"xb_{task}", 200)
 x_b = c1.text_input("Second input, for interpolation", value=default_b, key=f"xb_{task}", bind="query-params", max_chars=200)
 alpha = c2.slider("α: decode from C(α) = (1 − α)·C(your input) + α·C(second input)", 0.0, 1.0, 0.5, 0.1,
                   key="alpha", bind="query-params")
@@ -245,6 +266,22 @@ if interp is not None:
     i = int(round(alpha * 10))
     at = s2s.decode(tm, context=interp.contexts[i])
     st.metric(f"Decoded from C(α = {interp.alphas[i]:.1f})", at.text or "(empty)")
+    if free.text and interp.alphas[i] > 0:
+        # Same previous tokens (your output, teacher-forced), only C changed: how much does each step rely on C?
+        own = s2s.decode(tm, context=interp.contexts[0], teacher=free.text)
+        moved = s2s.decode(tm, context=interp.contexts[i], teacher=free.text)
+        ids = data.tgt.encode(free.text) + [sd.EOS_ID]
+        p_own = np.array([own.probs[t, j] for t, j in enumerate(ids)])
+        p_moved = np.array([moved.probs[t, j] for t, j in enumerate(ids)])
+        dep_labels = [f"{t + 1} · {show_tok(data.tgt.token(j))}" for t, j in enumerate(ids)]
+        show_chart(figs.paired_bars(dep_labels, p_own, p_moved, "your C", f"C(α = {interp.alphas[i]:.1f})",
+                                    "P(your output's token)", "output step · your output's token (same previous tokens fed)"),
+                   key="dependence")
+        with st.expander("Numbers: each step with your C and with the moved C"):
+            st.dataframe(pd.DataFrame({"step · token": dep_labels, "P with your C": p_own,
+                                       f"P with C(α = {interp.alphas[i]:.1f})": p_moved}).round(4), hide_index=True)
+        st.caption("Both rows of bars feed the decoder the same previous tokens; only C differs. The steps whose bar "
+                   "drops are the ones that read their answer from C — the others follow from the previous tokens.")
     with st.expander("Numbers: the interpolation path"):
         st.dataframe(pd.DataFrame({"α": interp.alphas, "PC 1": path[:, 0], "PC 2": path[:, 1], "decoded output": interp.outputs}).round(3),
                      hide_index=True)
@@ -333,6 +370,7 @@ if run_bottleneck:
     with st.expander("Numbers: held-out exact match by input length"):
         st.dataframe(pd.DataFrame({"n_x": lp[0], "held-out inputs": lp[2], "fixed C": lp[1], "attention": ap[1]}).round(3),
                      hide_index=True)
+    url_text("rev_x", 60)
     rx = st.text_input("A string of letters a–z to reverse", value="attention", key="rev_x", bind="query-params", max_chars=60)
     bad = sorted({c for c in rx if c not in "abcdefghijklmnopqrstuvwxyz"})
     if not rx:

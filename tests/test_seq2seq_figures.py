@@ -85,3 +85,9 @@ def test_attention_heatmap_rows_are_output_steps():
 def test_training_curves_has_loss_and_exact_match():
     fig = figs.training_curves(np.array([3.0, 2.0, 1.0]), np.array([2, 3]), np.array([0.5, 0.99]))
     assert len(fig.data[0].y) == 3 and list(fig.data[1].y) == [0.5, 0.99]
+
+
+def test_paired_bars_two_series_same_steps():
+    fig = figs.paired_bars(["1 · a", "2 · b"], np.array([0.9, 0.2]), np.array([0.1, 0.2]), "mine", "moved", "P", "step")
+    assert [t.name for t in fig.data] == ["mine", "moved"]
+    assert list(fig.data[1].x) == ["1 · a", "2 · b"] and list(fig.data[1].text) == ["0.10", "0.20"]

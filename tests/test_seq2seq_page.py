@@ -1,11 +1,10 @@
 """AppTest of the encoder–decoder page: default scene, main widgets changed, bad inputs and bad links."""
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from conftest import APPTEST_TIMEOUT, ROOT
+from conftest import open_page
 
-PAGE = str(ROOT / "pages" / "3_Encoder_decoder.py")
+PAGE = "3_Encoder_decoder.py"  # opened through app.py, as the server runs it
 
 
 def metric(at, label_start):
@@ -14,7 +13,7 @@ def metric(at, label_start):
 
 @pytest.fixture(scope="module")
 def at():
-    app = AppTest.from_file(PAGE, default_timeout=APPTEST_TIMEOUT).run()
+    app = open_page(PAGE).run()
     assert not app.exception
     return app
 
@@ -26,6 +25,9 @@ def test_default_scene_meets_the_target(at):
     assert metric(at, "n_x → n_y") == "16 → 10"
     assert not at.error and not at.warning
     assert at.toggle(key="bottleneck").value is False
+    dep = next(d.value for d in at.dataframe if "P with your C" in d.value.columns)
+    assert len(dep) == 11 and dep["P with your C"].between(0.5, 1).all()  # the model is sure of its own output
+    assert dep["P with C(α = 0.5)"].min() < 0.5  # moving C halfway to "18 Jun 2025" changes some step
 
 
 def test_editing_the_input_and_the_what_ifs(at):
@@ -63,12 +65,7 @@ def test_bad_inputs_explained_not_raised(at):
 
 
 def test_main_widgets_change_the_model():
-    app = AppTest.from_file(PAGE, default_timeout=APPTEST_TIMEOUT)
-    app.query_params["task"] = "numbers"
-    app.query_params["steps"] = "100"
-    app.query_params["hidden"] = "32"
-    app.query_params["tf"] = "0.5"
-    app.run()
+    app = open_page(PAGE, {"task": "numbers", "steps": "100", "hidden": "32", "tf": "0.5"}).run()
     assert not app.exception
     assert app.selectbox(key="task").value == "numbers"
     assert app.text_input(key="x_numbers").value == "three hundred and twelve"
@@ -78,11 +75,9 @@ def test_main_widgets_change_the_model():
 
 
 def test_bad_link_values_are_explained():
-    app = AppTest.from_file(PAGE, default_timeout=APPTEST_TIMEOUT)
-    app.query_params["task"] = "klingon"
-    app.query_params["beam"] = "99"
-    app.run()
+    app = open_page(PAGE, {"task": "klingon", "beam": "99", "seed": "inf"}).run()
     assert not app.exception
     assert any("klingon" in w.value for w in app.warning)
     assert any("beam=99" in i.value for i in app.info)
     assert app.slider(key="beam").value == 8
+    assert any("seed=inf" in w.value for w in app.warning) and app.slider(key="seed").value == 0

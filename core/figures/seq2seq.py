@@ -117,18 +117,24 @@ def decoder_topk(
     return fig
 
 
-def teacher_vs_free(labels: list[str], p_teacher: np.ndarray, p_free: np.ndarray) -> go.Figure:
-    """P(the correct token) at each output step, with teacher forcing and free running side by side."""
+def paired_bars(labels: list[str], a: np.ndarray, b: np.ndarray, name_a: str, name_b: str,
+                y_title: str, x_title: str) -> go.Figure:
+    """Two probabilities per output step side by side; the second series hatched, so colour is not the only cue."""
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=labels, y=p_teacher, name="teacher forcing (true previous token fed)",
-                         marker=dict(color=PALETTE[0]), text=[f"{p:.2f}" for p in p_teacher], textposition="outside"))
-    fig.add_trace(go.Bar(x=labels, y=p_free, name="free running (own previous token fed)",
-                         marker=dict(color=PALETTE[1], pattern_shape="/"), text=[f"{p:.2f}" for p in p_free],
-                         textposition="outside"))
-    fig.update_yaxes(range=[0, 1.2], title="P(correct token)")
-    fig.update_layout(**base_layout(height=320, barmode="group", xaxis_title="output step · correct token",
+    fig.add_trace(go.Bar(x=labels, y=a, name=name_a, marker=dict(color=PALETTE[0]),
+                         text=[f"{p:.2f}" for p in a], textposition="outside"))
+    fig.add_trace(go.Bar(x=labels, y=b, name=name_b, marker=dict(color=PALETTE[1], pattern_shape="/"),
+                         text=[f"{p:.2f}" for p in b], textposition="outside"))
+    fig.update_yaxes(range=[0, 1.2], title=y_title)
+    fig.update_layout(**base_layout(height=320, barmode="group", xaxis_title=x_title,
                                     legend=dict(orientation="h", y=1.12)))
     return fig
+
+
+def teacher_vs_free(labels: list[str], p_teacher: np.ndarray, p_free: np.ndarray) -> go.Figure:
+    """P(the correct token) at each output step, with teacher forcing and free running side by side."""
+    return paired_bars(labels, p_teacher, p_free, "teacher forcing (true previous token fed)",
+                       "free running (own previous token fed)", "P(correct token)", "output step · correct token")
 
 
 def context_map(
