@@ -35,6 +35,30 @@ LESSONS = [
         "what": "Feed h, e, l, l one-hot into an RNN and watch training push the right next letter up.",
         "icon": ":material/text_fields:",
     },
+    {
+        "page": "pages/2_Word_embeddings.py",
+        "title": "Word embeddings: GloVe, word2vec, “bank”",
+        "part": "Word embeddings",
+        "what": "Real GloVe vectors (400,000 words) and word2vec trained here: neighbours, analogies, "
+        "projections, and why one static vector per word can't tell the two meanings of “bank” apart.",
+        "icon": ":material/scatter_plot:",
+    },
+    {
+        "page": "pages/3_Encoder_decoder.py",
+        "title": "Encoder–decoder: the context vector C",
+        "part": "Encoder–decoder architectures (seq-to-seq, type II)",
+        "what": "Translate dates and numbers with a GRU encoder–decoder: see C, move it, decode it, "
+        "compare greedy and beam search, and meet the bottleneck that attention removes.",
+        "icon": ":material/swap_horiz:",
+    },
+    {
+        "page": "pages/4_Further_applications.py",
+        "title": "Further applications: captions, generation, classification",
+        "part": "More application examples",
+        "what": "Show and Tell captioning, Graves-style text generation and classification over time, "
+        "each as encoder → C → decoder, trained live.",
+        "icon": ":material/extension:",
+    },
 ]
 
 

@@ -1,0 +1,54 @@
+"""What a student does on each lesson page: the one registry the load bench, soak and nginx test share.
+
+Keyed by the page's URL path (pages/2_Word_embeddings.py → "Word_embeddings"). Each entry is the
+scripted walk on that page: first an ``open`` (key None), then widget changes by key. A key the page
+doesn't have is skipped with a printed note, so a page that lands later, or renames a widget, never
+breaks the bench: adjust its entry here once its keys are known.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str  # interaction type in the report: "open_hello", "retrain", "scrub", …
+    key: str | None = None  # widget key to set; None opens the page
+    choose: Callable[[random.Random, Any], Any] | None = None  # (rng, last Run) → value
+    retrains: bool = False  # expected to train a model (not held to the 2 s / 2× bare goal)
+
+
+def _step(rng: random.Random, run) -> int:
+    """A step on the replay slider, within whatever range the page shows now."""
+    kind, proto = run.widgets()["step"]
+    return rng.randint(int(proto.min), int(proto.max))
+
+
+WALKS: dict[str, list[Action]] = {
+    "Language_model": [
+        Action("open_hello"),
+        # A few hidden sizes only: the class shares them, so each trains once on the server.
+        Action("retrain", "hidden", lambda rng, run: rng.choice([12, 16, 24]), retrains=True),
+        Action("scrub", "step", _step),
+        Action("scrub", "step", _step),
+        Action("scrub", "step", _step),
+    ],
+    # Keys guessed before pages/2_Word_embeddings.py landed: adjust to the page's real keys.
+    "Word_embeddings": [
+        Action("open_embeddings"),
+        Action("neighbours", "word", lambda rng, run: rng.choice(["king", "paris", "computer", "river"])),
+        Action("analogy", "analogy_a", lambda rng, run: rng.choice(["king", "paris", "man"])),
+    ],
+}
+
+# The baseline: a bare one-slider page under the same load, same number of actions.
+BARE_PAGE = '''import streamlit as st
+
+x = st.slider("x", 0, 100, 50, key="x")
+st.write("twice x is", 2 * x)
+'''
+BARE_WALK = [Action("bare_open")] + [Action("bare_slide", "x", lambda rng, run: rng.randint(0, 100))] * 4

@@ -1,0 +1,194 @@
+"""Bad input everywhere: every text box, URL number/choice and upload on every page, fed junk.
+
+Pages and their widgets are discovered from a default AppTest run of each file in pages/, so a
+new lesson is swept without touching this file. Every case must end without an exception box, and
+every input that can't be used must be answered with a visible st.error / st.warning / st.info.
+Uploads also carry a pickle whose unpickling would create a canary file: it must never appear.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import pickle
+import random
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import PAGES, open_page
+
+CASES_RUN: dict[str, int] = {}
+
+# Text a student might paste. (name, value, must be answered with a message)
+TEXTS = [
+    ("empty", "", True),
+    ("100k chars", ("hello world, " * 8000)[:100_000], True),
+    ("emoji", "h😀llo 👍🏽🚀", False),
+    ("right-to-left", "مرحبا بالعالم שלום", False),
+    ("control chars", "he\x00l\x1b[31ml\u200bo\ufeff\r\n\t\x7f", False),
+]
+
+# Raw URL values for a numeric widget; validity is decided against the widget's own range.
+URL_NUMBERS = ["below", "above", "abc", "nan", "inf", "1e309", "1.5", "9" * 400, "", "-0"]
+URL_CHOICES = ["not-an-option", "", "😀", "1e309"]
+
+
+class Canary:
+    """Unpickling this creates a file: proof that a page unpickled a user's upload."""
+
+    path = ""
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))
+
+
+def page_id(path) -> str:
+    return path.stem
+
+
+def fresh(page, query: dict | None = None) -> AppTest:
+    """The page as the server runs it (through app.py), optionally opened from a link."""
+    return open_page(page.name, query).run()
+
+
+def messages(at: AppTest) -> list[str]:
+    return [m.value for kind in ("error", "warning", "info") for m in getattr(at, kind)]
+
+
+def check(at: AppTest, case: str, must_explain: bool, failures: list[str]) -> None:
+    if at.exception:
+        failures.append(f"{case}: exception {at.exception[0].value[:200]!r}")
+    elif must_explain and not messages(at):
+        failures.append(f"{case}: no error/warning/info shown")
+    elif not (messages(at) or at.metric or at.dataframe or at.get("plotly_chart") or at.markdown):
+        failures.append(f"{case}: blank page")
+
+
+def bound_widgets(at: AppTest) -> list:
+    """Widgets bound to the URL (bind="query-params"), with their kinds."""
+    out = []
+    for kind in ("slider", "select_slider", "number_input", "selectbox", "radio"):
+        for w in getattr(at, kind):
+            if w.key and w.proto.query_param_key:
+                out.append((kind, w))
+    return out
+
+
+def number_case(raw: str, w, is_int: bool) -> tuple[str, bool]:
+    """(URL value, must_explain) for one numeric widget."""
+    lo, hi = w.proto.min, w.proto.max
+    raw = {"below": str(int(lo) - 1000 if is_int else lo - 1000.5), "above": str(int(hi) * 10 + 7)}.get(raw, raw)
+    try:
+        v = float(raw)
+        usable = math.isfinite(v) and lo <= v <= hi and (not is_int or v == int(v))
+    except ValueError:
+        usable = False
+    return raw, not usable
+
+
+@pytest.fixture(scope="module")
+def defaults():
+    """One default run per page: the widgets a sweep addresses, found, not listed by hand."""
+    return {page_id(p): fresh(p) for p in PAGES}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def report_count():
+    yield
+    total = sum(CASES_RUN.values())
+    detail = ", ".join(f"{k}={v}" for k, v in sorted(CASES_RUN.items()))
+    print(f"\nbad-input sweep: {total} cases ({detail})")
+
+
+@pytest.mark.parametrize("page", PAGES, ids=page_id)
+def test_text_inputs(page, defaults, capsys):
+    base = defaults[page_id(page)]
+    assert not base.exception, "the default scene must run cleanly before the sweep means anything"
+    keys = [(kind, w.key, w.value) for kind in ("text_input", "text_area") for w in getattr(base, kind) if w.key]
+    failures, n = [], 0
+    for kind, key, default in keys:
+        at = fresh(page)  # one student typing one junk value after another into the same box
+        for name, value, must in TEXTS:
+            getattr(at, kind)(key=key).set_value(value).run()
+            check(at, f"{page.stem} {key}={name}", must, failures)
+            n += 1
+        getattr(at, kind)(key=key).set_value(default).run()  # and the page recovers
+        check(at, f"{page.stem} {key} back to default", False, failures)
+        if at.error:
+            failures.append(f"{page.stem} {key}: error still shown after restoring {default!r}: {at.error[0].value}")
+        n += 1
+    CASES_RUN[f"{page.stem}:text"] = n
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=page_id)
+def test_url_parameters(page, defaults):
+    base = defaults[page_id(page)]
+    failures, n = [], 0
+    rng = random.Random(0)
+    for kind, w in bound_widgets(base):
+        if kind in ("slider", "number_input") and not (kind == "slider" and w.proto.options):
+            is_int = w.proto.data_type == 0
+            cases = [number_case(raw, w, is_int) for raw in URL_NUMBERS]
+        else:
+            cases = [(raw, True) for raw in URL_CHOICES]
+        # Sampling: every widget gets the out-of-range and non-number cases, then a seeded third of the rest.
+        keep = cases[:3] + [c for c in cases[3:] if rng.random() < 0.34 or len(bound_widgets(base)) <= 4]
+        for raw, must in keep:
+            at = fresh(page, {w.key: raw})
+            check(at, f"{page.stem} ?{w.key}={raw[:20]}", must, failures)
+            n += 1
+    for key in [w.key for kind in ("text_input", "text_area") for w in getattr(base, kind)
+                if w.key and w.proto.query_param_key]:
+        at = fresh(page, {key: TEXTS[1][1][:20_000]})  # a pasted 20k-character link
+        check(at, f"{page.stem} ?{key}=<20k chars>", True, failures)
+        n += 1
+    CASES_RUN[f"{page.stem}:url"] = n
+    assert not failures, "\n".join(failures)
+
+
+def malformed_files(ext: str, canary: str) -> list[tuple[str, bytes]]:
+    """(case name, bytes) of broken files, shaped like the extension the uploader accepts."""
+    rng = np.random.default_rng(0)
+    Canary.path = canary
+    text_like = "hello world\nthe king and the queen\n".encode() * 20
+    wrong_dims = b"3 50\nking 0.1 0.2 0.3\nqueen 0.4\nman 0.1 0.2 0.3 0.4 0.5\n"
+    if ext in (".npy",):
+        buf = io.BytesIO()
+        np.save(buf, np.zeros((2, 3, 4)))
+        wrong_dims = buf.getvalue()
+    elif ext in (".pt", ".pth"):
+        import torch
+
+        buf = io.BytesIO()
+        torch.save({"weight": torch.zeros(3, 7)}, buf)
+        wrong_dims = buf.getvalue()
+    return [
+        ("binary", rng.integers(0, 256, 4096, dtype=np.uint8).tobytes()),
+        ("truncated", text_like[:101] + "é".encode()[:1]),  # cut inside a UTF-8 character
+        ("wrong dimensions", wrong_dims),
+        ("pickle", pickle.dumps(Canary())),
+        ("empty file", b""),
+    ]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=page_id)
+def test_uploads(page, defaults, tmp_path):
+    base = defaults[page_id(page)]
+    failures, n = [], 0
+    canary = tmp_path / "unpickled.canary"
+    for w in base.file_uploader:
+        exts = list(w.allowed_type) or [".txt"]
+        for ext in exts[:3]:
+            for name, blob in malformed_files(ext, str(canary)):
+                at = fresh(page)
+                uploader = at.file_uploader(key=w.key) if w.key else at.file_uploader[0]
+                uploader.set_value((f"upload{ext if ext.startswith('.') else '.' + ext}", blob, "application/octet-stream"))
+                at.run()
+                check(at, f"{page.stem} upload {ext} {name}", True, failures)
+                n += 1
+    assert not canary.exists(), "a page unpickled an uploaded file"
+    CASES_RUN[f"{page.stem}:upload"] = n
+    assert not failures, "\n".join(failures)

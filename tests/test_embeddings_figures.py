@@ -1,0 +1,80 @@
+"""Figure builders of the word-embeddings lesson: the drawn data is the data given."""
+
+import numpy as np
+import plotly.graph_objects as go
+
+from core.figures import embeddings as figs
+from core.figures.style import NEUTRAL, OUTLINE
+
+
+def test_word_map_background_groups_and_highlight():
+    words = ["paris", "france", "berlin", "the", "of"]
+    coords = np.arange(10.0).reshape(5, 2)
+    fig = figs.word_map(words, coords, ["capital", "country", "capital", "bg", "bg"],
+                        np.array([False, False, False, True, True]), {"berlin": "cos 0.700"}, query="paris")
+    by_name = {t.name: t for t in fig.data if t.name}
+    bg = by_name["background (frequent words)"]
+    assert list(bg.text) == ["the", "of"] and bg.marker.color == NEUTRAL
+    assert list(by_name["capital"].text) == ["paris", "berlin"]
+    assert list(by_name["capital"].x) == [0.0, 4.0]
+    ring = by_name["ringed: top 1 by cosine"]
+    assert list(ring.text) == ["berlin: cos 0.700"] and ring.marker.line.color == OUTLINE
+    lines = [t for t in fig.data if t.mode == "lines"]
+    assert len(lines) == 1 and list(lines[0].x) == [0.0, 4.0]  # paris → berlin
+
+
+def test_word_map_3d_uses_scatter3d():
+    fig = figs.word_map(["a", "b", "c"], np.eye(3), None)
+    assert isinstance(fig.data[0], go.Scatter3d) and list(fig.data[0].z) == [0.0, 0.0, 1.0]
+
+
+def test_analogy_parallelogram_arrows_go_a_to_b_and_c_to_d():
+    words = ["man", "king", "woman", "queen", "prince"]
+    xy = np.array([[0, 0], [1, 2], [3, 0], [4, 2], [5, 5]], float)
+    fig = figs.analogy_parallelogram(words, xy, ["queen", "prince"])
+    arrows = [(a.ax, a.ay, a.x, a.y) for a in fig.layout.annotations]
+    assert (0, 0, 1, 2) in arrows and (3, 0, 4, 2) in arrows
+    star = [t for t in fig.data if t.name == "answer d"][0]
+    assert list(star.text) == ["queen"] and star.marker.symbol == "star"
+
+
+def test_cosine_heatmaps_show_the_matrices():
+    oh, dense = np.eye(2), np.array([[1, 0.5], [0.5, 1]])
+    fig = figs.cosine_heatmaps(["cat", "dog"], oh, dense, 400000, 50)
+    np.testing.assert_array_equal(np.array(fig.data[0].z), oh)
+    np.testing.assert_array_equal(np.array(fig.data[1].z), dense)
+    assert "400,000" in fig.layout.annotations[0].text and "50" in fig.layout.annotations[1].text
+
+
+def test_section_accuracy_bars_are_percentages():
+    fig = figs.section_accuracy(["capital-common-countries", "gram1-adjective-to-adverb"], np.array([9, 1]),
+                                np.array([10, 4]), 10 / 14)
+    np.testing.assert_allclose(fig.data[0].x, [90.0, 25.0])
+    assert fig.data[0].text[0] == "90.0% of 10"
+    assert fig.data[0].marker.color[0] != fig.data[0].marker.color[1]  # semantic vs syntactic
+
+
+def test_semantic_axes_labels_and_positions():
+    fig = figs.semantic_axes(["queen", "king"], np.array([0.3, -0.2]), np.array([0.1, 0.0]), ("he", "she"),
+                             ("bad", "good"))
+    assert list(fig.data[0].x) == [0.3, -0.2]
+    assert "he" in fig.layout.xaxis.title.text and "she" in fig.layout.xaxis.title.text
+
+
+def test_context_states_two_panels():
+    coords = np.array([[0, 0], [1, 1], [5, 5]], float)
+    fig = figs.context_states(coords, ["money", "money", "river"], ["s1", "s2", "s3"],
+                              np.zeros((3, 2)), ["bank", "money", "river"], ["“bank”", "money words", "river words"])
+    river = [t for t in fig.data if t.name == "sentence sense: river"][0]
+    assert list(river.x) == [5.0] and river.xaxis == "x2"
+    glove_bank = [t for t in fig.data if t.name == "GloVe: “bank”"][0]
+    assert list(glove_bank.text) == ["bank"] and glove_bank.xaxis == "x"
+
+
+def test_between_centres_places_words_by_their_two_cosines():
+    fig = figs.between_centres(["bank", "money", "river"], np.array([0.8, 0.9, 0.3]), np.array([0.5, 0.4, 0.9]),
+                               ["“bank”", "money words", "river words"], "money", "river")
+    bank = [t for t in fig.data if t.name == "“bank”"][0]
+    assert (bank.x[0], bank.y[0]) == (0.8, 0.5) and bank.marker.symbol == "star"
+    diagonal = fig.data[0]
+    assert diagonal.x[0] == diagonal.y[0] and diagonal.x[1] == diagonal.y[1]

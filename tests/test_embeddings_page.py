@@ -1,0 +1,140 @@
+"""AppTest of the word-embeddings page: default scene, main widgets changed, bad input, shared links."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core import embeddings as E
+from tests.conftest import APPTEST_TIMEOUT, ROOT
+
+PAGE = str(ROOT / "pages" / "2_Word_embeddings.py")
+
+
+def metrics(at) -> dict:
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.fixture(scope="module")
+def default_run():
+    return AppTest.from_file(PAGE, default_timeout=APPTEST_TIMEOUT).run()
+
+
+def test_default_scene_shows_glove_numbers(default_run):
+    at = default_run
+    assert not at.exception
+    assert not at.error
+    m = metrics(at)
+    assert m["One-hot length = vocabulary size V"] == "400,000"
+    assert m["Dense length D"] == "50"
+    assert m["One-hot cos(cat, dog)"] == "0"
+    assert m["Google analogies"] == "49.7%"
+    glove = E.load_glove()
+    ws = E.evaluate_pairs(glove, restrict_vocab=30_000)
+    assert m["WordSim353 Spearman"] == f"{ws.spearman:.3f}"
+    assert m["Dense cos(cat, dog)"] == f"{E.cosine(glove, 'cat', 'dog'):.3f}"
+    assert m["Variance explained"].endswith("%")  # PCA keeps a share of the variance
+
+
+def test_neighbours_and_analogy_tables_match_core(default_run):
+    at = default_run
+    glove = E.load_glove()
+    tables = [df.value for df in at.dataframe]
+    nb = next(t for t in tables if "cosine similarity" in t.columns)
+    assert list(nb["word"]) == list(E.neighbours(glove, "france", 8).words)
+    an = next(t for t in tables if "answer" in t.columns)
+    assert an["answer"].iloc[0] == "queen"
+    bank = next(t for t in tables if "neighbour of bank" in t.columns)
+    assert list(bank["neighbour of bank"]) == list(E.neighbours(glove, "bank", 10).words)
+
+
+def test_main_widgets_changed():
+    at = AppTest.from_file(PAGE, default_timeout=APPTEST_TIMEOUT).run()
+    at.selectbox(key="preset").set_value("family and gender").run()
+    assert "queen" in at.text_area(key="words").value
+    at.segmented_control(key="method").set_value("t-SNE")
+    at.radio(key="fit").set_value("with background").run()
+    at.slider(key="background").set_value(200)
+    at.text_input(key="an_a").set_value("paris")
+    at.text_input(key="an_b").set_value("france")
+    at.text_input(key="an_c").set_value("rome")
+    at.text_input(key="query").set_value("frog")
+    at.run()
+    assert not at.exception and not at.error
+    tables = [df.value for df in at.dataframe]
+    assert next(t for t in tables if "answer" in t.columns)["answer"].iloc[0] == "italy"
+    coords = next(t for t in tables if "axis 1" in t.columns)
+    assert (coords["group"] == "background").sum() == 200
+    assert "toad" in list(coords["word"])  # the neighbours of frog are drawn
+    assert "Variance explained" in metrics(at) and metrics(at)["Variance explained"] == "n/a"
+
+
+def test_bad_words_get_messages_not_tracebacks():
+    at = AppTest.from_file(PAGE, default_timeout=APPTEST_TIMEOUT).run()
+    at.text_area(key="words").set_value("Paris, fraance, berlin")
+    at.text_input(key="an_c").set_value("man")
+    at.text_input(key="oh_words").set_value("")
+    at.run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "“Paris” (did you mean “paris”?)" in errors and "“fraance” (did you mean “france”?)" in errors
+    assert "repeats “man”" in errors
+    assert "empty" in errors or "at least two" in errors
+    at.text_area(key="words").set_value("  ")
+    at.run()
+    assert "The word list is empty" in " ".join(e.value for e in at.error)
+
+
+def test_bad_vector_path_and_bad_link_values():
+    at = AppTest.from_file(PAGE, default_timeout=APPTEST_TIMEOUT)
+    at.query_params["source"] = "file"
+    at.query_params["vec_path"] = "/etc/passwd"
+    at.query_params["background"] = "99999"
+    at.query_params["method"] = "magic"
+    at.run()
+    assert not at.exception
+    assert any("Only files ending" in e.value for e in at.error)
+    assert any("magic" in w.value for w in at.warning)
+    assert any("3000" in i.value for i in at.info)
+
+
+def test_own_vector_file_by_path(tmp_path):
+    glove = E.load_glove()
+    lines = [f"{w} " + " ".join(f"{x:.5f}" for x in glove.vectors[i]) for i, w in enumerate(glove.itos[:20000])]
+    f = tmp_path / "mini.txt"
+    f.write_text("\n".join(lines) + "\n", encoding="utf8")
+    at = AppTest.from_file(PAGE, default_timeout=APPTEST_TIMEOUT)
+    at.query_params["source"] = "file"
+    at.query_params["vec_path"] = str(f)
+    at.query_params["words"] = "cat, dog, king, queen, man, woman"
+    at.run()
+    assert not at.exception
+    assert all(e.value.startswith("Not in the") for e in at.error)  # e.g. preset words beyond the first 20,000
+    assert metrics(at)["One-hot length = vocabulary size V"] == "20,000"
+    assert any("Loaded 20,000 words with 50 dimensions" in s.value for s in at.success)
+
+
+def test_word2vec_source_trains_from_a_link():
+    at = AppTest.from_file(PAGE, default_timeout=APPTEST_TIMEOUT)
+    for k, v in {"source": "word2vec", "w2v_corpus": "lee", "w2v_epochs": "2", "w2v_dims": "20",
+                 "words": "government, minister, police, court", "query": "police", "oh_words": "police, court",
+                 "an_a": "police", "an_b": "court", "an_c": "government"}.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception
+    assert not [e.value for e in at.error if not e.value.startswith("Not in the")]
+    assert any("word2vec trained on" in s.value for s in at.success)
+    assert metrics(at)["Dense length D"] == "20"
+
+
+def test_gru_context_section_trains_on_click_and_shows_states():
+    at = AppTest.from_file(PAGE, default_timeout=APPTEST_TIMEOUT)
+    at.query_params["lm_steps"] = "50"
+    at.query_params["lm_hidden"] = "16"
+    at.run()
+    at.button(key="lm_train").click().run()
+    assert not at.exception and not at.error
+    m = metrics(at)
+    assert m["GloVe: cos between “bank” in any two sentences"] == "1.000"
+    same, diff = float(m["GRU h_t: mean cos, same sense"]), float(m["GRU h_t: mean cos, different senses"])
+    assert -1 <= diff <= 1 and -1 <= same <= 1
+    states = next(df.value for df in at.dataframe if "expected next words" in df.value.columns)
+    assert len(states) == 8 and set(states["sense"]) == {"money", "river"}

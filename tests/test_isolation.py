@@ -1,0 +1,123 @@
+"""Two students at once, on a real server: each sees only their own model, and no cache is touched.
+
+AppTest gives every instance the same session id, so this starts ``streamlit run app.py`` (through
+bench/probe_server.py, which can fingerprint the server's caches on request) and drives real
+WebSocket sessions with bench/stclient.py. The expected numbers come from training the same
+configurations here, in the test process (same seed → same numbers).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import sys
+
+import numpy as np
+import pytest
+
+from conftest import ROOT
+from bench import probe_server
+from bench.stclient import Session, start_app, stop_app
+from core import charlm
+
+PAGE = "Language_model"
+A = {"text": "hello", "hidden": 8}  # the slides' example, vocabulary h e l o
+B = {"text": "banana", "hidden": 16}  # another student: vocabulary b a n, twice the hidden units
+TIME_LIMIT = 420  # seconds for the whole scenario; a hung server fails the test instead of blocking CI
+
+
+def reference(text: str, hidden: int):
+    return charlm.train(charlm.CharLMConfig(text=text, hidden_size=hidden))
+
+
+def expected_metrics(rec, step: int) -> dict[str, str]:
+    """The page's first metric row, formatted as the page formats it."""
+    i = rec.snapshot_index(step)
+    factors = charlm.chain_rule(rec.probs[i], rec.targets).factors
+    return {
+        "Loss at this step": f"{rec.loss[i]:.4f}",
+        "ln V (guessing)": f"{math.log(len(rec.itos)):.4f}",
+        "Mean P(target)": f"{float(factors.mean()):.3f}",
+        "Vocabulary size V": str(len(rec.itos)),
+    }
+
+
+def check_own(run, settings: dict, rec, step: int, who: str) -> None:
+    """This session's page shows its own text, hidden size and numbers, and no one else's."""
+    assert run.exceptions() == [], f"{who}: {run.exceptions()}"
+    assert run.value("text") == settings["text"], who
+    assert run.value("hidden") == settings["hidden"], who
+    shown = run.metrics()
+    for label, value in expected_metrics(rec, step).items():
+        assert shown[label] == value, f"{who} at step {step}: {label} shows {shown[label]}, expected {value}"
+    hidden_tables = [df for df in run.dataframes() if list(df.columns[:1]) == ["h1"]]
+    assert hidden_tables and hidden_tables[0].shape[1] == settings["hidden"], f"{who}: hidden-state table width"
+
+
+def test_fingerprint_sees_in_place_mutation():
+    """The probe can fail: changing one weight inside a cached record changes its fingerprint."""
+    rec = reference("hello", 4)
+    before = probe_server.fingerprint(rec)
+    assert probe_server.fingerprint(rec) == before
+    rec.theta[0, 0] += 1e-6  # what a careless page could do to a shared cache_resource object
+    assert probe_server.fingerprint(rec) != before
+    rec.meta["touched"] = True
+    assert probe_server.fingerprint(rec) != before
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    probe_file = tmp_path_factory.mktemp("probe") / "caches.json"
+    proc, url = start_app(
+        ROOT / "app.py", launcher=[sys.executable, str(ROOT / "bench" / "probe_server.py")],
+        env={"RNNLAB_PROBE_FILE": str(probe_file)}, log=probe_file.with_name("server.log"),
+    )
+    try:
+        yield proc, url, str(probe_file)
+    finally:
+        stop_app(proc)
+
+
+def test_two_sessions_see_only_their_own_model_and_caches_stay_untouched(server):
+    proc, url, probe_file = server
+    ref_a, ref_b = reference(**A), reference(**B)
+    ref_b12 = reference(B["text"], 12)
+    assert expected_metrics(ref_a, 2) != expected_metrics(ref_b, 2)  # the check can tell them apart
+
+    async def scenario():
+        query = lambda s: f"text={s['text']}&hidden={s['hidden']}"  # noqa: E731
+        async with Session(url, PAGE, query(A)) as sa, Session(url, PAGE, query(B)) as sb:
+            ra, rb = await asyncio.gather(sa.open(), sb.open())  # both train at the same time
+            check_own(ra, A, ref_a, 60, "A")
+            check_own(rb, B, ref_b, 60, "B")
+
+            before = probe_server.request_digest(proc.pid, probe_file)
+            assert any(k.startswith("data:") for k in before), "the probe found no cached training record"
+
+            # Interleaved: A scrubs while B scrubs, retrains with 12 hidden units, and scrubs that run.
+            for step_a, step_b in ((1, 2), (2, 5), (3, 1), (5, 60)):
+                ra, rb = await asyncio.gather(sa.set("step", step_a), sb.set("step", step_b))
+                check_own(ra, A, ref_a, step_a, "A")
+                check_own(rb, B, ref_b, step_b, "B")
+            b12 = {**B, "hidden": 12}
+            ra, rb = await asyncio.gather(sa.set("step", 4), sb.set("hidden", 12))
+            check_own(ra, A, ref_a, 4, "A")
+            check_own(rb, b12, ref_b12, 60, "B")
+            ra, rb = await asyncio.gather(sa.set("step", 60), sb.set("step", 3))
+            check_own(ra, A, ref_a, 60, "A")
+            check_own(rb, b12, ref_b12, 3, "B")
+
+            # A third student opening A's link gets A's cached record, unchanged by all of the above.
+            async with Session(url, PAGE, query(A)) as sc:
+                rc = await sc.open()
+                check_own(rc, A, ref_a, 60, "C")
+                rc = await sc.set("step", 2)
+                check_own(rc, A, ref_a, 2, "C")
+        return before
+
+    before = asyncio.run(asyncio.wait_for(scenario(), TIME_LIMIT))
+    after = probe_server.request_digest(proc.pid, probe_file)
+    changed = [k for k in before if k in after and after[k] != before[k]]
+    assert changed == [], f"cached values changed while other sessions ran: {changed}"
+    assert len(after) > len(before), "B's retrain with 12 hidden units should have added a cache entry"
+    assert np.isfinite(ref_a.loss).all()

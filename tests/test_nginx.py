@@ -1,0 +1,155 @@
+"""The README's scaling recipe, proven on loopback: two app processes behind nginx with ip_hash.
+
+Streamlit keeps a session in one process, so a load balancer must be sticky. This starts two
+``streamlit run app.py`` processes and Debian's nginx (config generated into a temp dir: ip_hash
+upstream, WebSocket upgrade headers), then sends students from different loopback addresses
+(127.0.k.1, i.e. different "machines") through nginx. It checks that every session worked, that
+both backends served sessions, and that each address's two tabs reached the same backend.
+
+Skips when nginx is missing, except under CI=true, where it must run (.ci/run installs nginx).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import os
+import shutil
+import subprocess
+import time
+import urllib.request
+
+import pytest
+
+from conftest import ROOT
+from bench.stclient import Session, free_port, start_app, stop_app
+
+STUDENTS = [f"127.0.{k}.1" for k in range(1, 9)]  # ip_hash keys on the first three octets
+PAGE = "Language_model"
+TIME_LIMIT = 420
+
+NGINX_CONF = """
+worker_processes 1;
+daemon off;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log warn;
+events {{ worker_connections 256; }}
+http {{
+    log_format upstream '$remote_addr $upstream_addr "$request" $status';
+    access_log {tmp}/access.log upstream;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    client_max_body_size 50m;  # = server.maxUploadSize in .streamlit/config.toml
+
+    upstream rnnlab {{
+        ip_hash;  # sticky: a student's browser always reaches the process holding its session
+        server 127.0.0.1:{port_a};
+        server 127.0.0.1:{port_b};
+    }}
+    map $http_upgrade $connection_upgrade {{
+        default upgrade;
+        ''      close;
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://rnnlab;
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade $http_upgrade;  # Streamlit talks over a WebSocket
+            proxy_set_header Connection $connection_upgrade;
+            proxy_set_header Host $host;
+            proxy_read_timeout 1h;  # an idle student's socket stays open
+            proxy_buffering off;
+        }}
+    }}
+}}
+"""
+
+
+def find_nginx() -> str | None:
+    return os.environ.get("RNNLAB_NGINX") or shutil.which("nginx") or (
+        "/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+
+
+@pytest.fixture(scope="module")
+def nginx_binary():
+    path = find_nginx()
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("nginx is missing: CI must install Debian's nginx package (apt-get install nginx)")
+        pytest.skip("nginx is not installed (apt-get install nginx); CI runs this test")
+    return path
+
+
+def test_two_backends_behind_nginx_ip_hash(nginx_binary, tmp_path):
+    (tmp_path / "logs").mkdir()
+    backends, nginx = [], None
+    try:
+        for name in ("a", "b"):
+            backends.append(start_app(ROOT / "app.py", log=tmp_path / f"backend_{name}.log"))
+        port = free_port()
+        ports = [int(url.rsplit(":", 1)[1]) for _, url in backends]
+        conf = tmp_path / "nginx.conf"
+        conf.write_text(NGINX_CONF.format(tmp=tmp_path, port=port, port_a=ports[0], port_b=ports[1]))
+        nginx = subprocess.Popen([nginx_binary, "-p", str(tmp_path), "-c", str(conf)],
+                                 stdout=subprocess.DEVNULL, stderr=open(tmp_path / "nginx.stderr", "wb"),
+                                 start_new_session=True)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                    assert r.read() == b"ok"
+                break
+            except OSError:
+                assert nginx.poll() is None, (tmp_path / "nginx.stderr").read_text()
+                assert time.monotonic() < deadline, "nginx did not answer"
+                time.sleep(0.3)
+
+        async def student(addr: str) -> list[str]:
+            """Open hello through nginx, scrub twice; returns problems seen."""
+            problems = []
+            async with Session(url, PAGE, "hidden=8", local_addr=addr, timeout=240) as s:
+                run = await s.open()
+                for step in (None, 0, 60):
+                    if step is not None:
+                        run = await s.set("step", step)
+                    if run.exceptions() or run.page_not_found or "Loss at this step" not in run.metrics():
+                        problems.append(f"{addr} step {step}: {run.exceptions() or 'page not shown'}")
+                if run.metrics().get("Vocabulary size V") != "4":
+                    problems.append(f"{addr}: wrong page content {run.metrics()}")
+            async with Session(url, PAGE, "hidden=8", local_addr=addr, timeout=240) as tab2:  # a second tab
+                run = await tab2.open()
+                if run.exceptions() or "Loss at this step" not in run.metrics():
+                    problems.append(f"{addr} second tab: {run.exceptions() or 'page not shown'}")
+            return problems
+
+        async def load():
+            first = await student(STUDENTS[0])  # one cold start, then the rest at once
+            rest = await asyncio.gather(*(student(a) for a in STUDENTS[1:]))
+            return first + [p for r in rest for p in r]
+
+        problems = asyncio.run(asyncio.wait_for(load(), TIME_LIMIT))
+        assert problems == []
+    finally:
+        if nginx is not None and nginx.poll() is None:
+            nginx.terminate()
+            nginx.wait(10)
+        for proc, _ in backends:
+            stop_app(proc)
+
+    # nginx logs a WebSocket when it closes: which backend held each student's session.
+    served, sessions = collections.defaultdict(set), 0
+    for line in (tmp_path / "access.log").read_text().splitlines():
+        if "/_stcore/stream" in line:
+            addr, upstream = line.split()[:2]
+            served[addr].add(upstream)
+            sessions += 1
+    assert set(served) == set(STUDENTS), f"sessions seen: {dict(served)}"
+    assert sessions == 2 * len(STUDENTS), f"expected two tabs per student, nginx saw {sessions} sessions"
+    assert all(len(u) == 1 for u in served.values()), f"an address reached two backends: {dict(served)}"
+    backends_used = {u for us in served.values() for u in us}
+    assert backends_used == {f"127.0.0.1:{p}" for p in ports}, f"not both backends served: {dict(served)}"

@@ -1,0 +1,88 @@
+"""AppTest of the encoder–decoder page: default scene, main widgets changed, bad inputs and bad links."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import APPTEST_TIMEOUT, ROOT
+
+PAGE = str(ROOT / "pages" / "3_Encoder_decoder.py")
+
+
+def metric(at, label_start):
+    return next(m.value for m in at.metric if m.label.startswith(label_start))
+
+
+@pytest.fixture(scope="module")
+def at():
+    app = AppTest.from_file(PAGE, default_timeout=APPTEST_TIMEOUT).run()
+    assert not app.exception
+    return app
+
+
+def test_default_scene_meets_the_target(at):
+    assert float(metric(at, "Held-out exact match").rstrip("%")) >= 98.0
+    assert metric(at, "Model output") == "2026-11-26"  # "Thu, Nov 26 2026"
+    assert metric(at, "Correct output") == "2026-11-26"
+    assert metric(at, "n_x → n_y") == "16 → 10"
+    assert not at.error and not at.warning
+    assert at.toggle(key="bottleneck").value is False
+
+
+def test_editing_the_input_and_the_what_ifs(at):
+    at.text_input(key="x_dates").set_value("26 March 1999").run()
+    assert not at.exception
+    assert metric(at, "Correct output") == "1999-03-26"
+    assert metric(at, "Model output") == "1999-03-26"
+    at.slider(key="beam").set_value(5).run()
+    assert metric(at, "Beam (width 5)") == "1999-03-26"
+    at.slider(key="force_k").set_value(1).run()
+    at.selectbox(key="force_tok").set_value("2").run()
+    assert not at.exception
+    assert metric(at, "With “2” forced at step 1").startswith("2")
+    at.slider(key="alpha").set_value(0.0).run()
+    assert metric(at, "Decoded from C(α = 0.0)") == "1999-03-26"  # α = 0 is the input's own C
+    at.radio(key="mode").set_value("teacher forcing").run()
+    assert not at.exception
+    at.text_input(key="y_true").set_value("1999-03-27").run()
+    assert not at.exception
+    fed = at.dataframe[[i for i, d in enumerate(at.dataframe) if "fed" in d.value.columns][0]].value["fed"]
+    assert list(fed) == ["⟨bos⟩"] + list("1999-03-27")  # teacher forcing feeds the typed output
+
+
+def test_bad_inputs_explained_not_raised(at):
+    at.text_input(key="x_dates").set_value("Nov 26, 2026 ☃").run()
+    assert not at.exception
+    assert any("<unk>" in w.value for w in at.warning)
+    at.text_input(key="x_dates").set_value("1" * 120).run()
+    assert not at.exception and any("characters" in e.value for e in at.error)
+    at.text_input(key="x_dates").set_value("").run()
+    assert not at.exception and any("empty" in i.value for i in at.info)
+    at.text_input(key="x_dates").set_value("Thu, Nov 26 2026").run()
+    at.text_input(key="xb_dates").set_value("").run()
+    assert not at.exception and any("Second input" in i.value for i in at.info)
+
+
+def test_main_widgets_change_the_model():
+    app = AppTest.from_file(PAGE, default_timeout=APPTEST_TIMEOUT)
+    app.query_params["task"] = "numbers"
+    app.query_params["steps"] = "100"
+    app.query_params["hidden"] = "32"
+    app.query_params["tf"] = "0.5"
+    app.run()
+    assert not app.exception
+    assert app.selectbox(key="task").value == "numbers"
+    assert app.text_input(key="x_numbers").value == "three hundred and twelve"
+    assert metric(app, "Correct output") == "312"
+    assert metric(app, "Vocabularies").endswith("/ 14 out")  # ten digits + four specials
+    assert "%" in metric(app, "Held-out exact match")
+
+
+def test_bad_link_values_are_explained():
+    app = AppTest.from_file(PAGE, default_timeout=APPTEST_TIMEOUT)
+    app.query_params["task"] = "klingon"
+    app.query_params["beam"] = "99"
+    app.run()
+    assert not app.exception
+    assert any("klingon" in w.value for w in app.warning)
+    assert any("beam=99" in i.value for i in app.info)
+    assert app.slider(key="beam").value == 8
