@@ -283,7 +283,7 @@ with tabs[1]:
         try:
             gen = generate_cached(text, gen_cfg, prime, int(length), float(temperature), int(n_samples), int(gen_seed))
         except cg.CorpusError as err:
-            st.error(str(err))
+            st.error(f"{err} Try a start from the corpus itself, such as “{text.lstrip()[:12]}”.")
             gen = None
         if gen is not None:
             st.dataframe(pd.DataFrame({"sample": gen.samples}), hide_index=True)
