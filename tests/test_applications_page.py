@@ -1,6 +1,5 @@
 """AppTest of the further-applications page: default load, each demo, widgets changed, bad input."""
 
-import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
