@@ -168,6 +168,9 @@ with tabs[0]:
         left, right = st.columns([1, 2])
         with left:
             show_chart(figs.image_figure(image, "The picture"), key="cap_image")
+            with st.expander(f"Numbers: C, the picture as {len(desc.context)} numbers"):
+                st.dataframe(pd.DataFrame({"unit": np.arange(len(desc.context)), "C": desc.context.round(4)}),
+                             hide_index=True, height=240)
         with right:
             best_beam, best_lp = desc.beam[0]
             st.markdown(f"**True caption:** {truth}")
@@ -280,7 +283,7 @@ with tabs[1]:
         try:
             gen = generate_cached(text, gen_cfg, prime, int(length), float(temperature), int(n_samples), int(gen_seed))
         except cg.CorpusError as err:
-            st.error(str(err))
+            st.error(f"{err} Try a start from the corpus itself, such as “{text.lstrip()[:12]}”.")
             gen = None
         if gen is not None:
             st.dataframe(pd.DataFrame({"sample": gen.samples}), hide_index=True)
