@@ -494,7 +494,7 @@ def evaluate_analogies(
     # the best non-input word is always the answer, and a running argmax over blocks of words suffices.
     simple = len(set(upper)) == len(upper)
     block = 16_384 if simple else R  # words per block: a (B, block) slab of scores stays in cache
-    batch = batch or (256 if simple else max(32, min(2048, 50_000_000 // R)))
+    batch = batch or (512 if simple else max(32, min(2048, 50_000_000 // R)))
     blocks = [(r0, np.ascontiguousarray(emb.vectors[r0:min(r0 + block, R)].T)) for r0 in range(0, R, block)]  # (D, block)
     Q = len(known)
     for start in range(0, Q, batch):

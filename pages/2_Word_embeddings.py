@@ -162,6 +162,14 @@ if source == "word2vec":
         st.success(f"word2vec trained on {stats['tokens']:,} tokens ({stats['types']:,} different words): "
                    f"{emb.V:,} words with at least {cfg.min_count} occurrences, {emb.D} dimensions. "
                    "GloVe saw 6,000,000,000 tokens.")
+        probe = [w for w in ("france", "king", "money", "government", "music") if w in emb.stoi][:3]
+        if probe:
+            cmp = {}
+            for w in probe:
+                cmp[f"{w}: word2vec"] = list(E.neighbours(emb, w, 5).words)
+                cmp[f"{w}: GloVe"] = list(E.neighbours(G, w, 5).words)
+            st.markdown("**Nearest neighbours, word2vec trained here vs GloVe:**")
+            st.dataframe(pd.DataFrame(cmp, index=range(1, 6)))
     except S.SourceError as err:
         st.error(str(err))
         st.info("Showing GloVe until then.")
@@ -466,8 +474,8 @@ river_s = c2.text_area("Sentences using “bank” for a river (one per line)", 
 lm_cfg = clm.ContextLMConfig(steps=int(lm_steps), hidden_size=int(lm_hidden))
 lm = lm_registry().get(lm_cfg)
 if lm is None:
-    st.info(f"Training takes about a minute on this machine ({lm_cfg.steps} steps); it runs once per setting "
-            "for the whole class.")
+    st.info(f"Training {lm_cfg.steps} steps takes one to a few minutes on this shared CPU; it runs once per "
+            "setting for the whole class, and the result stays for everyone.")
     if st.button("Train the GRU language model", key="lm_train", type="primary"):
         with st.spinner("Parsing the corpus (once per server)…"):
             corpus(lm_cfg.corpus)
