@@ -400,11 +400,14 @@ py = E.parse_words(c2.text_input("Vertical pair", "bad, good", key="axis_y", bin
 try:
     if len(px) != 2 or len(py) != 2:
         raise E.WordError("Each axis needs exactly two words, like “he, she”.")
-    ax_words = words if words else []
+    known = [(w, g) for w, g in zip(words, groups) if w in emb.stoi]  # unknown words were reported above
+    if not known:
+        raise E.WordError("No known words to place: type some words in section 2.")
+    ax_words, ax_groups = [w for w, _ in known], [g for _, g in known]
     ax = E.semantic_axes(emb, ax_words, (px[0], px[1]), (py[0], py[1]))
-    show_chart(figs.semantic_axes(list(ax.words), ax.x, ax.y, ax.pair_x, ax.pair_y, groups), key="axes")
+    show_chart(figs.semantic_axes(list(ax.words), ax.x, ax.y, ax.pair_x, ax.pair_y, ax_groups), key="axes")
     with st.expander("Numbers: positions on the two axes"):
-        st.dataframe(pd.DataFrame({"word": ax.words, "group": groups, f"{px[0]}→{px[1]}": ax.x,
+        st.dataframe(pd.DataFrame({"word": ax.words, "group": ax_groups, f"{px[0]}→{px[1]}": ax.x,
                                    f"{py[0]}→{py[1]}": ax.y}).round(4), hide_index=True)
     st.markdown("**What to notice:** try the family preset: female words fall on the “she” side. Axes are "
                 "directions in the vector space, so you read a meaning straight off the numbers.")
