@@ -53,6 +53,11 @@ def corpus(name: str):
     return S.load_corpus(name)
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def corpus_stats(key: str, _sentences) -> dict:
+    return S.corpus_stats(_sentences)
+
+
 @st.cache_resource(show_spinner=False, max_entries=12)
 def word2vec(cfg: S.W2VConfig, _sentences=None, _on_step=None) -> E.Embeddings:
     """Trained once per settings on the server; the vectors are then shared read-only."""
@@ -158,7 +163,7 @@ if source == "word2vec":
         emb = word2vec(cfg, _sentences=sentences, _on_step=on_step)
         slot.empty()
         source_id = ("w2v", cfg)
-        stats = S.corpus_stats(sentences)
+        stats = corpus_stats(key, _sentences=sentences)
         st.success(f"word2vec trained on {stats['tokens']:,} tokens ({stats['types']:,} different words): "
                    f"{emb.V:,} words with at least {cfg.min_count} occurrences, {emb.D} dimensions. "
                    "GloVe saw 6,000,000,000 tokens.")
