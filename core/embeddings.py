@@ -131,7 +131,8 @@ def unknown_message(emb: Embeddings, unknown: list[str]) -> str:
     parts = []
     for w in unknown[:20]:
         s = suggest(emb, w)
-        parts.append(f"“{w}” (did you mean “{s}”?)" if s else f"“{w}”")
+        shown = w if len(w) <= 40 else w[:40] + "…"
+        parts.append(f"“{shown}” (did you mean “{s}”?)" if s else f"“{shown}”")
     more = f" and {len(unknown) - 20} more" if len(unknown) > 20 else ""
     return f"Not in the {emb.name} vocabulary ({emb.V:,} words): " + ", ".join(parts) + more + "."
 

@@ -107,6 +107,15 @@ def show_word_error(err: Exception) -> None:
     st.error(str(err))
 
 
+def clipped(text: str, label: str, limit: int = 2_000) -> str:
+    """A typed or linked text, cut to `limit` characters with a note if it is longer."""
+    text = text or ""
+    if len(text) > limit:
+        st.warning(f"{label}: only the first {limit:,} characters are used (got {len(text):,}).")
+        return text[:limit]
+    return text
+
+
 # ---- Page --------------------------------------------------------------------------------------
 
 st.title("Word embeddings: a dense vector for every word")
@@ -196,7 +205,7 @@ elif source == "file":
             data = up.getvalue()
             emb = user_vectors(S.file_digest(data), fmt, int(limit), up.name, _data=data)
             source_id = ("file", S.file_digest(data), fmt, int(limit))
-        elif path.strip():
+        elif clipped(path, "Path", 500).strip():
             emb = path_vectors(path, fmt, int(limit))
             source_id = ("path", path, fmt, int(limit))
         else:
@@ -210,7 +219,8 @@ emb_is_glove = emb is G
 
 # ---- 1 · One-hot versus dense ------------------------------------------------------------------
 st.header("1 · One-hot versus dense")
-oh_text = st.text_input("Words to compare", "cat, dog, car, truck, king, queen", key="oh_words", bind="query-params")
+oh_text = clipped(st.text_input("Words to compare", "cat, dog, car, truck, king, queen", key="oh_words",
+                               bind="query-params"), "Words to compare", 500)
 try:
     oh_words = E.check_words(emb, E.parse_words(oh_text)[:12])
     if len(oh_words) < 2:
@@ -276,9 +286,12 @@ umap_nn = c2.slider("UMAP neighbours", 2, 50, 10, key="umap_nn", bind="query-par
 query = c3.text_input("Nearest neighbours of", "france", key="query", bind="query-params")
 k = c4.slider("How many neighbours (k)", 1, 30, 8, key="k", bind="query-params")
 
-words, groups = E.parse_word_groups(words_text)
+words, groups = E.parse_word_groups(clipped(words_text, "Words"))
 nb = None
-if query.strip():
+query = clipped(query, "Nearest neighbours of", 100)
+if not query.strip():
+    st.info("Type a word under “Nearest neighbours of” to ring its nearest words in the map.")
+else:
     try:
         nb = E.neighbours(emb, query.strip(), k)
     except E.WordError as err:
@@ -371,9 +384,9 @@ st.header("3 · Analogies: a is to b as c is to ?")
 st.markdown("3CosAdd: the answer is the word nearest to **b − a + c** (the inputs themselves excluded).")
 url_number("an_k", 1, 20)
 c1, c2, c3, c4 = st.columns(4)
-a = c1.text_input("a", "man", key="an_a", bind="query-params").strip()
-b = c2.text_input("b", "king", key="an_b", bind="query-params").strip()
-c = c3.text_input("c", "woman", key="an_c", bind="query-params").strip()
+a = clipped(c1.text_input("a", "man", key="an_a", bind="query-params"), "a", 100).strip()
+b = clipped(c2.text_input("b", "king", key="an_b", bind="query-params"), "b", 100).strip()
+c = clipped(c3.text_input("c", "woman", key="an_c", bind="query-params"), "c", 100).strip()
 an_k = c4.slider("Top-k answers", 1, 20, 5, key="an_k", bind="query-params")
 try:
     ans = E.analogy(emb, a, b, c, int(an_k))
@@ -400,8 +413,10 @@ st.header("4 · Semantic axes (word2viz)")
 st.markdown("Pick two word pairs. Each word is placed by its cosine with the difference of each pair, "
             "for example he → she across and bad → good up.")
 c1, c2 = st.columns(2)
-px = E.parse_words(c1.text_input("Horizontal pair", "he, she", key="axis_x", bind="query-params"))
-py = E.parse_words(c2.text_input("Vertical pair", "bad, good", key="axis_y", bind="query-params"))
+px = E.parse_words(clipped(c1.text_input("Horizontal pair", "he, she", key="axis_x", bind="query-params"),
+                           "Horizontal pair", 200))
+py = E.parse_words(clipped(c2.text_input("Vertical pair", "bad, good", key="axis_y", bind="query-params"),
+                           "Vertical pair", 200))
 try:
     if len(px) != 2 or len(py) != 2:
         raise E.WordError("Each axis needs exactly two words, like “he, she”.")
@@ -438,8 +453,8 @@ st.header("6 · One vector per word: the “bank” problem")
 if not emb_is_glove:
     st.caption("This section always uses GloVe (the GRU below is built on it).")
 c1, c2 = st.columns(2)
-money = E.parse_words(c1.text_input("Money words", MONEY, key="money", bind="query-params"))
-river = E.parse_words(c2.text_input("River words", RIVER, key="river", bind="query-params"))
+money = E.parse_words(clipped(c1.text_input("Money words", MONEY, key="money", bind="query-params"), "Money words", 500))
+river = E.parse_words(clipped(c2.text_input("River words", RIVER, key="river", bind="query-params"), "River words", 500))
 try:
     bank_nb = E.neighbours(G, "bank", 10)
     pos = E.between(G, ["bank"] + money + river, money, river)
@@ -491,8 +506,9 @@ if lm is None:
         lm = train_lm(lm_cfg, on_step)
         slot.empty()
 if lm is not None:
-    sents = [s.strip() for s in money_s.splitlines() if s.strip()][:20]
-    sents_r = [s.strip() for s in river_s.splitlines() if s.strip()][:20]
+    money_s, river_s = clipped(money_s, "Money sentences", 3_000), clipped(river_s, "River sentences", 3_000)
+    sents = [s.strip()[:300] for s in money_s.splitlines() if s.strip()][:20]
+    sents_r = [s.strip()[:300] for s in river_s.splitlines() if s.strip()][:20]
     senses = ["money"] * len(sents) + ["river"] * len(sents_r)
     all_s = sents + sents_r
     states = clm.hidden_at(lm, all_s, "bank")
