@@ -30,6 +30,7 @@ PRESETS = {
 }
 METHODS = {"PCA": "pca", "t-SNE": "tsne", "UMAP": "umap"}  # shown name (also the URL value) -> core name
 FIT_ON = ["words alone", "with background"]
+FLOAT_WIDGETS = {"seed", "w2v_seed", "file_limit"}  # int-valued, but float number_inputs survive ?seed=1e309
 RESTRICT = {"10k": 10_000, "30k": 30_000, "100k": 100_000, "400k": 400_000}
 MONEY = "money, loan, cash, deposit, credit, finance"
 RIVER = "river, shore, stream, lake, water, flood"
@@ -107,6 +108,13 @@ def show_word_error(err: Exception) -> None:
     st.error(str(err))
 
 
+def url_int(key: str, lo: int, hi: int) -> None:
+    """url_number for the integer settings this page keeps in float widgets (see the seed inputs)."""
+    url_number(key, lo, hi)
+    if isinstance(st.session_state.get(key), int) and key in FLOAT_WIDGETS:
+        st.session_state[key] = float(st.session_state[key])
+
+
 def clipped(text: str, label: str, limit: int = 2_000) -> str:
     """A typed or linked text, cut to `limit` characters with a note if it is longer."""
     text = text or ""
@@ -139,7 +147,7 @@ emb, source_id = G, ("glove",)
 if source == "word2vec":
     for key, lo, hi in (("w2v_dims", 10, 300), ("w2v_window", 1, 15), ("w2v_epochs", 1, 30),
                         ("w2v_min", 1, 50), ("w2v_seed", 0, 9999)):
-        url_number(key, lo, hi)
+        url_int(key, lo, hi)
     url_choice("w2v_corpus", list(S.CORPORA) + ["text"])
     with st.form("w2v_form", border=True):
         st.markdown("**word2vec settings**: press *Train* to apply (trained once per setting, shared by the class).")
@@ -153,7 +161,8 @@ if source == "word2vec":
         window = c4.slider("Window", 1, 15, 5, key="w2v_window", bind="query-params")
         epochs = c5.slider("Epochs", 1, 30, 10, key="w2v_epochs", bind="query-params")
         min_count = c6.slider("Min count", 1, 50, 5, key="w2v_min", bind="query-params")
-        seed = c7.number_input("Seed", 0, 9999, 0, key="w2v_seed", bind="query-params")
+        seed = int(c7.number_input("Seed", 0.0, 9999.0, 0.0, 1.0, format="%.0f", key="w2v_seed",
+                                   bind="query-params"))  # float widget: an int one crashes on ?w2v_seed=1e309
         user_text = st.text_area("Your text (used when the corpus is “your own text”)", key="w2v_text", height=100)
         upload = st.file_uploader("…or upload a UTF-8 .txt file", type=["txt"], key="w2v_upload")
         st.form_submit_button("Train word2vec", type="primary")
@@ -188,7 +197,7 @@ if source == "word2vec":
         st.error(str(err))
         st.info("Showing GloVe until then.")
 elif source == "file":
-    url_number("file_limit", 100, S.MAX_WORDS_LIMIT)
+    url_int("file_limit", 100, S.MAX_WORDS_LIMIT)
     url_choice("file_format", list(S.FORMATS))
     with st.container(border=True):
         st.markdown("**Your vectors**: word2vec text or binary, or GloVe text (no header). Never a pickle.")
@@ -198,8 +207,8 @@ elif source == "file":
                              placeholder="/data/vectors.txt")
         fmt = c2.selectbox("Format", list(S.FORMATS), key="file_format", bind="query-params",
                            help="; ".join(f"{k}: {v}" for k, v in S.FORMATS.items()))
-        limit = c3.number_input("First N words", 100, S.MAX_WORDS_LIMIT, 50_000, 1000, key="file_limit",
-                                bind="query-params")
+        limit = c3.number_input("First N words", 100.0, float(S.MAX_WORDS_LIMIT), 50_000.0, 1000.0, format="%.0f",
+                                key="file_limit", bind="query-params")
     try:
         if up is not None:
             data = up.getvalue()
@@ -256,7 +265,7 @@ url_choice("fit", FIT_ON)
 url_choice("restrict", list(RESTRICT))
 for key, lo, hi in (("dims", 2, 3), ("background", 50, 3000), ("perplexity", 2, 50), ("umap_nn", 2, 50),
                     ("seed", 0, 9999), ("k", 1, 30)):
-    url_number(key, lo, hi)
+    url_int(key, lo, hi)
 
 
 def apply_preset():
@@ -278,7 +287,7 @@ fit_on = c3.radio("Fit on", FIT_ON, key="fit", bind="query-params",
                   help="t-SNE and UMAP on a dozen words alone are misleading; a background of frequent words helps.")
 n_bg = c4.slider("Background words", 50, 3000, 500, 50, key="background", bind="query-params",
                  disabled=fit_on != "with background")
-seed = c5.number_input("Seed", 0, 9999, 0, key="seed", bind="query-params")
+seed = int(c5.number_input("Seed", 0.0, 9999.0, 0.0, 1.0, format="%.0f", key="seed", bind="query-params"))
 c1, c2, c3, c4 = st.columns(4)
 perplexity = c1.slider("t-SNE perplexity", 2, 50, 5, key="perplexity", bind="query-params",
                        disabled=method != "tsne")
