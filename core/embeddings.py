@@ -131,7 +131,8 @@ def unknown_message(emb: Embeddings, unknown: list[str]) -> str:
     parts = []
     for w in unknown[:20]:
         s = suggest(emb, w)
-        parts.append(f"“{w}” (did you mean “{s}”?)" if s else f"“{w}”")
+        shown = w if len(w) <= 40 else w[:40] + "…"
+        parts.append(f"“{shown}” (did you mean “{s}”?)" if s else f"“{shown}”")
     more = f" and {len(unknown) - 20} more" if len(unknown) > 20 else ""
     return f"Not in the {emb.name} vocabulary ({emb.V:,} words): " + ", ".join(parts) + more + "."
 
@@ -489,12 +490,16 @@ def evaluate_analogies(
     idx = np.array([[ok[w] for w in q] for _, q in known])  # (Q, 4): a, b, c, expected
     np.add.at(total, sec, 1)
     norms = emb.norms[:R]
-    upper = [w.upper() if case_insensitive else w for w in emb.itos[:R]]
-    # gensim keeps the first of several case variants; if every word is unique after upper-casing,
-    # the best non-input word is always the answer, and a running argmax over blocks of words suffices.
-    simple = len(set(upper)) == len(upper)
-    block = 16_384 if simple else R  # words per block: a (B, block) slab of scores stays in cache
-    batch = batch or (256 if simple else max(32, min(2048, 50_000_000 // R)))
+    # gensim skips an answer that is a case variant of an input ("Paris" for "paris"): collect such twins.
+    groups: dict[str, list[int]] = {}
+    for i, w in enumerate(emb.itos[:R]):
+        groups.setdefault(w.upper() if case_insensitive else w, []).append(i)
+    twins = {k: v for k, v in groups.items() if len(v) > 1}
+    gid = np.empty(R, int)  # the same id for all case variants of a word
+    for g, members in enumerate(groups.values()):
+        gid[members] = g
+    block = 16_384  # words per block: a (B, block) slab of scores stays small
+    batch = batch or 512
     blocks = [(r0, np.ascontiguousarray(emb.vectors[r0:min(r0 + block, R)].T)) for r0 in range(0, R, block)]  # (D, block)
     Q = len(known)
     for start in range(0, Q, batch):
@@ -503,36 +508,37 @@ def evaluate_analogies(
         mean = ((ub + uc) - ua).astype(np.float64) / 3.0  # float32 sums, then float64 as in gensim
         length = np.array([_nrm2(m) for m in mean])[:, None]
         q = (mean * (1.0 / length)).astype(np.float32)  # (B, D)
-        rows_b = np.arange(len(ia))
+        # Words that can never be the answer: the inputs and their case twins, as (row, word) pairs.
+        mask_r, mask_c, twin_r, twin_c = [], [], [], []
+        for r, cols in enumerate(zip(ia, ib, ic)):
+            for col in cols:
+                mask_r.append(r)
+                mask_c.append(col)
+                for t in twins.get(known[start + r][1][(ia[r], ib[r], ic[r]).index(col)], ()):
+                    if t not in cols:
+                        mask_r.append(r)
+                        mask_c.append(t)
+                        twin_r.append(r)
+                        twin_c.append(t)
+        mask_r, mask_c = np.array(mask_r), np.array(mask_c)
         best = np.full(len(ia), -np.inf, np.float32)
         pred = np.zeros(len(ia), int)
+        rows_b = np.arange(len(ia))
         for r0, VT in blocks:
             sims = q @ VT  # (B, block)
             sims /= norms[r0:r0 + VT.shape[1]]  # cos = v·q / |v|, gensim's order of operations
-            for col in (ia, ib, ic):  # the input words are never answers
-                inside = (col >= r0) & (col < r0 + VT.shape[1])
-                sims[rows_b[inside], col[inside] - r0] = -np.inf
-            if not simple:
-                break
+            inside = (mask_c >= r0) & (mask_c < r0 + VT.shape[1])
+            sims[mask_r[inside], mask_c[inside] - r0] = -np.inf  # never answers
             j = sims.argmax(axis=1)
             v = sims[rows_b, j]
             better = v > best
             best[better], pred[better] = v[better], j[better] + r0
-        if simple:
-            hit = pred == ie
-        else:
-            top = np.argpartition(-sims, 5, axis=1)[:, :5]
-            order = np.take_along_axis(sims, top, 1).argsort(axis=1)[:, ::-1]
-            top = np.take_along_axis(top, order, 1)
-            hit = np.empty(len(ia), bool)
-            for r in range(len(ia)):
-                ignore = {upper[ia[r]], upper[ib[r]], upper[ic[r]]}
-                p = top[r, -1]
-                for cand in top[r]:
-                    if upper[cand] not in ignore:
-                        p = cand
-                        break
-                pred[r], hit[r] = p, upper[p] == upper[ie[r]]
+        hit = gid[pred] == gid[ie]  # gensim compares upper-cased words
+        if twin_r:  # gensim looks at its top 5 only: five twins above the answer leave it with a wrong one
+            twin_r, twin_c = np.array(twin_r), np.array(twin_c)
+            t_sims = np.einsum("ij,ij->i", emb.vectors[twin_c], q[twin_r]) / norms[twin_c]
+            above = np.bincount(twin_r[t_sims > best[twin_r]], minlength=len(ia))
+            hit &= above < 5
         np.add.at(correct, sec[start:start + batch], hit)
         for r in range(len(ia)):
             s = sec[start + r]

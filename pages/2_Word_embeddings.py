@@ -30,6 +30,7 @@ PRESETS = {
 }
 METHODS = {"PCA": "pca", "t-SNE": "tsne", "UMAP": "umap"}  # shown name (also the URL value) -> core name
 FIT_ON = ["words alone", "with background"]
+FLOAT_WIDGETS = {"seed", "w2v_seed", "file_limit"}  # int-valued, but float number_inputs survive ?seed=1e309
 RESTRICT = {"10k": 10_000, "30k": 30_000, "100k": 100_000, "400k": 400_000}
 MONEY = "money, loan, cash, deposit, credit, finance"
 RIVER = "river, shore, stream, lake, water, flood"
@@ -51,6 +52,11 @@ def glove() -> E.Embeddings:
 def corpus(name: str):
     """The parsed corpus (WikiCorpus + Lee), once per server: parsing the XML takes ~10 s."""
     return S.load_corpus(name)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def corpus_stats(key: str, _sentences) -> dict:
+    return S.corpus_stats(_sentences)
 
 
 @st.cache_resource(show_spinner=False, max_entries=12)
@@ -102,6 +108,22 @@ def show_word_error(err: Exception) -> None:
     st.error(str(err))
 
 
+def url_int(key: str, lo: int, hi: int) -> None:
+    """url_number for the integer settings this page keeps in float widgets (see the seed inputs)."""
+    url_number(key, lo, hi)
+    if isinstance(st.session_state.get(key), int) and key in FLOAT_WIDGETS:
+        st.session_state[key] = float(st.session_state[key])
+
+
+def clipped(text: str, label: str, limit: int = 2_000) -> str:
+    """A typed or linked text, cut to `limit` characters with a note if it is longer."""
+    text = text or ""
+    if len(text) > limit:
+        st.warning(f"{label}: only the first {limit:,} characters are used (got {len(text):,}).")
+        return text[:limit]
+    return text
+
+
 # ---- Page --------------------------------------------------------------------------------------
 
 st.title("Word embeddings: a dense vector for every word")
@@ -125,7 +147,7 @@ emb, source_id = G, ("glove",)
 if source == "word2vec":
     for key, lo, hi in (("w2v_dims", 10, 300), ("w2v_window", 1, 15), ("w2v_epochs", 1, 30),
                         ("w2v_min", 1, 50), ("w2v_seed", 0, 9999)):
-        url_number(key, lo, hi)
+        url_int(key, lo, hi)
     url_choice("w2v_corpus", list(S.CORPORA) + ["text"])
     with st.form("w2v_form", border=True):
         st.markdown("**word2vec settings**: press *Train* to apply (trained once per setting, shared by the class).")
@@ -139,7 +161,8 @@ if source == "word2vec":
         window = c4.slider("Window", 1, 15, 5, key="w2v_window", bind="query-params")
         epochs = c5.slider("Epochs", 1, 30, 10, key="w2v_epochs", bind="query-params")
         min_count = c6.slider("Min count", 1, 50, 5, key="w2v_min", bind="query-params")
-        seed = c7.number_input("Seed", 0, 9999, 0, key="w2v_seed", bind="query-params")
+        seed = int(c7.number_input("Seed", 0.0, 9999.0, 0.0, 1.0, format="%.0f", key="w2v_seed",
+                                   bind="query-params"))  # float widget: an int one crashes on ?w2v_seed=1e309
         user_text = st.text_area("Your text (used when the corpus is “your own text”)", key="w2v_text", height=100)
         upload = st.file_uploader("…or upload a UTF-8 .txt file", type=["txt"], key="w2v_upload")
         st.form_submit_button("Train word2vec", type="primary")
@@ -158,15 +181,23 @@ if source == "word2vec":
         emb = word2vec(cfg, _sentences=sentences, _on_step=on_step)
         slot.empty()
         source_id = ("w2v", cfg)
-        stats = S.corpus_stats(sentences)
+        stats = corpus_stats(key, _sentences=sentences)
         st.success(f"word2vec trained on {stats['tokens']:,} tokens ({stats['types']:,} different words): "
                    f"{emb.V:,} words with at least {cfg.min_count} occurrences, {emb.D} dimensions. "
                    "GloVe saw 6,000,000,000 tokens.")
+        probe = [w for w in ("france", "king", "money", "government", "music") if w in emb.stoi][:3]
+        if probe:
+            cmp = {}
+            for w in probe:
+                cmp[f"{w}: word2vec"] = list(E.neighbours(emb, w, 5).words)
+                cmp[f"{w}: GloVe"] = list(E.neighbours(G, w, 5).words)
+            st.markdown("**Nearest neighbours, word2vec trained here vs GloVe:**")
+            st.dataframe(pd.DataFrame(cmp, index=range(1, 6)))
     except S.SourceError as err:
         st.error(str(err))
         st.info("Showing GloVe until then.")
 elif source == "file":
-    url_number("file_limit", 100, S.MAX_WORDS_LIMIT)
+    url_int("file_limit", 100, S.MAX_WORDS_LIMIT)
     url_choice("file_format", list(S.FORMATS))
     with st.container(border=True):
         st.markdown("**Your vectors**: word2vec text or binary, or GloVe text (no header). Never a pickle.")
@@ -176,14 +207,14 @@ elif source == "file":
                              placeholder="/data/vectors.txt")
         fmt = c2.selectbox("Format", list(S.FORMATS), key="file_format", bind="query-params",
                            help="; ".join(f"{k}: {v}" for k, v in S.FORMATS.items()))
-        limit = c3.number_input("First N words", 100, S.MAX_WORDS_LIMIT, 50_000, 1000, key="file_limit",
-                                bind="query-params")
+        limit = c3.number_input("First N words", 100.0, float(S.MAX_WORDS_LIMIT), 50_000.0, 1000.0, format="%.0f",
+                                key="file_limit", bind="query-params")
     try:
         if up is not None:
             data = up.getvalue()
             emb = user_vectors(S.file_digest(data), fmt, int(limit), up.name, _data=data)
             source_id = ("file", S.file_digest(data), fmt, int(limit))
-        elif path.strip():
+        elif clipped(path, "Path", 500).strip():
             emb = path_vectors(path, fmt, int(limit))
             source_id = ("path", path, fmt, int(limit))
         else:
@@ -197,7 +228,8 @@ emb_is_glove = emb is G
 
 # ---- 1 · One-hot versus dense ------------------------------------------------------------------
 st.header("1 · One-hot versus dense")
-oh_text = st.text_input("Words to compare", "cat, dog, car, truck, king, queen", key="oh_words", bind="query-params")
+oh_text = clipped(st.text_input("Words to compare", "cat, dog, car, truck, king, queen", key="oh_words",
+                               bind="query-params"), "Words to compare", 500)
 try:
     oh_words = E.check_words(emb, E.parse_words(oh_text)[:12])
     if len(oh_words) < 2:
@@ -233,7 +265,7 @@ url_choice("fit", FIT_ON)
 url_choice("restrict", list(RESTRICT))
 for key, lo, hi in (("dims", 2, 3), ("background", 50, 3000), ("perplexity", 2, 50), ("umap_nn", 2, 50),
                     ("seed", 0, 9999), ("k", 1, 30)):
-    url_number(key, lo, hi)
+    url_int(key, lo, hi)
 
 
 def apply_preset():
@@ -255,7 +287,7 @@ fit_on = c3.radio("Fit on", FIT_ON, key="fit", bind="query-params",
                   help="t-SNE and UMAP on a dozen words alone are misleading; a background of frequent words helps.")
 n_bg = c4.slider("Background words", 50, 3000, 500, 50, key="background", bind="query-params",
                  disabled=fit_on != "with background")
-seed = c5.number_input("Seed", 0, 9999, 0, key="seed", bind="query-params")
+seed = int(c5.number_input("Seed", 0.0, 9999.0, 0.0, 1.0, format="%.0f", key="seed", bind="query-params"))
 c1, c2, c3, c4 = st.columns(4)
 perplexity = c1.slider("t-SNE perplexity", 2, 50, 5, key="perplexity", bind="query-params",
                        disabled=method != "tsne")
@@ -263,9 +295,12 @@ umap_nn = c2.slider("UMAP neighbours", 2, 50, 10, key="umap_nn", bind="query-par
 query = c3.text_input("Nearest neighbours of", "france", key="query", bind="query-params")
 k = c4.slider("How many neighbours (k)", 1, 30, 8, key="k", bind="query-params")
 
-words, groups = E.parse_word_groups(words_text)
+words, groups = E.parse_word_groups(clipped(words_text, "Words"))
 nb = None
-if query.strip():
+query = clipped(query, "Nearest neighbours of", 100)
+if not query.strip():
+    st.info("Type a word under “Nearest neighbours of” to ring its nearest words in the map.")
+else:
     try:
         nb = E.neighbours(emb, query.strip(), k)
     except E.WordError as err:
@@ -358,9 +393,9 @@ st.header("3 · Analogies: a is to b as c is to ?")
 st.markdown("3CosAdd: the answer is the word nearest to **b − a + c** (the inputs themselves excluded).")
 url_number("an_k", 1, 20)
 c1, c2, c3, c4 = st.columns(4)
-a = c1.text_input("a", "man", key="an_a", bind="query-params").strip()
-b = c2.text_input("b", "king", key="an_b", bind="query-params").strip()
-c = c3.text_input("c", "woman", key="an_c", bind="query-params").strip()
+a = clipped(c1.text_input("a", "man", key="an_a", bind="query-params"), "a", 100).strip()
+b = clipped(c2.text_input("b", "king", key="an_b", bind="query-params"), "b", 100).strip()
+c = clipped(c3.text_input("c", "woman", key="an_c", bind="query-params"), "c", 100).strip()
 an_k = c4.slider("Top-k answers", 1, 20, 5, key="an_k", bind="query-params")
 try:
     ans = E.analogy(emb, a, b, c, int(an_k))
@@ -387,16 +422,21 @@ st.header("4 · Semantic axes (word2viz)")
 st.markdown("Pick two word pairs. Each word is placed by its cosine with the difference of each pair, "
             "for example he → she across and bad → good up.")
 c1, c2 = st.columns(2)
-px = E.parse_words(c1.text_input("Horizontal pair", "he, she", key="axis_x", bind="query-params"))
-py = E.parse_words(c2.text_input("Vertical pair", "bad, good", key="axis_y", bind="query-params"))
+px = E.parse_words(clipped(c1.text_input("Horizontal pair", "he, she", key="axis_x", bind="query-params"),
+                           "Horizontal pair", 200))
+py = E.parse_words(clipped(c2.text_input("Vertical pair", "bad, good", key="axis_y", bind="query-params"),
+                           "Vertical pair", 200))
 try:
     if len(px) != 2 or len(py) != 2:
         raise E.WordError("Each axis needs exactly two words, like “he, she”.")
-    ax_words = words if words else []
+    known = [(w, g) for w, g in zip(words, groups) if w in emb.stoi]  # unknown words were reported above
+    if not known:
+        raise E.WordError("No known words to place: type some words in section 2.")
+    ax_words, ax_groups = [w for w, _ in known], [g for _, g in known]
     ax = E.semantic_axes(emb, ax_words, (px[0], px[1]), (py[0], py[1]))
-    show_chart(figs.semantic_axes(list(ax.words), ax.x, ax.y, ax.pair_x, ax.pair_y, groups), key="axes")
+    show_chart(figs.semantic_axes(list(ax.words), ax.x, ax.y, ax.pair_x, ax.pair_y, ax_groups), key="axes")
     with st.expander("Numbers: positions on the two axes"):
-        st.dataframe(pd.DataFrame({"word": ax.words, "group": groups, f"{px[0]}→{px[1]}": ax.x,
+        st.dataframe(pd.DataFrame({"word": ax.words, "group": ax_groups, f"{px[0]}→{px[1]}": ax.x,
                                    f"{py[0]}→{py[1]}": ax.y}).round(4), hide_index=True)
     st.markdown("**What to notice:** try the family preset: female words fall on the “she” side. Axes are "
                 "directions in the vector space, so you read a meaning straight off the numbers.")
@@ -422,8 +462,8 @@ st.header("6 · One vector per word: the “bank” problem")
 if not emb_is_glove:
     st.caption("This section always uses GloVe (the GRU below is built on it).")
 c1, c2 = st.columns(2)
-money = E.parse_words(c1.text_input("Money words", MONEY, key="money", bind="query-params"))
-river = E.parse_words(c2.text_input("River words", RIVER, key="river", bind="query-params"))
+money = E.parse_words(clipped(c1.text_input("Money words", MONEY, key="money", bind="query-params"), "Money words", 500))
+river = E.parse_words(clipped(c2.text_input("River words", RIVER, key="river", bind="query-params"), "River words", 500))
 try:
     bank_nb = E.neighbours(G, "bank", 10)
     pos = E.between(G, ["bank"] + money + river, money, river)
@@ -466,8 +506,8 @@ river_s = c2.text_area("Sentences using “bank” for a river (one per line)", 
 lm_cfg = clm.ContextLMConfig(steps=int(lm_steps), hidden_size=int(lm_hidden))
 lm = lm_registry().get(lm_cfg)
 if lm is None:
-    st.info(f"Training takes about a minute on this machine ({lm_cfg.steps} steps); it runs once per setting "
-            "for the whole class.")
+    st.info(f"Training {lm_cfg.steps} steps takes one to a few minutes on this shared CPU; it runs once per "
+            "setting for the whole class, and the result stays for everyone.")
     if st.button("Train the GRU language model", key="lm_train", type="primary"):
         with st.spinner("Parsing the corpus (once per server)…"):
             corpus(lm_cfg.corpus)
@@ -475,8 +515,9 @@ if lm is None:
         lm = train_lm(lm_cfg, on_step)
         slot.empty()
 if lm is not None:
-    sents = [s.strip() for s in money_s.splitlines() if s.strip()][:20]
-    sents_r = [s.strip() for s in river_s.splitlines() if s.strip()][:20]
+    money_s, river_s = clipped(money_s, "Money sentences", 3_000), clipped(river_s, "River sentences", 3_000)
+    sents = [s.strip()[:300] for s in money_s.splitlines() if s.strip()][:20]
+    sents_r = [s.strip()[:300] for s in river_s.splitlines() if s.strip()][:20]
     senses = ["money"] * len(sents) + ["river"] * len(sents_r)
     all_s = sents + sents_r
     states = clm.hidden_at(lm, all_s, "bank")
