@@ -38,7 +38,7 @@ APPLICATIONS: tuple[Application, ...] = (
         "Sequence generation", "Graves, 2013",
         "the text (or pen strokes) so far", "LSTM", "hidden state h_t", "softmax / mixture output",
         "the next character (or pen move)",
-        "1.67 bits per character on held-out Hutter Prize Wikipedia (1.33 with dynamic evaluation); handwriting: “highly realistic cursive handwriting in a wide variety of styles” (abstract).",
+        "1.67 bits per character on held-out Hutter Prize Wikipedia (1.33 with dynamic evaluation); realistic cursive handwriting.",
         "Generating text",
     ),
     Application(
