@@ -150,12 +150,28 @@ def url_number(key: str, lo: float, hi: float, cast: type = int) -> None:
         if value != value:  # NaN
             raise ValueError
     except (TypeError, ValueError, OverflowError):
-        st.warning(f"The link's `{key}={raw[:40]}` is not a number, so the default is used.")
+        st.warning(f"The link's `{key}={raw[:40]}` is not a usable number, so the default is used.")
         return
     clamped = min(max(value, lo), hi)
     if clamped != value or (cast is int and float(raw) != value):
         st.info(f"The link asked for `{key}={raw[:40]}`; the allowed range is {lo}–{hi}, so {clamped} is used.")
     st.session_state[key] = clamped
+
+
+def int_input(container, label: str, lo: int, hi: int, value: int, key: str, **kwargs) -> int:
+    """A whole-number box whose value lives in the URL, safe against any link.
+
+    Streamlit 1.67's bound integer ``number_input`` raises inside Streamlit for ``?seed=inf`` or
+    ``?seed=1e309`` (an OverflowError before any page code can react). A float box shown without
+    decimals accepts those values, and ``url_number`` clamps them with a message.
+    """
+    url_number(key, lo, hi)
+    if isinstance(st.session_state.get(key), int):
+        st.session_state[key] = float(st.session_state[key])  # e.g. set by a "random" button
+    raw = container.number_input(
+        label, float(lo), float(hi), float(value), 1.0, format="%.0f", key=key, bind="query-params", **kwargs
+    )
+    return int(round(raw))
 
 
 def url_choice(key: str, options: list) -> None:

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from app import progress_callback, setup_page, show_chart, show_code, url_choice, url_number
+from app import int_input, progress_callback, setup_page, show_chart, show_code, url_choice, url_number
 from core import captioning as cap
 from core import chargen as cg
 from core import seqclass as sc
@@ -111,14 +111,13 @@ with tabs[0]:
             "A small CNN turns the picture into **C** (64 numbers). C is the GRU decoder's initial "
             "state h₀ and is also fed in beside every word; the decoder writes the caption word by word."
         )
-        for key, lo, hi in (("cap_epochs", 2, 20), ("cap_seed", 0, 999)):
-            url_number(key, lo, hi)
+        url_number("cap_epochs", 2, 20)
         url_choice("cap_n", [500, 1000, 2000, 4000])
         with st.expander("Training settings (the class shares each trained model)"):
             c1, c2, c3 = st.columns(3)
             n_train = c1.select_slider("Training images", [500, 1000, 2000, 4000], 2000, key="cap_n", bind="query-params")
             epochs = c2.slider("Epochs", 2, 20, cap.CaptionConfig.epochs, key="cap_epochs", bind="query-params")
-            cap_seed = c3.number_input("Seed", 0, 999, 0, key="cap_seed", bind="query-params")
+            cap_seed = int_input(c3, "Seed", 0, 999, 0, key="cap_seed")
         cap_cfg = cap.CaptionConfig(n_train=int(n_train), epochs=int(epochs), seed=int(cap_seed))
         run = train_with_progress(caption_run, "Training the captioner", cap_cfg)
         s_g, s_b = run.scores["greedy"], run.scores["beam"]
@@ -136,7 +135,6 @@ with tabs[0]:
         relations = ["alone", "above", "below", "left of", "right of"]
         for key, options in zip(things_keys, (cap.SHAPES, list(cap.COLOURS), relations, cap.SHAPES, list(cap.COLOURS))):
             url_choice(key, list(options))
-        url_number("cap_pic", 0, 9999)
         url_number("cap_width", 1, 6)
 
         def random_scene() -> None:
@@ -146,7 +144,7 @@ with tabs[0]:
             st.session_state["cap_rel"] = str(rng.choice(relations))
             st.session_state["cap_shape2"] = str(rng.choice(cap.SHAPES))
             st.session_state["cap_colour2"] = str(rng.choice(list(cap.COLOURS)))
-            st.session_state["cap_pic"] = int(rng.integers(10_000))
+            st.session_state["cap_pic"] = float(rng.integers(10_000))
 
         c = st.columns([1, 1, 1, 1, 1, 1])
         shape1 = c[0].selectbox("Shape", cap.SHAPES, key="cap_shape1", bind="query-params")
@@ -156,7 +154,7 @@ with tabs[0]:
                                 disabled=rel == "alone")
         colour2 = c[4].selectbox("Its colour", list(cap.COLOURS), index=2, key="cap_colour2", bind="query-params",
                                  disabled=rel == "alone")
-        pic = c[5].number_input("Picture seed", 0, 9999, 0, key="cap_pic", bind="query-params",
+        pic = int_input(c[5], "Picture seed", 0, 9999, 0, key="cap_pic",
                                 help="Moves and resizes the shapes a little and changes the noise.")
         c1, c2 = st.columns([1, 3])
         c1.button("Random scene", key="cap_random", on_click=random_scene)
@@ -233,7 +231,6 @@ with tabs[1]:
         url_choice("gen_cell", list(cg.CELLS))
         url_choice("gen_hidden", [64, 128, 256])
         url_number("gen_steps", 50, 2000)
-        url_number("gen_seed", 0, 999)
         c1, c2 = st.columns([1, 2])
         source = c1.radio("Corpus", ["Lee news corpus (gensim)", "Upload my own text"], key="gen_source")
         text = None
@@ -254,7 +251,7 @@ with tabs[1]:
             cell = c1.selectbox("Cell", cg.CELLS, format_func=str.upper, key="gen_cell", bind="query-params")
             hidden = c2.select_slider("Hidden units", [64, 128, 256], 128, key="gen_hidden", bind="query-params")
             steps = c3.slider("Training steps", 50, 2000, cg.CharGenConfig.steps, 50, key="gen_steps", bind="query-params")
-            gen_seed = c4.number_input("Seed", 0, 999, 0, key="gen_seed", bind="query-params")
+            gen_seed = int_input(c4, "Seed", 0, 999, 0, key="gen_seed")
         gen_cfg = cg.CharGenConfig(cell=cell, hidden_size=int(hidden), steps=int(steps), seed=int(gen_seed))
         grun = train_with_progress(chargen_run, "Training the character model", text, gen_cfg)
         V = len(grun.itos)
@@ -333,7 +330,7 @@ with tabs[2]:
             noise = c1.select_slider("Noise (std; the band's peak is 1)", [0.1, 0.2, 0.35, 0.5, 0.75, 1.0], 0.35,
                                      key="cls_noise", bind="query-params")
             cls_steps = c2.slider("Training steps", 50, 1000, sc.SeqClassConfig.steps, 50, key="cls_steps", bind="query-params")
-            cls_seed = c3.number_input("Seed", 0, 999, 0, key="cls_seed", bind="query-params")
+            cls_seed = int_input(c3, "Seed", 0, 999, 0, key="cls_seed")
         cls_cfg = sc.SeqClassConfig(noise=float(noise), steps=int(cls_steps), seed=int(cls_seed))
         crun = train_with_progress(seqclass_run, "Training the classifier", cls_cfg)
         acc = crun.accuracy_by_frame
@@ -345,15 +342,14 @@ with tabs[2]:
 
         st.markdown("#### One signal, frame by frame")
         url_choice("cls_class", list(sc.CLASSES))
-        url_number("cls_sig", 0, 9999)
 
         def another_signal() -> None:
-            st.session_state["cls_sig"] = int(np.random.default_rng().integers(10_000))
+            st.session_state["cls_sig"] = float(np.random.default_rng().integers(10_000))
 
         c1, c2, c3 = st.columns([2, 1, 1])
         label_name = c1.segmented_control("Class of the signal", sc.CLASSES, default=sc.CLASSES[2], key="cls_class",
                                           bind="query-params") or sc.CLASSES[2]
-        sig_seed = c2.number_input("Signal seed", 0, 9999, 0, key="cls_sig", bind="query-params")
+        sig_seed = int_input(c2, "Signal seed", 0, 9999, 0, key="cls_sig")
         c3.button("Another signal", key="cls_random", on_click=another_signal)
         label = sc.CLASSES.index(label_name)
         signal = sc.make_signal(label, int(sig_seed), float(noise))

@@ -182,3 +182,47 @@ def test_hello_scene_from_a_link_in_the_browser(server, browser):
     assert exceptions(page) == []
     shoot(page, "hello_memory_off")
     ctx.close()
+
+
+# A shared link per page: query parameters, and text the restored scene must show.
+SCENES = {
+    "1_Language_model": ("text=banana&cell=GRU&hidden=12", ["banana", "GRU"]),
+    "2_Word_embeddings": ("query=germany&an_a=paris&an_b=france&an_c=rome", ["Nearest neighbours of “germany”", "italy"]),
+    "3_Encoder_decoder": ("x_dates=5+March+2024", ["2024-03-05"]),
+    "4_Further_applications": ("cap_shape1=square&cap_colour1=green&cap_rel=alone", ["a green square"]),
+}
+
+
+@pytest.mark.parametrize("page_file", PAGES, ids=lambda p: p.stem)
+def test_a_shared_link_restores_the_scene(server, browser, page_file):
+    assert page_file.stem in SCENES, f"add a shared-link scene for {page_file.name} to SCENES"
+    query, expected = SCENES[page_file.stem]
+    ctx = browser.new_context(viewport=viewport())
+    page = ctx.new_page()
+    page.goto(f"{server}/{page_url_path(page_file)}?{query}")
+    wait_until_idle(page)
+    assert exceptions(page) == []
+    body = page.locator('[data-testid="stMain"]').inner_text()
+    inputs = " ".join(page.locator("input").evaluate_all("els => els.map(e => e.value)"))
+    for text in expected:
+        assert text in body or text in inputs, f"{text!r} not shown after opening ?{query}"
+    ctx.close()
+
+
+def test_moving_the_replay_slider_in_the_browser(server, browser):
+    """Drag the hello replay slider to step 0 with the keyboard: the numbers follow, instantly."""
+    ctx = browser.new_context(viewport=viewport())
+    page = ctx.new_page()
+    page.goto(f"{server}/Language_model")
+    wait_until_idle(page)
+    trained = page.locator('[data-testid="stMetric"]', has_text="Mean P(target)").inner_text()
+    assert float(trained.split()[-1]) >= 0.9  # after default training, every target is likely
+    thumb = page.locator('[data-testid="stSlider"]', has_text="Training step (replays").get_by_role("slider")
+    thumb.focus()
+    page.keyboard.press("Home")
+    wait_until_idle(page)
+    loss = page.locator('[data-testid="stMetric"]', has_text="Loss at this step").inner_text()
+    assert "1.38" in loss  # step 0: the untrained model guesses, loss ≈ ln 4
+    assert exceptions(page) == []
+    assert "step=0" in page.url  # the scene is in the address bar, ready to share
+    ctx.close()

@@ -109,7 +109,7 @@ def test_shared_link_restores_the_scene():
 
 @pytest.mark.parametrize(
     "query, shown",
-    [({"hidden": "500"}, "64"), ({"hidden": "-3"}, "1"), ({"steps": "abc"}, "not a number"),
+    [({"hidden": "500"}, "64"), ({"hidden": "-3"}, "1"), ({"steps": "abc"}, "not a usable number"),
      ({"cell": "transformer"}, "not one of"), ({"lr": "7"}, "not one of"), ({"temp": "9"}, "2.0")],
 )
 def test_nonsense_link_values_are_clamped_or_explained(query, shown):
