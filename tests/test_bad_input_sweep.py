@@ -95,15 +95,21 @@ def defaults():
 
 
 @pytest.fixture(autouse=True, scope="module")
-def report_count():
+def report_count(request):
+    """Print how many cases ran (shown even without -s), for the closing note."""
     yield
     total = sum(CASES_RUN.values())
     detail = ", ".join(f"{k}={v}" for k, v in sorted(CASES_RUN.items()))
-    print(f"\nbad-input sweep: {total} cases ({detail})")
+    line = f"bad-input sweep: {total} cases ({detail})"
+    reporter = request.config.pluginmanager.getplugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line("\n" + line)
+    else:
+        print(line)
 
 
 @pytest.mark.parametrize("page", PAGES, ids=page_id)
-def test_text_inputs(page, defaults, capsys):
+def test_text_inputs(page, defaults):
     base = defaults[page_id(page)]
     assert not base.exception, "the default scene must run cleanly before the sweep means anything"
     keys = [(kind, w.key, w.value) for kind in ("text_input", "text_area") for w in getattr(base, kind) if w.key]
