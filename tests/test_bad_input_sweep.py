@@ -101,11 +101,9 @@ def report_count(request):
     total = sum(CASES_RUN.values())
     detail = ", ".join(f"{k}={v}" for k, v in sorted(CASES_RUN.items()))
     line = f"bad-input sweep: {total} cases ({detail})"
-    reporter = request.config.pluginmanager.getplugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line("\n" + line)
-    else:
-        print(line)
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+    with capture.global_and_fixture_disabled():
+        print("\n" + line)
 
 
 @pytest.mark.parametrize("page", PAGES, ids=page_id)
