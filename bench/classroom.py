@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import random
 import resource
+import signal
 import sys
 import tempfile
 import threading
@@ -203,6 +204,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--deadline", type=float, default=1200, help="hard limit in seconds for the whole run")
     a = ap.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a killed bench still stops its server
     think = tuple(float(x) for x in a.think.split(","))
     names = [v for v in a.variants.split(",") if v]
     t_end = time.monotonic() + a.deadline

@@ -2,9 +2,11 @@
 
 For each page in pages/ (and the home page), real WebSocket sessions rerun it --reruns times
 (default 1,000): the page's non-training actions from bench/walks.py (scrubbing, asking), or plain
-reruns where the page has none. Every --per-session reruns the session is closed and a new one
-opened, so leaked sessions would show too. Memory is the server's RSS after a warm-up of
---warmup reruns (caches filled, imports done) and after the last rerun. Prints:
+reruns where the page has none. Memory is the server's RSS after a warm-up of --warmup reruns
+(caches filled, imports done) and right after the last rerun, with the session still open.
+By default one session does all reruns of a page; --per-session N opens a fresh session every N
+reruns to include session churn (closed sessions stay in memory for server.disconnectedSessionTTL,
+120 s by default, so churn shows up as growth until then). Prints:
 
     soak page=… reruns=… rss_start_mb=… rss_end_mb=… growth_mb=… growth_kb_per_100=… p50_ms=… p95_ms=… errors=…
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import signal
 import sys
 import tempfile
 import time
@@ -68,24 +71,27 @@ async def soak_page(url: str, page: str, reruns: int, warmup: int, per_session: 
             rss_start = server_rss(pid)
         elif done > warmup:
             seconds.append(run.seconds)
+    await asyncio.sleep(1)
+    rss_end = server_rss(pid)  # the last session is still open: reruns, not session clean-up, are measured
     if s is not None:
         await s.close()
-    await asyncio.sleep(3)
-    return {"seconds": seconds, "errors": errors, "rss_start": rss_start or server_rss(pid),
-            "rss_end": server_rss(pid), "reruns": len(seconds)}
+    return {"seconds": seconds, "errors": errors, "rss_start": rss_start or rss_end,
+            "rss_end": rss_end, "reruns": len(seconds)}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--reruns", type=int, default=1000, help="measured reruns per page")
     ap.add_argument("--warmup", type=int, default=30)
-    ap.add_argument("--per-session", type=int, default=100, help="reruns before a fresh session")
-    ap.add_argument("--pages", default="", help="comma-separated url paths; default: home and every page")
+    ap.add_argument("--per-session", type=int, default=0, help="reruns before a fresh session (0: one session)")
+    ap.add_argument("--pages", default="", help="comma-separated url paths (home = the home page); default: all")
     ap.add_argument("--deadline", type=float, default=3600, help="hard limit in seconds for the whole run")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--server-args", default="", help="extra streamlit flags, e.g. '--runner.postScriptGC false'")
     a = ap.parse_args()
-    pages = [p for p in a.pages.split(",") if p] or ["", *page_paths()]
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a killed bench still stops its server
+    a.per_session = a.per_session or (a.warmup + a.reruns)
+    pages = [("" if p == "home" else p) for p in a.pages.split(",") if p] or ["", *page_paths()]
     t_end = time.monotonic() + a.deadline
     with tempfile.TemporaryDirectory(prefix="soak-") as tmp:
         proc, url = start_app(ROOT / "app.py", args=a.server_args.split(), log=Path(tmp) / "server.log")

@@ -37,11 +37,11 @@ WALKS: dict[str, list[Action]] = {
         Action("scrub", "step", _step),
         Action("scrub", "step", _step),
     ],
-    # Keys guessed before pages/2_Word_embeddings.py landed: adjust to the page's real keys.
     "Word_embeddings": [
         Action("open_embeddings"),
-        Action("neighbours", "word", lambda rng, run: rng.choice(["king", "paris", "computer", "river"])),
-        Action("analogy", "analogy_a", lambda rng, run: rng.choice(["king", "paris", "man"])),
+        Action("neighbours", "query", lambda rng, run: rng.choice(["france", "king", "computer", "river"])),
+        # man : king :: c : ?  (the page's a, b, c boxes); a student changes c
+        Action("analogy", "an_c", lambda rng, run: rng.choice(["woman", "girl", "mother", "sister"])),
     ],
 }
 

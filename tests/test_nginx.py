@@ -1,10 +1,12 @@
-"""The README's scaling recipe, proven on loopback: two app processes behind nginx with ip_hash.
+"""The README's scaling recipe, proven on loopback: two app processes behind nginx, sticky sessions.
 
 Streamlit keeps a session in one process, so a load balancer must be sticky. This starts two
-``streamlit run app.py`` processes and Debian's nginx (config generated into a temp dir: ip_hash
+``streamlit run app.py`` processes and Debian's nginx (config generated into a temp dir: a sticky
 upstream, WebSocket upgrade headers), then sends students from different loopback addresses
-(127.0.k.1, i.e. different "machines") through nginx. It checks that every session worked, that
-both backends served sessions, and that each address's two tabs reached the same backend.
+(different "machines") through nginx: with ``ip_hash`` from 8 subnets, and with
+``hash $remote_addr consistent`` from one subnet, as in a lecture hall. It checks that every
+session worked, that both backends served sessions, and that each address's two tabs reached the
+same backend.
 
 Skips when nginx is missing, except under CI=true, where it must run (.ci/run installs nginx).
 """
@@ -24,7 +26,12 @@ import pytest
 from conftest import ROOT
 from bench.stclient import Session, free_port, start_app, stop_app
 
-STUDENTS = [f"127.0.{k}.1" for k in range(1, 9)]  # ip_hash keys on the first three octets
+# ip_hash keys on the first three octets of the address, so a lecture hall on one /24 subnet would
+# all land on one process; `hash $remote_addr consistent` uses the whole address.
+BALANCING = {
+    "ip_hash": ("ip_hash;", [f"127.0.{k}.1" for k in range(1, 9)]),  # students from 8 subnets
+    "hash_remote_addr": ("hash $remote_addr consistent;", [f"127.0.0.{k}" for k in range(11, 19)]),  # one subnet
+}
 PAGE = "Language_model"
 TIME_LIMIT = 420
 
@@ -45,7 +52,7 @@ http {{
     client_max_body_size 50m;  # = server.maxUploadSize in .streamlit/config.toml
 
     upstream rnnlab {{
-        ip_hash;  # sticky: a student's browser always reaches the process holding its session
+        {balancing}  # sticky: a student's browser always reaches the process holding its session
         server 127.0.0.1:{port_a};
         server 127.0.0.1:{port_b};
     }}
@@ -84,7 +91,9 @@ def nginx_binary():
     return path
 
 
-def test_two_backends_behind_nginx_ip_hash(nginx_binary, tmp_path):
+@pytest.mark.parametrize("balancing", list(BALANCING))
+def test_two_backends_behind_nginx_sticky(nginx_binary, tmp_path, balancing):
+    directive, students = BALANCING[balancing]
     (tmp_path / "logs").mkdir()
     backends, nginx = [], None
     try:
@@ -93,7 +102,7 @@ def test_two_backends_behind_nginx_ip_hash(nginx_binary, tmp_path):
         port = free_port()
         ports = [int(url.rsplit(":", 1)[1]) for _, url in backends]
         conf = tmp_path / "nginx.conf"
-        conf.write_text(NGINX_CONF.format(tmp=tmp_path, port=port, port_a=ports[0], port_b=ports[1]))
+        conf.write_text(NGINX_CONF.format(tmp=tmp_path, port=port, port_a=ports[0], port_b=ports[1], balancing=directive))
         nginx = subprocess.Popen([nginx_binary, "-p", str(tmp_path), "-c", str(conf)],
                                  stdout=subprocess.DEVNULL, stderr=open(tmp_path / "nginx.stderr", "wb"),
                                  start_new_session=True)
@@ -128,8 +137,8 @@ def test_two_backends_behind_nginx_ip_hash(nginx_binary, tmp_path):
             return problems
 
         async def load():
-            first = await student(STUDENTS[0])  # one cold start, then the rest at once
-            rest = await asyncio.gather(*(student(a) for a in STUDENTS[1:]))
+            first = await student(students[0])  # one cold start, then the rest at once
+            rest = await asyncio.gather(*(student(a) for a in students[1:]))
             return first + [p for r in rest for p in r]
 
         problems = asyncio.run(asyncio.wait_for(load(), TIME_LIMIT))
@@ -148,8 +157,8 @@ def test_two_backends_behind_nginx_ip_hash(nginx_binary, tmp_path):
             addr, upstream = line.split()[:2]
             served[addr].add(upstream)
             sessions += 1
-    assert set(served) == set(STUDENTS), f"sessions seen: {dict(served)}"
-    assert sessions == 2 * len(STUDENTS), f"expected two tabs per student, nginx saw {sessions} sessions"
+    assert set(served) == set(students), f"sessions seen: {dict(served)}"
+    assert sessions == 2 * len(students), f"expected two tabs per student, nginx saw {sessions} sessions"
     assert all(len(u) == 1 for u in served.values()), f"an address reached two backends: {dict(served)}"
     backends_used = {u for us in served.values() for u in us}
     assert backends_used == {f"127.0.0.1:{p}" for p in ports}, f"not both backends served: {dict(served)}"
