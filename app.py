@@ -155,7 +155,7 @@ def url_number(key: str, lo: float, hi: float, cast: type = int) -> None:
     clamped = min(max(value, lo), hi)
     if clamped != value or (cast is int and float(raw) != value):
         st.info(f"The link asked for `{key}={raw[:40]}`; the allowed range is {lo}–{hi}, so {clamped} is used.")
-    st.session_state[key] = clamped
+        st.session_state[key] = clamped  # only then: a usable value is the bound widget's own business
 
 
 def int_input(container, label: str, lo: int, hi: int, value: int, key: str, **kwargs) -> int:
@@ -216,4 +216,9 @@ def home() -> None:
 
 
 if __name__ == "__main__":
-    home()
+    # Streamlit re-executes this file for every home-page run. Calling home() through the imported
+    # module keeps its once-per-process state (the GC freeze's module count); a re-executed copy
+    # would lose it and freeze, and so pin, every run's objects.
+    import app
+
+    app.home()
