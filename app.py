@@ -134,17 +134,25 @@ def progress_callback(label: str, after_s: float = 0.3) -> tuple[Callable[[int, 
     return on_step, slot
 
 
+def _first_look_at_url(key: str) -> str | None:
+    """The link's raw value for ``key`` the first time this session checks it; None after that."""
+    raw = st.query_params.get(key)
+    flag = f"_url_checked_{key}"
+    if raw is None or st.session_state.get(flag):
+        return None
+    st.session_state[flag] = True
+    return raw
+
+
 def url_number(key: str, lo: float, hi: float, cast: type = int) -> None:
     """Check a number a shared link sets for a bound widget; clamp it into [lo, hi] and say so.
 
     Streamlit silently drops a bound query value it can't use, which would leave a teacher
     wondering why the link opened a different scene. Runs once per session, before the widget.
     """
-    raw = st.query_params.get(key)
-    flag = f"_url_checked_{key}"
-    if raw is None or st.session_state.get(flag):
+    raw = _first_look_at_url(key)
+    if raw is None:
         return
-    st.session_state[flag] = True
     try:
         value = cast(float(raw)) if cast is int else cast(raw)
         if value != value:  # NaN
@@ -176,14 +184,20 @@ def int_input(container, label: str, lo: int, hi: int, value: int, key: str, **k
 
 def url_choice(key: str, options: list) -> None:
     """Like ``url_number`` for a fixed set of choices: explain a value that isn't one of them."""
-    raw = st.query_params.get(key)
-    flag = f"_url_checked_{key}"
-    if raw is None or st.session_state.get(flag):
-        return
-    st.session_state[flag] = True
-    if raw not in [str(o) for o in options]:
+    raw = _first_look_at_url(key)
+    if raw is not None and raw not in [str(o) for o in options]:
         shown = ", ".join(str(o) for o in options)
         st.warning(f"The link's `{key}={raw[:40]}` is not one of {shown}; the default is used.")
+
+
+def url_text(key: str, max_chars: int) -> None:
+    """A link whose text is longer than its box allows is dropped by Streamlit: say so instead."""
+    raw = _first_look_at_url(key)
+    if raw is not None and len(raw) > max_chars:
+        st.warning(
+            f"The link's `{key}` has {len(raw):,} characters; this box takes at most {max_chars}, "
+            "so the default is used."
+        )
 
 
 def show_code(*objects: Any, label: str = "Show the code") -> None:

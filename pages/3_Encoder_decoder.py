@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app import progress_callback, setup_page, show_chart, show_code, url_choice, url_number
+from app import progress_callback, setup_page, show_chart, show_code, url_choice, url_number, url_text
 from core import seq2seq as s2s
 from core import seq2seq_data as sd
 from core.figures import seq2seq as figs
@@ -42,17 +42,6 @@ def context_map_cached(cfg: s2s.Seq2SeqConfig):
 def length_curve_cached(cfg: s2s.Seq2SeqConfig):
     c = s2s.accuracy_by_length(trained(cfg))
     return c.lengths, c.exact_match, c.counts
-
-
-def url_text(key: str, max_chars: int) -> None:
-    """A shared link whose text is longer than its box allows is cut by Streamlit: say so instead of silently."""
-    raw = st.query_params.get(key)
-    flag = f"_url_checked_{key}"
-    if raw is None or st.session_state.get(flag):
-        return
-    st.session_state[flag] = True
-    if len(raw) > max_chars:
-        st.warning(f"The link's `{key}` has {len(raw):,} characters; this box takes at most {max_chars}, so the default is used.")
 
 
 def train_with_progress(cfg: s2s.Seq2SeqConfig, label: str) -> s2s.TrainedSeq2Seq:
