@@ -103,8 +103,11 @@ def setup_page(title: str, icon: str = ":material/replay:") -> None:
 
 
 def show_chart(fig, key: str | None = None) -> None:
-    """Draw a Plotly figure; presenter mode enlarges its text."""
+    """Draw a Plotly figure; presenter mode enlarges its text (on a copy: ``fig`` is never changed)."""
     if st.session_state.get("presenter"):
+        import plotly.graph_objects as go
+
+        fig = go.Figure(fig)  # figures may come from a shared cache: change a copy, never the original
         size = (fig.layout.font.size or 13) * 1.5
         fig.update_layout(font_size=size, height=int((fig.layout.height or 360) * 1.25))
         fig.update_annotations(font_size=size)

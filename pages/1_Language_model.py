@@ -24,6 +24,37 @@ def train_cached(cfg: charlm.CharLMConfig, _on_step=None) -> charlm.TrainingReco
     return charlm.train(cfg, on_step=_on_step)
 
 
+def position_labels(inputs: list[str], targets: list[str]) -> list[str]:
+    """One legend entry per shown position: 'after “hel” → l'."""
+    return [f"after “{char_label(''.join(inputs[: t + 1])[-10:])}” → {char_label(targets[t])}"
+            for t in range(min(len(inputs), MAX_SHOWN))]
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def replay_figures(cfg: charlm.CharLMConfig, shown_step: int) -> dict:
+    """The replay charts of one (settings, step), built once for the whole class.
+
+    Building them costs far more than drawing them, and students scrub the same steps. They are
+    shared by every session, so never changed in place (show_chart copies before it alters one).
+    """
+    rec = train_cached(cfg)
+    i = rec.snapshot_index(shown_step)
+    vocab = list(rec.itos)
+    inputs, targets = [vocab[j] for j in rec.inputs], [vocab[j] for j in rec.targets]
+    k = min(len(inputs), MAX_SHOWN)
+    return {
+        "unrolled": figs.unrolled_network(
+            inputs, targets, vocab, rec.probs[i], rec.hidden[i],
+            title=f"Step {shown_step}: inputs at the bottom, predictions on top",
+        ),
+        "bars": figs.next_char_bars(inputs[:k], targets[:k], vocab, rec.probs[i][:k]),
+        "ptarget": figs.target_prob_curves(
+            rec.steps, rec.p_target[:, :k], position_labels(inputs, targets), shown_step
+        ),
+        "loss": figs.loss_curve(rec.steps, rec.loss, shown_step, math.log(len(vocab))),
+    }
+
+
 @st.cache_data(show_spinner=False, max_entries=512)
 def sample_cached(cfg, itos, step, start, length, temperature, n, seed):
     rec = train_cached(cfg)
@@ -120,12 +151,9 @@ m4.metric("Vocabulary size V", V, help="= length of each one-hot vector")
 if shown_step != step:
     st.caption(f"This long run was recorded every {rec.meta['record_every']} steps; showing step {shown_step}.")
 
-show_chart(
-    figs.unrolled_network(inputs, targets, vocab, probs, hidden, title=f"Step {shown_step}: inputs at the bottom, predictions on top"),
-    key="unrolled",
-)
-k = min(T, MAX_SHOWN)
-show_chart(figs.next_char_bars(inputs[:k], targets[:k], vocab, probs[:k]), key="bars")
+scene = replay_figures(cfg, shown_step)
+show_chart(scene["unrolled"], key="unrolled")
+show_chart(scene["bars"], key="bars")
 if T > MAX_SHOWN:
     st.caption(f"Bars for the first {MAX_SHOWN} steps; the heatmap above has all {T}.")
 
@@ -153,12 +181,12 @@ st.markdown(
 # ---- Training curves -------------------------------------------------------------------------
 st.header("2 · Training, step by step")
 shown_positions = list(range(min(T, MAX_SHOWN)))
-labels = [f"after “{char_label(''.join(inputs[: t + 1])[-10:])}” → {char_label(targets[t])}" for t in shown_positions]
+labels = position_labels(inputs, targets)
 c1, c2 = st.columns(2)
 with c1:
-    show_chart(figs.target_prob_curves(rec.steps, rec.p_target[:, shown_positions], labels, shown_step), key="ptarget")
+    show_chart(scene["ptarget"], key="ptarget")
 with c2:
-    show_chart(figs.loss_curve(rec.steps, rec.loss, shown_step, math.log(V)), key="loss")
+    show_chart(scene["loss"], key="loss")
 with st.expander("Numbers: loss and P(target) per recorded step"):
     curves = pd.DataFrame(rec.p_target[:, shown_positions], columns=labels)
     curves.insert(0, "loss", rec.loss)
