@@ -37,7 +37,7 @@ LESSONS = [
     },
     {
         "page": "pages/2_Word_embeddings.py",
-        "title": "Word embeddings: GloVe, word2vec, “bank”",
+        "title": "Word embeddings and “bank”",
         "part": "Word embeddings",
         "what": "Real GloVe vectors (400,000 words) and word2vec trained here: neighbours, analogies, "
         "projections, and why one static vector per word can't tell the two meanings of “bank” apart.",
@@ -45,7 +45,7 @@ LESSONS = [
     },
     {
         "page": "pages/3_Encoder_decoder.py",
-        "title": "Encoder–decoder: the context vector C",
+        "title": "Encoder–decoder: context C",
         "part": "Encoder–decoder architectures (seq-to-seq, type II)",
         "what": "Translate dates and numbers with a GRU encoder–decoder: see C, move it, decode it, "
         "compare greedy and beam search, and meet the bottleneck that attention removes.",
@@ -53,7 +53,7 @@ LESSONS = [
     },
     {
         "page": "pages/4_Further_applications.py",
-        "title": "Further applications: captions, generation, classification",
+        "title": "Further applications",
         "part": "More application examples",
         "what": "Show and Tell captioning, Graves-style text generation and classification over time, "
         "each as encoder → C → decoder, trained live.",

@@ -111,6 +111,15 @@ def viewport() -> dict:
     return {"width": 1400, "height": 6000 if os.environ.get("SCREENSHOT_DIR") else 1000}
 
 
+def open_scene(browser, url: str):
+    """A fresh browser context on ``url``, waited until the script run has finished."""
+    ctx = browser.new_context(viewport=viewport())
+    page = ctx.new_page()
+    page.goto(url)
+    wait_until_idle(page)
+    return ctx, page
+
+
 def nav_labels(page) -> list[str]:
     """The lesson links app.setup_page draws in the sidebar (Streamlit's own nav is switched off)."""
     return [t.strip() for t in page.locator(NAV).all_inner_texts()]
@@ -169,10 +178,7 @@ def test_every_page_opens_without_an_exception(server, browser, page_file):
 
 def test_hello_scene_from_a_link_in_the_browser(server, browser):
     """A shared URL restores the scene in a real browser, and the numbers match the lesson."""
-    ctx = browser.new_context(viewport=viewport())
-    page = ctx.new_page()
-    page.goto(f"{server}/Language_model?step=0")
-    wait_until_idle(page)
+    ctx, page = open_scene(browser, f"{server}/Language_model?step=0")
     assert exceptions(page) == []
     loss = page.locator('[data-testid="stMetric"]', has_text="Loss at this step").inner_text()
     assert "1.38" in loss  # ln 4 = 1.386: the untrained model guesses
@@ -197,10 +203,7 @@ SCENES = {
 def test_a_shared_link_restores_the_scene(server, browser, page_file):
     assert page_file.stem in SCENES, f"add a shared-link scene for {page_file.name} to SCENES"
     query, expected = SCENES[page_file.stem]
-    ctx = browser.new_context(viewport=viewport())
-    page = ctx.new_page()
-    page.goto(f"{server}/{page_url_path(page_file)}?{query}")
-    wait_until_idle(page)
+    ctx, page = open_scene(browser, f"{server}/{page_url_path(page_file)}?{query}")
     assert exceptions(page) == []
     body = page.locator('[data-testid="stMain"]').inner_text()
     inputs = " ".join(page.locator("input").evaluate_all("els => els.map(e => e.value)"))
@@ -211,10 +214,7 @@ def test_a_shared_link_restores_the_scene(server, browser, page_file):
 
 def test_moving_the_replay_slider_in_the_browser(server, browser):
     """Drag the hello replay slider to step 0 with the keyboard: the numbers follow, instantly."""
-    ctx = browser.new_context(viewport=viewport())
-    page = ctx.new_page()
-    page.goto(f"{server}/Language_model")
-    wait_until_idle(page)
+    ctx, page = open_scene(browser, f"{server}/Language_model")
     trained = page.locator('[data-testid="stMetric"]', has_text="Mean P(target)").inner_text()
     assert float(trained.split()[-1]) >= 0.9  # after default training, every target is likely
     thumb = page.locator('[data-testid="stSlider"]', has_text="Training step (replays").get_by_role("slider")
