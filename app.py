@@ -17,7 +17,9 @@ import gc
 import inspect
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
 import streamlit as st
@@ -203,11 +205,31 @@ def url_text(key: str, max_chars: int) -> None:
         )
 
 
-def show_code(*objects: Any, label: str = "Show the code") -> None:
+@contextmanager
+def numbers(label: str, key: str, expanded: bool = False) -> Iterator[bool]:
+    """An expander whose content runs only while a student has it open.
+
+    ``with numbers("Numbers: …", key="num_probs") as shown: if shown: st.dataframe(…)``. A plain
+    expander builds and sends its tables on every rerun even when nobody looks; on a class server
+    that was a third of a rerun. Opening or closing it reruns the page (``on_change="rerun"``).
+    Tests open one by setting ``session_state[key] = True`` before the run.
+    """
+    with st.expander(label, expanded=expanded, key=key, on_change="rerun") as box:
+        yield bool(box.open)
+
+
+@cache
+def _source(obj: Any) -> str:
+    return inspect.getsource(obj)
+
+
+def show_code(*objects: Any, label: str = "Show the code", key: str | None = None) -> None:
     """An expander printing the real source of core functions, so students read what ran."""
-    with st.expander(label):
-        for obj in objects:
-            st.code(inspect.getsource(obj), language="python")
+    key = key or "code_" + "_".join(getattr(o, "__name__", "obj") for o in objects)
+    with numbers(label, key=key) as shown:
+        if shown:
+            for obj in objects:
+                st.code(_source(obj), language="python")
 
 
 def home() -> None:

@@ -57,6 +57,7 @@ class Run:
     page_not_found: bool = False
     seconds: float = 0.0
     user_values: dict[str, Any] = field(default_factory=dict)  # what this tab's "user" set, by key
+    expanders: dict[tuple, Any] = field(default_factory=dict)  # delta path → Block.Expandable proto
 
     def ordered(self) -> list[Any]:
         return [self.elements[p] for p in sorted(self.elements)]
@@ -105,6 +106,11 @@ class Run:
                 key = widget_key(proto.id)
                 if key:
                     found[key] = (kind, proto)
+        for path in sorted(self.expanders):  # stateful expanders (app.numbers) are widgets too
+            proto = self.expanders[path]
+            key = widget_key(proto.id) if proto.id else None
+            if key:
+                found[key] = ("expander", proto)
         return found
 
     def value(self, key: str) -> Any:
@@ -158,7 +164,7 @@ def widget_state(kind: str, proto: Any, value: Any) -> WidgetState:
             ws.int_value = int(value)
         else:
             ws.double_value = float(value)
-    elif kind == "checkbox":
+    elif kind in ("checkbox", "expander"):
         ws.bool_value = bool(value)
     elif kind == "button":
         ws.trigger_value = True
@@ -278,8 +284,11 @@ class Session:
                 self.page_script_hash = nav.page_script_hash
                 self.pages = {p.url_pathname: p.page_script_hash for p in nav.app_pages}
             elif kind == "delta":
-                if fmsg.delta.WhichOneof("type") == "new_element":
+                dtype = fmsg.delta.WhichOneof("type")
+                if dtype == "new_element":
                     run.elements[tuple(fmsg.metadata.delta_path)] = fmsg.delta.new_element
+                elif dtype == "add_block" and fmsg.delta.add_block.WhichOneof("type") == "expandable":
+                    run.expanders[tuple(fmsg.metadata.delta_path)] = fmsg.delta.add_block.expandable
             elif kind == "page_info_changed":
                 self.query = fmsg.page_info_changed.query_string.lstrip("?")  # the browser's URL follows
             elif kind == "page_not_found":

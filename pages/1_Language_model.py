@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app import progress_callback, setup_page, show_chart, show_code, url_choice, url_number
+from app import numbers, progress_callback, setup_page, show_chart, show_code, url_choice, url_number
 from core import charlm
 from core.figures import hello as figs
 from core.figures.style import char_label
@@ -157,21 +157,22 @@ show_chart(scene["bars"], key="bars")
 if T > MAX_SHOWN:
     st.caption(f"Bars for the first {MAX_SHOWN} steps; the heatmap above has all {T}.")
 
-table = pd.DataFrame(probs, columns=[char_label(c) for c in vocab])
-table.insert(0, "target", [char_label(c) for c in targets])
-table.insert(0, "input so far", ["".join(inputs[: t + 1])[-20:] for t in range(T)])
-table["P(target)"] = cr.factors
-with st.expander("Numbers: P(next character) at each step (target column marked)", expanded=False):
-    st.dataframe(
-        table.style.format(precision=4, subset=[char_label(c) for c in vocab] + ["P(target)"]).apply(
-            lambda row: ["font-weight: bold; border: 2px solid black" if col == row["target"] else "" for col in row.index],
-            axis=1,
-        ),
-        hide_index=True,
-    )
-    st.dataframe(
-        pd.DataFrame(hidden, columns=[f"h{j + 1}" for j in range(hidden.shape[1])], index=table["input so far"]).round(4)
-    )
+with numbers("Numbers: P(next character) at each step (target column marked)", key="num_probs") as shown:
+    if shown:
+        table = pd.DataFrame(probs, columns=[char_label(c) for c in vocab])
+        table.insert(0, "target", [char_label(c) for c in targets])
+        table.insert(0, "input so far", ["".join(inputs[: t + 1])[-20:] for t in range(T)])
+        table["P(target)"] = cr.factors
+        st.dataframe(
+            table.style.format(precision=4, subset=[char_label(c) for c in vocab] + ["P(target)"]).apply(
+                lambda row: ["font-weight: bold; border: 2px solid black" if col == row["target"] else ""
+                             for col in row.index],
+                axis=1,
+            ),
+            hide_index=True,
+        )
+        st.dataframe(pd.DataFrame(hidden, columns=[f"h{j + 1}" for j in range(hidden.shape[1])],
+                                  index=table["input so far"]).round(4))
 
 st.markdown(
     "**What to notice:** at step 0 every bar is about 1/V and the loss is about ln V — the untrained "
@@ -187,11 +188,12 @@ with c1:
     show_chart(scene["ptarget"], key="ptarget")
 with c2:
     show_chart(scene["loss"], key="loss")
-with st.expander("Numbers: loss and P(target) per recorded step"):
-    curves = pd.DataFrame(rec.p_target[:, shown_positions], columns=labels)
-    curves.insert(0, "loss", rec.loss)
-    curves.insert(0, "step", rec.steps)
-    st.dataframe(curves.round(4), hide_index=True)
+with numbers("Numbers: loss and P(target) per recorded step", key="num_curves") as shown:
+    if shown:
+        curves = pd.DataFrame(rec.p_target[:, shown_positions], columns=labels)
+        curves.insert(0, "loss", rec.loss)
+        curves.insert(0, "step", rec.steps)
+        st.dataframe(curves.round(4), hide_index=True)
 
 # ---- Memory ----------------------------------------------------------------------------------
 st.header("3 · Why memory matters")
@@ -278,5 +280,5 @@ else:
 
 # ---- Code ------------------------------------------------------------------------------------
 st.header("6 · The code that ran")
-show_code(charlm.rnn_step, charlm.forward, label="Show the code: one RNN tick and the unrolled forward pass")
-show_code(charlm.rnn_loss_and_grad, label="Show the code: the loss and its gradient (backpropagation through time)")
+show_code(charlm.rnn_step, charlm.forward, key="code_forward", label="Show the code: one RNN tick and the unrolled forward pass")
+show_code(charlm.rnn_loss_and_grad, key="code_bptt", label="Show the code: the loss and its gradient (backpropagation through time)")

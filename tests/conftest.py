@@ -11,11 +11,13 @@ PAGES = sorted((ROOT / "pages").glob("*.py"))
 APPTEST_TIMEOUT = 180  # a first run imports torch (and gensim); the 3 s default is far too short
 
 
-def open_page(page: str | None = None, query: dict | None = None, timeout: float = APPTEST_TIMEOUT):
+def open_page(page: str | None = None, query: dict | None = None, timeout: float = APPTEST_TIMEOUT,
+              opened: tuple[str, ...] = ()):
     """An AppTest of the real app: entry app.py, then the lesson page, as the server runs it.
 
     ``page`` is a file in pages/ ("1_Language_model.py"); None opens the home page. ``query``
-    sets URL query parameters (a shared link). Call ``.run()`` on the result.
+    sets URL query parameters (a shared link). ``opened`` names lazy expanders (``app.numbers``
+    keys) to open, as a student clicking them would. Call ``.run()`` on the result.
     """
     from streamlit.testing.v1 import AppTest
 
@@ -24,4 +26,6 @@ def open_page(page: str | None = None, query: dict | None = None, timeout: float
         at.switch_page(f"pages/{page}")
     if query:
         at.query_params.update(query)
+    for key in opened:
+        at.session_state[key] = True
     return at

@@ -9,7 +9,7 @@ from conftest import open_page
 
 
 def run(query: dict | None = None) -> AppTest:
-    return open_page("1_Language_model.py", query).run()
+    return open_page("1_Language_model.py", query, opened=("num_probs",)).run()
 
 
 def metric(at: AppTest, label: str) -> str:
@@ -129,3 +129,20 @@ def test_presenter_mode_enlarges_chart_text():
 
     sizes = [json.loads(c.proto.spec)["layout"]["font"]["size"] for c in at.get("plotly_chart")]
     assert sizes and min(sizes) >= 19  # 13 pt × 1.5
+
+
+def test_numbers_and_code_run_only_when_opened():
+    """Collapsed "Numbers" and "Show the code" expanders send nothing; opened, they show the real thing."""
+    import inspect
+
+    from core import charlm
+
+    closed = open_page("1_Language_model.py").run()
+    assert not closed.exception
+    assert not any("P(target)" in d.value.columns for d in closed.dataframe)
+    assert not closed.code
+    opened = open_page("1_Language_model.py", opened=("num_probs", "num_curves", "code_bptt")).run()
+    assert not opened.exception
+    curves = next(d.value for d in opened.dataframe if "loss" in d.value.columns)
+    assert curves["loss"].iloc[0] == pytest.approx(math.log(4), abs=0.01)
+    assert [c.value for c in opened.code] == [inspect.getsource(charlm.rnn_loss_and_grad).rstrip("\n")]

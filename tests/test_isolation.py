@@ -87,7 +87,9 @@ def test_two_sessions_see_only_their_own_model_and_caches_stay_untouched(server)
     async def scenario():
         query = lambda s: f"text={s['text']}&hidden={s['hidden']}"  # noqa: E731
         async with Session(url, PAGE, query(A)) as sa, Session(url, PAGE, query(B)) as sb:
-            ra, rb = await asyncio.gather(sa.open(), sb.open())  # both train at the same time
+            await asyncio.gather(sa.open(), sb.open())  # both train at the same time
+            # Each opens the lazy "Numbers" expander, so its hidden-state table is sent too.
+            ra, rb = await asyncio.gather(sa.set("num_probs", True), sb.set("num_probs", True))
             check_own(ra, A, ref_a, 60, "A")
             check_own(rb, B, ref_b, 60, "B")
 
@@ -109,7 +111,8 @@ def test_two_sessions_see_only_their_own_model_and_caches_stay_untouched(server)
 
             # A third student opening A's link gets A's cached record, unchanged by all of the above.
             async with Session(url, PAGE, query(A)) as sc:
-                rc = await sc.open()
+                await sc.open()
+                rc = await sc.set("num_probs", True)
                 check_own(rc, A, ref_a, 60, "C")
                 rc = await sc.set("step", 2)
                 check_own(rc, A, ref_a, 2, "C")
