@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app import progress_callback, setup_page, show_chart, show_code, url_choice, url_number
+from app import numbers, progress_callback, setup_page, show_chart, show_code, url_choice, url_number
 from core import context_lm as clm
 from core import embeddings as E
 from core import wordvec_sources as S
@@ -104,6 +104,64 @@ def train_lm(cfg: clm.ContextLMConfig, on_step) -> clm.ContextLM:
     return reg[cfg]
 
 
+# ---- Cached scenes (shared by every session, read-only) ----------------------------------------
+# Each section's numbers and charts are computed once per (vectors, inputs) for the whole class: on a
+# shared server every rerun's CPU time is time the other students wait. `source_id` names the
+# vectors `_emb` holds. What these return is shared: never change it in place.
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def neighbours_of(source_id, word: str, k: int, _emb) -> E.Neighbours:
+    return E.neighbours(_emb, word, k)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def onehot_scene(source_id, words: tuple, _emb):
+    oh = E.onehot_vs_dense(_emb, list(words))
+    return oh, figs.cosine_heatmaps(list(words), oh.onehot_cos, oh.dense_cos, oh.V, oh.D), figs.dense_rows(
+        list(words), oh.dense)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def map_figure(source_id, proj_key: tuple, groups: tuple, highlight: tuple, query, title: str, _proj):
+    """The word map of one projection (identified by proj_key) with one query's neighbours ringed."""
+    return figs.word_map(list(_proj.words), _proj.coords, list(groups), _proj.is_background, dict(highlight), query,
+                         title=title)
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def analogy_scene(source_id, a: str, b: str, c: str, k: int, _emb):
+    ans = E.analogy(_emb, a, b, c, k)
+    pts = [a, b, c, ans.words[0]] + list(ans.words[1:])
+    xy, var = clm.pca_2d(_emb.unit([_emb.stoi[w] for w in pts]))
+    fig = figs.analogy_parallelogram(pts, xy, list(ans.words),
+                                     title=f"{a} : {b} :: {c} : {ans.words[0]}  (PCA of these words)")
+    return ans, pts, xy, var, fig
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def axes_scene(source_id, words: tuple, groups: tuple, pair_x: tuple, pair_y: tuple, _emb):
+    ax = E.semantic_axes(_emb, list(words), pair_x, pair_y)
+    return ax, figs.semantic_axes(list(ax.words), ax.x, ax.y, ax.pair_x, ax.pair_y, list(groups))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def sections_figure(source_id, restrict: int, _ab):
+    return figs.section_accuracy(list(_ab.sections), _ab.correct, _ab.total, _ab.accuracy)
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def bank_scene(money: tuple, river: tuple):
+    """GloVe's "bank" among money and river words: its neighbours, positions and chart."""
+    G = glove()
+    bank_nb = E.neighbours(G, "bank", 10)
+    pos = E.between(G, ["bank", *money, *river], list(money), list(river))
+    grp = ["“bank”"] + ["money words"] * len(money) + ["river words"] * len(river)
+    fig = figs.between_centres(list(pos.words), pos.cos_left, pos.cos_right, grp, "money", "river",
+                               title="GloVe: where “bank” sits between money words and river words")
+    return bank_nb, pos, grp, fig
+
+
 def show_word_error(err: Exception) -> None:
     st.error(str(err))
 
@@ -189,8 +247,8 @@ if source == "word2vec":
         if probe:
             cmp = {}
             for w in probe:
-                cmp[f"{w}: word2vec"] = list(E.neighbours(emb, w, 5).words)
-                cmp[f"{w}: GloVe"] = list(E.neighbours(G, w, 5).words)
+                cmp[f"{w}: word2vec"] = list(neighbours_of(source_id, w, 5, _emb=emb).words)
+                cmp[f"{w}: GloVe"] = list(neighbours_of(("glove",), w, 5, _emb=G).words)
             st.markdown("**Nearest neighbours, word2vec trained here vs GloVe:**")
             st.dataframe(pd.DataFrame(cmp, index=range(1, 6)))
     except S.SourceError as err:
@@ -234,7 +292,7 @@ try:
     oh_words = E.check_words(emb, E.parse_words(oh_text)[:12])
     if len(oh_words) < 2:
         raise E.WordError("Type at least two words to compare.")
-    oh = E.onehot_vs_dense(emb, oh_words)
+    oh, oh_heat, oh_rows = onehot_scene(source_id, tuple(oh_words), _emb=emb)
     c1, c2, c3 = st.columns(3)
     c1.metric("One-hot length = vocabulary size V", f"{oh.V:,}")
     c2.metric("One-hot memory per word", f"{oh.onehot_bytes / 1024:,.0f} KB", help="float32 entries, all 0 but one.")
@@ -244,11 +302,12 @@ try:
     c2.metric("Dense memory per word", f"{oh.dense_bytes} B")
     c3.metric(f"Dense cos({oh_words[0]}, {oh_words[1]})", f"{oh.dense_cos[0, 1]:.3f}")
     off = oh.dense_cos[~np.eye(len(oh_words), dtype=bool)]
-    show_chart(figs.cosine_heatmaps(list(oh_words), oh.onehot_cos, oh.dense_cos, oh.V, oh.D), key="onehot")
-    show_chart(figs.dense_rows(list(oh_words), oh.dense), key="dense_rows")
-    with st.expander("Numbers: cosine similarities and the vectors"):
-        st.dataframe(pd.DataFrame(oh.dense_cos, index=oh_words, columns=oh_words).round(3))
-        st.dataframe(pd.DataFrame(oh.dense, index=oh_words, columns=[f"d{j + 1}" for j in range(oh.D)]).round(3))
+    show_chart(oh_heat, key="onehot")
+    show_chart(oh_rows, key="dense_rows")
+    with numbers("Numbers: cosine similarities and the vectors", key="num_onehot") as shown:
+        if shown:
+            st.dataframe(pd.DataFrame(oh.dense_cos, index=oh_words, columns=oh_words).round(3))
+            st.dataframe(pd.DataFrame(oh.dense, index=oh_words, columns=[f"d{j + 1}" for j in range(oh.D)]).round(3))
     st.markdown(f"**What to notice:** one-hot vectors make every pair of different words equally unrelated "
                 f"(cosine 0), and each needs {oh.V:,} numbers. The {oh.D} dense numbers give related words "
                 f"high cosine (between {off.min():.2f} and {off.max():.2f} here).")
@@ -302,7 +361,7 @@ if not query.strip():
     st.info("Type a word under “Nearest neighbours of” to ring its nearest words in the map.")
 else:
     try:
-        nb = E.neighbours(emb, query.strip(), k)
+        nb = neighbours_of(source_id, query.strip(), int(k), _emb=emb)
     except E.WordError as err:
         st.error(f"Nearest neighbours: {err}")
 map_col, bench_col = st.columns([3, 1.2])
@@ -330,12 +389,13 @@ with map_col:
                               int(umap_nn), int(seed), _emb=emb)
         for note in proj.notes:
             st.info(note)
-        highlight = {w: f"cos {s:.3f}" for w, s in zip(nb.words, nb.sims)} if nb is not None else {}
+        highlight = tuple((w, f"cos {s:.3f}") for w, s in zip(nb.words, nb.sims)) if nb is not None else ()
         fit_desc = (f"fitted on your {len(shown)} words + {background:,} frequent words (grey)" if background
                     else f"fitted on your {len(shown)} words alone")
-        show_chart(figs.word_map(list(proj.words), proj.coords, shown_groups + ["background"] * int(proj.is_background.sum()),
-                                 proj.is_background, highlight, nb.query[0] if nb is not None else None,
-                                 title=f"{method_name} of {emb.name}, {fit_desc}"), key="map")
+        proj_key = (tuple(shown), method, int(dims), background, float(perplexity), int(umap_nn), int(seed))
+        point_groups = tuple(shown_groups + ["background"] * int(proj.is_background.sum()))
+        show_chart(map_figure(source_id, proj_key, point_groups, highlight, nb.query[0] if nb is not None else None,
+                              f"{method_name} of {emb.name}, {fit_desc}", _proj=proj), key="map")
         m1, m2, m3 = st.columns(3)
         if proj.variance_explained is not None:
             m1.metric("Variance explained", f"{proj.variance_explained.sum():.1%}",
@@ -351,11 +411,12 @@ with map_col:
         if method == "tsne" and not background:
             st.warning("t-SNE on a dozen words is misleading: with so few points it can place clusters "
                        "anywhere. Fit with the background words for a fairer picture.")
-        coords = pd.DataFrame(proj.coords, columns=[f"axis {j + 1}" for j in range(proj.coords.shape[1])])
-        coords.insert(0, "group", shown_groups + ["background"] * int(proj.is_background.sum()))
-        coords.insert(0, "word", proj.words)
-        with st.expander("Numbers: coordinates of every point"):
-            st.dataframe(coords.round(4), hide_index=True)
+        with numbers("Numbers: coordinates of every point", key="num_coords") as shown_numbers:
+            if shown_numbers:
+                coords = pd.DataFrame(proj.coords, columns=[f"axis {j + 1}" for j in range(proj.coords.shape[1])])
+                coords.insert(0, "group", point_groups)
+                coords.insert(0, "word", proj.words)
+                st.dataframe(coords.round(4), hide_index=True)
         st.markdown("**What to notice:** related words form groups (countries apart from capitals), and with PCA "
                     "the country→capital offsets point in a similar direction. Switch to t-SNE or UMAP: "
                     "groups get tighter, but distances between groups stop meaning anything.")
@@ -398,19 +459,16 @@ b = clipped(c2.text_input("b", "king", key="an_b", bind="query-params"), "b", 10
 c = clipped(c3.text_input("c", "woman", key="an_c", bind="query-params"), "c", 100).strip()
 an_k = c4.slider("Top-k answers", 1, 20, 5, key="an_k", bind="query-params")
 try:
-    ans = E.analogy(emb, a, b, c, int(an_k))
-    pts = [a, b, c, ans.words[0]] + list(ans.words[1:])
-    xy, var = clm.pca_2d(emb.unit([emb.stoi[w] for w in pts]))
+    ans, pts, xy, var, an_fig = analogy_scene(source_id, a, b, c, int(an_k), _emb=emb)
     left, right = st.columns([2, 1])
     with left:
-        show_chart(figs.analogy_parallelogram(pts, xy, list(ans.words),
-                                              title=f"{a} : {b} :: {c} : {ans.words[0]}  (PCA of these words)"),
-                   key="analogy")
+        show_chart(an_fig, key="analogy")
     with right:
         st.dataframe(pd.DataFrame({"answer": ans.words, "cos(answer, b − a + c)": np.round(ans.sims, 4)}),
                      hide_index=True)
-        with st.expander("Numbers: the plotted coordinates"):
-            st.dataframe(pd.DataFrame(xy, index=pts, columns=["PC 1", "PC 2"]).round(4))
+        with numbers("Numbers: the plotted coordinates", key="num_analogy") as shown:
+            if shown:
+                st.dataframe(pd.DataFrame(xy, index=pts, columns=["PC 1", "PC 2"]).round(4))
     st.markdown(f"**What to notice:** PCA is linear, so if {ans.words[0]} ≈ {b} − {a} + {c} in {emb.D} dimensions, "
                 "the two arrows are nearly parallel and equal in the picture too. "
                 f"(These two axes keep {var.sum():.0%} of the spread of these words.)")
@@ -433,11 +491,12 @@ try:
     if not known:
         raise E.WordError("No known words to place: type some words in section 2.")
     ax_words, ax_groups = [w for w, _ in known], [g for _, g in known]
-    ax = E.semantic_axes(emb, ax_words, (px[0], px[1]), (py[0], py[1]))
-    show_chart(figs.semantic_axes(list(ax.words), ax.x, ax.y, ax.pair_x, ax.pair_y, ax_groups), key="axes")
-    with st.expander("Numbers: positions on the two axes"):
-        st.dataframe(pd.DataFrame({"word": ax.words, "group": ax_groups, f"{px[0]}→{px[1]}": ax.x,
-                                   f"{py[0]}→{py[1]}": ax.y}).round(4), hide_index=True)
+    ax, ax_fig = axes_scene(source_id, tuple(ax_words), tuple(ax_groups), (px[0], px[1]), (py[0], py[1]), _emb=emb)
+    show_chart(ax_fig, key="axes")
+    with numbers("Numbers: positions on the two axes", key="num_axes") as shown:
+        if shown:
+            st.dataframe(pd.DataFrame({"word": ax.words, "group": ax_groups, f"{px[0]}→{px[1]}": ax.x,
+                                       f"{py[0]}→{py[1]}": ax.y}).round(4), hide_index=True)
     st.markdown("**What to notice:** try the family preset: female words fall on the “she” side. Axes are "
                 "directions in the vector space, so you read a meaning straight off the numbers.")
 except E.WordError as err:
@@ -445,14 +504,15 @@ except E.WordError as err:
 
 # ---- 5 · Benchmarks in detail -----------------------------------------------------------------
 st.header("5 · How good are these vectors? The benchmarks in detail")
-show_chart(figs.section_accuracy(list(ab.sections), ab.correct, ab.total, ab.accuracy), key="sections")
-with st.expander("Numbers: accuracy per section, example answers and word pairs"):
-    st.dataframe(pd.DataFrame({"section": ab.sections, "correct": ab.correct, "answered": ab.total,
-                               "accuracy": np.round(ab.correct / np.maximum(ab.total, 1), 4)}), hide_index=True)
-    st.dataframe(pd.DataFrame(list(ab.examples), columns=["section", "a", "b", "c", "expected", "model's answer"]),
-                 hide_index=True)
-    st.dataframe(pd.DataFrame(list(ws.words), columns=["word 1", "word 2", "human", "cosine"]).round(4),
-                 hide_index=True)
+show_chart(sections_figure(source_id, restrict, _ab=ab), key="sections")
+with numbers("Numbers: accuracy per section, example answers and word pairs", key="num_sections") as shown:
+    if shown:
+        st.dataframe(pd.DataFrame({"section": ab.sections, "correct": ab.correct, "answered": ab.total,
+                                   "accuracy": np.round(ab.correct / np.maximum(ab.total, 1), 4)}), hide_index=True)
+        st.dataframe(pd.DataFrame(list(ab.examples), columns=["section", "a", "b", "c", "expected", "model's answer"]),
+                     hide_index=True)
+        st.dataframe(pd.DataFrame(list(ws.words), columns=["word 1", "word 2", "human", "cosine"]).round(4),
+                     hide_index=True)
 st.markdown("**What to notice:** capitals and plurals are easy, family words and currencies harder. "
             f"Raise the vocabulary limit: more questions count, but there are more wrong candidates. "
             "Spearman compares rankings: does the model order word pairs as people do?")
@@ -465,21 +525,18 @@ c1, c2 = st.columns(2)
 money = E.parse_words(clipped(c1.text_input("Money words", MONEY, key="money", bind="query-params"), "Money words", 500))
 river = E.parse_words(clipped(c2.text_input("River words", RIVER, key="river", bind="query-params"), "River words", 500))
 try:
-    bank_nb = E.neighbours(G, "bank", 10)
-    pos = E.between(G, ["bank"] + money + river, money, river)
-    grp = ["“bank”"] + ["money words"] * len(money) + ["river words"] * len(river)
+    bank_nb, pos, grp, bank_fig = bank_scene(tuple(money), tuple(river))
     left, right = st.columns([2, 1])
     with left:
-        show_chart(figs.between_centres(list(pos.words), pos.cos_left, pos.cos_right, grp, "money", "river",
-                                        title="GloVe: where “bank” sits between money words and river words"),
-                   key="bank_axis")
+        show_chart(bank_fig, key="bank_axis")
     with right:
         st.dataframe(pd.DataFrame({"neighbour of bank": bank_nb.words, "cosine": np.round(bank_nb.sims, 3)}),
                      hide_index=True)
-    with st.expander("Numbers: positions on the money ↔ river axis"):
-        st.dataframe(pd.DataFrame({"word": pos.words, "group": grp, "position": pos.position,
-                                   "cos(money centre)": pos.cos_left, "cos(river centre)": pos.cos_right}).round(4),
-                     hide_index=True)
+    with numbers("Numbers: positions on the money ↔ river axis", key="num_bank_axis") as shown:
+        if shown:
+            st.dataframe(pd.DataFrame({"word": pos.words, "group": grp, "position": pos.position,
+                                       "cos(money centre)": pos.cos_left, "cos(river centre)": pos.cos_right}).round(4),
+                         hide_index=True)
     st.markdown(f"**What to notice:** “bank” is {pos.cos_left[0]:.2f} similar to the money centre and "
                 f"{pos.cos_right[0]:.2f} to the river centre: its single vector mixes both senses, leaning to "
                 "the one the news-heavy training text uses most.")
@@ -541,12 +598,15 @@ if lm is not None:
         m1.metric("GloVe: cos between “bank” in any two sentences", "1.000")
         m2.metric("GRU h_t: mean cos, same sense", f"{same:.3f}", help="After centring the states.")
         m3.metric("GRU h_t: mean cos, different senses", f"{diff:.3f}", help="After centring the states.")
-        with st.expander("Numbers: hidden-state coordinates, what the model expects next, training loss"):
-            st.dataframe(pd.DataFrame({"sentence": labels, "sense": sv, "PC 1": xy[:, 0], "PC 2": xy[:, 1],
-                                       "expected next words": [", ".join(n) for n, k_ in zip(states.next_words, keep) if k_],
-                                       "unknown words (<unk>)": [", ".join(u) for u, k_ in zip(states.unknown, keep) if k_]}
-                                      ).round(4), hide_index=True)
-            show_chart(figs.loss_curve(lm.loss, ref=float(np.log(len(lm.itos)))), key="lm_loss")
+        with numbers("Numbers: hidden-state coordinates, what the model expects next, training loss",
+                     key="num_bank_states") as shown:
+            if shown:
+                st.dataframe(pd.DataFrame({
+                    "sentence": labels, "sense": sv, "PC 1": xy[:, 0], "PC 2": xy[:, 1],
+                    "expected next words": [", ".join(n) for n, k_ in zip(states.next_words, keep) if k_],
+                    "unknown words (<unk>)": [", ".join(u) for u, k_ in zip(states.unknown, keep) if k_],
+                }).round(4), hide_index=True)
+                show_chart(figs.loss_curve(lm.loss, ref=float(np.log(len(lm.itos)))), key="lm_loss")
         st.markdown("**What to notice:** on the left, “bank” is one star whatever the sentence. On the right, "
                     "each sentence puts h_t somewhere else, and sentences of the same sense tend to sit together. "
                     "The GRU reads left to right, so it can only use the words *before* “bank”: in “the bank "

@@ -47,7 +47,9 @@ def test_neighbours_and_analogy_tables_match_core(default_run):
 
 
 def test_main_widgets_changed():
-    at = AppTest.from_file(PAGE, default_timeout=APPTEST_TIMEOUT).run()
+    at = AppTest.from_file(PAGE, default_timeout=APPTEST_TIMEOUT)
+    at.session_state["num_coords"] = True  # the student opens "Numbers: coordinates of every point"
+    at.run()
     at.selectbox(key="preset").set_value("family and gender").run()
     assert "queen" in at.text_area(key="words").value
     at.segmented_control(key="method").set_value("t-SNE")
@@ -129,6 +131,7 @@ def test_gru_context_section_trains_on_click_and_shows_states():
     at = AppTest.from_file(PAGE, default_timeout=APPTEST_TIMEOUT)
     at.query_params["lm_steps"] = "50"
     at.query_params["lm_hidden"] = "16"
+    at.session_state["num_bank_states"] = True
     at.run()
     at.button(key="lm_train").click().run()
     assert not at.exception and not at.error

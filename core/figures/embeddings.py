@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
-
-from core.figures.style import NEUTRAL, OUTLINE, PALETTE, base_layout
+from core.figures.style import (
+    NEUTRAL, OUTLINE, PALETTE, axis_title, base_layout, hline, stacked_domains, subplot_title, vline,
+)
 
 
 def word_map(
@@ -30,7 +30,7 @@ def word_map(
     bg = np.zeros(N, bool) if is_background is None else np.asarray(is_background, bool)
     groups = groups or ["words"] * N
     highlight = highlight or {}
-    fig = go.Figure()
+    traces = []
     three = d == 3
     Scatter = go.Scatter3d if three else go.Scatter
 
@@ -39,7 +39,7 @@ def word_map(
         return dict(x=c[:, 0], y=c[:, 1], **({"z": c[:, 2]} if three else {}))
 
     if bg.any():
-        fig.add_trace(Scatter(
+        traces.append(Scatter(
             **pts(bg), mode="markers", name="background (frequent words)",
             marker=dict(size=3 if three else 5, color=NEUTRAL, opacity=0.6),
             text=[w for w, b in zip(words, bg) if b], hovertemplate="%{text}<extra>background</extra>",
@@ -49,7 +49,7 @@ def word_map(
     for gi, gname in enumerate(names):
         mask = fg & np.array([g == gname for g in groups])
         labels = [w for w, m in zip(words, mask) if m]
-        fig.add_trace(Scatter(
+        traces.append(Scatter(
             **pts(mask), mode="markers+text", name=gname, text=labels, textposition="top center",
             marker=dict(size=6 if three else 10, color=PALETTE[gi % len(PALETTE)],
                         line=dict(width=0)),
@@ -61,12 +61,12 @@ def word_map(
             q = coords[words.index(query)]
             for i in idx:
                 if words[i] != query:
-                    fig.add_trace(go.Scatter(
+                    traces.append(go.Scatter(
                         x=[q[0], coords[i, 0]], y=[q[1], coords[i, 1]], mode="lines", showlegend=False,
                         line=dict(color=OUTLINE, width=1, dash="dot"), hoverinfo="skip",
                     ))
         c = coords[idx]
-        fig.add_trace(Scatter(
+        traces.append(Scatter(
             x=c[:, 0], y=c[:, 1], **({"z": c[:, 2]} if three else {}), mode="markers",
             name=f"ringed: top {len(idx)} by cosine" if query else "highlighted",
             marker=dict(size=10 if three else 18, color="rgba(0,0,0,0)", line=dict(color=OUTLINE, width=2),
@@ -74,12 +74,12 @@ def word_map(
             text=[f"{words[i]}: {highlight[words[i]]}" for i in idx], hovertemplate="%{text}<extra></extra>",
         ))
     layout = base_layout(title, height=560 if three else 520, legend=dict(orientation="h", y=-0.12))
-    fig.update_layout(**layout)
     if three:
-        fig.update_layout(scene=dict(xaxis_title=axis_names[0], yaxis_title=axis_names[1], zaxis_title=axis_names[2]))
+        layout["scene"] = dict(xaxis=axis_title(axis_names[0]), yaxis=axis_title(axis_names[1]),
+                               zaxis=axis_title(axis_names[2]))
     else:
-        fig.update_layout(xaxis_title=axis_names[0], yaxis_title=axis_names[1])
-    return fig
+        layout.update(xaxis=axis_title(axis_names[0]), yaxis=axis_title(axis_names[1]))
+    return go.Figure(data=traces, layout=layout)
 
 
 def analogy_parallelogram(words: list[str], coords: np.ndarray, answers: list[str], title: str = "") -> go.Figure:
@@ -89,76 +89,81 @@ def analogy_parallelogram(words: list[str], coords: np.ndarray, answers: list[st
     """
     coords = np.asarray(coords, float)
     a, b, c, d = coords[:4]
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(
-        x=coords[4:, 0], y=coords[4:, 1], mode="markers+text", text=words[4:], textposition="bottom center",
-        name="other answers", marker=dict(color=NEUTRAL, size=8),
-    ))
-    fig.add_trace(go.Scatter(
-        x=coords[:3, 0], y=coords[:3, 1], mode="markers+text", text=words[:3], textposition="top center",
-        name="a, b, c", marker=dict(color=PALETTE[0], size=12),
-    ))
-    fig.add_trace(go.Scatter(
-        x=[d[0]], y=[d[1]], mode="markers+text", text=[words[3]], textposition="top center",
-        name="answer d", marker=dict(color=PALETTE[1], size=16, line=dict(color=OUTLINE, width=2), symbol="star"),
-    ))
-    fig.add_trace(go.Scatter(  # the parallelogram's other two sides, dotted
-        x=[a[0], c[0], None, b[0], d[0]], y=[a[1], c[1], None, b[1], d[1]], mode="lines",
-        line=dict(color=NEUTRAL, dash="dot"), name="a→c and b→d",
-    ))
-    for (p, q), col in (((a, b), PALETTE[0]), ((c, d), PALETTE[1])):
-        fig.add_annotation(x=q[0], y=q[1], ax=p[0], ay=p[1], xref="x", yref="y", axref="x", ayref="y",
-                           showarrow=True, arrowhead=3, arrowwidth=2.5, arrowcolor=col, text="")
-    fig.update_layout(**base_layout(title, height=460), xaxis_title="PC 1", yaxis_title="PC 2")
-    fig.update_yaxes(scaleanchor="x", scaleratio=1)
-    return fig
+    traces = [
+        go.Scatter(
+            x=coords[4:, 0], y=coords[4:, 1], mode="markers+text", text=words[4:], textposition="bottom center",
+            name="other answers", marker=dict(color=NEUTRAL, size=8),
+        ),
+        go.Scatter(
+            x=coords[:3, 0], y=coords[:3, 1], mode="markers+text", text=words[:3], textposition="top center",
+            name="a, b, c", marker=dict(color=PALETTE[0], size=12),
+        ),
+        go.Scatter(
+            x=[d[0]], y=[d[1]], mode="markers+text", text=[words[3]], textposition="top center",
+            name="answer d", marker=dict(color=PALETTE[1], size=16, line=dict(color=OUTLINE, width=2), symbol="star"),
+        ),
+        go.Scatter(  # the parallelogram's other two sides, dotted
+            x=[a[0], c[0], None, b[0], d[0]], y=[a[1], c[1], None, b[1], d[1]], mode="lines",
+            line=dict(color=NEUTRAL, dash="dot"), name="a→c and b→d",
+        ),
+    ]
+    arrows = [dict(x=q[0], y=q[1], ax=p[0], ay=p[1], xref="x", yref="y", axref="x", ayref="y",
+                   showarrow=True, arrowhead=3, arrowwidth=2.5, arrowcolor=col, text="")
+              for (p, q), col in (((a, b), PALETTE[0]), ((c, d), PALETTE[1]))]
+    layout = base_layout(title, height=460, xaxis=axis_title("PC 1"),
+                         yaxis=axis_title("PC 2", scaleanchor="x", scaleratio=1), annotations=arrows)
+    return go.Figure(data=traces, layout=layout)
 
 
 def semantic_axes(words: list[str], x: np.ndarray, y: np.ndarray, pair_x: tuple[str, str],
                   pair_y: tuple[str, str], groups: list[str] | None = None) -> go.Figure:
     """word2viz: each word at (cos with b_x − a_x, cos with b_y − a_y); the axes are labelled by the pairs."""
     groups = groups or ["words"] * len(words)
-    fig = go.Figure()
+    traces = []
     for gi, gname in enumerate(dict.fromkeys(groups)):
         m = [g == gname for g in groups]
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=np.asarray(x)[m], y=np.asarray(y)[m], mode="markers+text", text=[w for w, k in zip(words, m) if k],
             textposition="top center", name=gname, marker=dict(size=10, color=PALETTE[gi % len(PALETTE)]),
         ))
-    fig.add_hline(y=0, line=dict(color=NEUTRAL, width=1))
-    fig.add_vline(x=0, line=dict(color=NEUTRAL, width=1))
-    fig.update_layout(
-        **base_layout("", height=480),
-        xaxis_title=f"← {pair_x[0]}   ·   {pair_x[1]} →",
-        yaxis_title=f"← {pair_y[0]}   ·   {pair_y[1]} →",
+    layout = base_layout(
+        "", height=480,
+        xaxis=axis_title(f"← {pair_x[0]}   ·   {pair_x[1]} →"),
+        yaxis=axis_title(f"← {pair_y[0]}   ·   {pair_y[1]} →"),
+        shapes=[hline(0, color=NEUTRAL, width=1), vline(0, color=NEUTRAL, width=1)],
     )
-    return fig
+    return go.Figure(data=traces, layout=layout)
 
 
 def cosine_heatmaps(words: list[str], onehot_cos: np.ndarray, dense_cos: np.ndarray, V: int, D: int) -> go.Figure:
     """Side by side: cosine between one-hot vectors (identity) and between dense vectors, printed in cells."""
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12, subplot_titles=(
-        f"one-hot ({V:,} dimensions)", f"dense ({D} dimensions)"))
-    for col, M in ((1, onehot_cos), (2, dense_cos)):
-        fig.add_trace(go.Heatmap(
+    columns = stacked_domains([1, 1], 0.12)
+    traces = [
+        go.Heatmap(
             z=M, x=words, y=words, zmin=-1, zmax=1, zmid=0, colorscale="RdBu", showscale=col == 2,
-            text=np.vectorize(lambda v: f"{v:.2f}")(M), texttemplate="%{text}",
+            text=np.vectorize(lambda v: f"{v:.2f}")(M), texttemplate="%{text}", xaxis=f"x{col}", yaxis=f"y{col}",
             hovertemplate="cos(%{y}, %{x}) = %{z:.3f}<extra></extra>",
-        ), row=1, col=col)
-    fig.update_yaxes(autorange="reversed")
-    fig.update_layout(**base_layout("Cosine similarity between words", height=420))
-    return fig
+        )
+        for col, M in ((1, onehot_cos), (2, dense_cos))
+    ]
+    titles = (f"one-hot ({V:,} dimensions)", f"dense ({D} dimensions)")
+    layout = base_layout("Cosine similarity between words", height=420)
+    for col, (lo, hi) in enumerate(columns, start=1):
+        layout[f"xaxis{col}"] = dict(domain=[lo, hi], anchor=f"y{col}")
+        layout[f"yaxis{col}"] = dict(domain=[0, 1], anchor=f"x{col}", autorange="reversed")
+    layout["annotations"] = [subplot_title(t, (lo + hi) / 2, 1.0) for t, (lo, hi) in zip(titles, columns)]
+    return go.Figure(data=traces, layout=layout)
 
 
 def dense_rows(words: list[str], dense: np.ndarray) -> go.Figure:
     """The dense vectors themselves: one row per word, one column per dimension."""
-    fig = go.Figure(go.Heatmap(
+    heat = go.Heatmap(
         z=dense, y=words, x=[f"d{j + 1}" for j in range(dense.shape[1])], colorscale="RdBu", zmid=0,
-        hovertemplate="%{y}, %{x}: %{z:.3f}<extra></extra>", colorbar=dict(title="value"),
-    ))
-    fig.update_yaxes(autorange="reversed")
-    fig.update_layout(**base_layout("The dense vectors (every dimension used by every word)", height=300))
-    return fig
+        hovertemplate="%{y}, %{x}: %{z:.3f}<extra></extra>", colorbar=dict(title=dict(text="value")),
+    )
+    layout = base_layout("The dense vectors (every dimension used by every word)", height=300,
+                         yaxis=dict(autorange="reversed"))
+    return go.Figure(data=[heat], layout=layout)
 
 
 def section_accuracy(sections: list[str], correct: np.ndarray, total: np.ndarray, overall: float) -> go.Figure:
@@ -166,40 +171,40 @@ def section_accuracy(sections: list[str], correct: np.ndarray, total: np.ndarray
     total = np.asarray(total)
     acc = np.where(total > 0, np.asarray(correct) / np.maximum(total, 1), 0.0)
     colors = [PALETTE[0] if s.startswith("gram") else PALETTE[1] for s in sections]
-    fig = go.Figure(go.Bar(
-        y=sections, x=acc * 100, orientation="h", marker_color=colors,
+    bars = go.Bar(
+        y=sections, x=acc * 100, orientation="h", marker=dict(color=colors),
         text=[f"{a * 100:.1f}% of {t}" for a, t in zip(acc, total)], textposition="outside",
         hovertemplate="%{y}: %{x:.1f}%<extra></extra>",
-    ))
-    fig.add_vline(x=overall * 100, line=dict(color=OUTLINE, dash="dash"),
-                  annotation_text=f"overall {overall * 100:.1f}%")
-    fig.update_yaxes(autorange="reversed")
-    fig.update_layout(**base_layout("Analogy accuracy per section (semantic orange, syntactic “gram” blue)",
-                                    height=520), xaxis_title="accuracy (%)", xaxis_range=[0, 115])
-    return fig
+    )
+    layout = base_layout(
+        "Analogy accuracy per section (semantic orange, syntactic “gram” blue)", height=520,
+        xaxis=axis_title("accuracy (%)", range=[0, 115]), yaxis=dict(autorange="reversed"),
+        shapes=[vline(overall * 100, color=OUTLINE, dash="dash")],
+        annotations=[dict(text=f"overall {overall * 100:.1f}%", x=overall * 100, xref="x", y=1, yref="paper",
+                          xanchor="left", yanchor="top", showarrow=False)],
+    )
+    return go.Figure(data=[bars], layout=layout)
 
 
 def between_centres(words: list[str], cos_left: np.ndarray, cos_right: np.ndarray, groups: list[str],
                     left: str, right: str, title: str = "") -> go.Figure:
     """Each word at (cos with the left centre, cos with the right centre); the diagonal is "equally near both"."""
-    fig = go.Figure()
     lo = float(min(np.min(cos_left), np.min(cos_right), 0.0)) - 0.05
-    fig.add_trace(go.Scatter(x=[lo, 1.02], y=[lo, 1.02], mode="lines", name=f"equally near {left} and {right}",
-                             line=dict(color=NEUTRAL, dash="dash")))
+    traces = [go.Scatter(x=[lo, 1.02], y=[lo, 1.02], mode="lines", name=f"equally near {left} and {right}",
+                         line=dict(color=NEUTRAL, dash="dash"))]
     for gi, gname in enumerate(dict.fromkeys(groups)):
         m = np.array([g == gname for g in groups])
         star = gname.startswith("“")
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=np.asarray(cos_left)[m], y=np.asarray(cos_right)[m], mode="markers+text", name=gname,
             text=[w for w, k in zip(words, m) if k], textposition="top center",
             marker=dict(size=18 if star else 10, color=OUTLINE if star else PALETTE[gi % len(PALETTE)],
                         symbol="star" if star else "circle"),
             hovertemplate="%{text}: cos " + left + " %{x:.3f}, " + right + " %{y:.3f}<extra></extra>",
         ))
-    fig.update_layout(**base_layout(title, height=440), xaxis_title=f"cosine with the {left} words' centre",
-                      yaxis_title=f"cosine with the {right} words' centre")
-    fig.update_yaxes(scaleanchor="x", scaleratio=1)
-    return fig
+    layout = base_layout(title, height=440, xaxis=axis_title(f"cosine with the {left} words' centre"),
+                         yaxis=axis_title(f"cosine with the {right} words' centre", scaleanchor="x", scaleratio=1))
+    return go.Figure(data=traces, layout=layout)
 
 
 def context_states(
@@ -207,39 +212,43 @@ def context_states(
     glove_groups: list[str], target: str = "bank",
 ) -> go.Figure:
     """Left: GloVe's single point for the target among sense words. Right: the GRU's h_t at the target, per sentence."""
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.08, subplot_titles=(
-        f"GloVe: one vector for “{target}”, whatever the sentence",
-        f"GRU hidden state at “{target}”, one point per sentence",
-    ))
+    titles = (f"GloVe: one vector for “{target}”, whatever the sentence",
+              f"GRU hidden state at “{target}”, one point per sentence")
+    columns = stacked_domains([1, 1], 0.08)
+    traces = []
     gnames = list(dict.fromkeys(glove_groups))
     for gi, g in enumerate(gnames):
         m = np.array([x == g for x in glove_groups])
         star = g.startswith("“")
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=glove_coords[m, 0], y=glove_coords[m, 1], mode="markers+text", name=f"GloVe: {g}",
-            text=[w for w, k in zip(glove_words, m) if k], textposition="top center",
+            text=[w for w, k in zip(glove_words, m) if k], textposition="top center", xaxis="x", yaxis="y",
             marker=dict(size=16 if star else 9, color=OUTLINE if star else PALETTE[gi % len(PALETTE)],
                         symbol="star" if star else "circle"),
-        ), row=1, col=1)
+        ))
     for si, s in enumerate(dict.fromkeys(senses)):
         m = np.array([x == s for x in senses])
-        fig.add_trace(go.Scatter(
-            x=coords[m, 0], y=coords[m, 1], mode="markers", name=f"sentence sense: {s}",
+        traces.append(go.Scatter(
+            x=coords[m, 0], y=coords[m, 1], mode="markers", name=f"sentence sense: {s}", xaxis="x2", yaxis="y2",
             text=[lbl for lbl, k in zip(labels, m) if k], hovertemplate="%{text}<extra>" + s + "</extra>",
             marker=dict(size=13, color=PALETTE[(si + 1) % len(PALETTE)], symbol=["circle", "diamond", "square"][si % 3],
                         line=dict(color=OUTLINE, width=1)),
-        ), row=1, col=2)
-    fig.update_xaxes(title_text="PC 1", row=1, col=1)
-    fig.update_xaxes(title_text="PC 1 of h", row=1, col=2)
-    fig.update_layout(**base_layout("", height=480, legend=dict(orientation="h", y=-0.15)))
-    return fig
+        ))
+    layout = base_layout(
+        "", height=480, legend=dict(orientation="h", y=-0.15),
+        xaxis=axis_title("PC 1", domain=columns[0], anchor="y"), yaxis=dict(domain=[0, 1], anchor="x"),
+        xaxis2=axis_title("PC 1 of h", domain=columns[1], anchor="y2"), yaxis2=dict(domain=[0, 1], anchor="x2"),
+        annotations=[subplot_title(t, (lo + hi) / 2, 1.0) for t, (lo, hi) in zip(titles, columns)],
+    )
+    return go.Figure(data=traces, layout=layout)
 
 
 def loss_curve(loss: np.ndarray, title: str = "Training loss (cross-entropy, nats)", ref: float | None = None) -> go.Figure:
     """Per-step training loss, with ln V (guessing) as a reference line."""
-    fig = go.Figure(go.Scatter(x=np.arange(1, len(loss) + 1), y=loss, mode="lines", name="loss",
-                               line=dict(color=PALETTE[0])))
+    line = go.Scatter(x=np.arange(1, len(loss) + 1), y=loss, mode="lines", name="loss", line=dict(color=PALETTE[0]))
+    layout = base_layout(title, height=300, xaxis=axis_title("step"), yaxis=axis_title("loss"))
     if ref is not None:
-        fig.add_hline(y=ref, line=dict(color=NEUTRAL, dash="dash"), annotation_text=f"ln V = {ref:.2f} (guessing)")
-    fig.update_layout(**base_layout(title, height=300), xaxis_title="step", yaxis_title="loss")
-    return fig
+        layout["shapes"] = [hline(ref, color=NEUTRAL, dash="dash")]
+        layout["annotations"] = [dict(text=f"ln V = {ref:.2f} (guessing)", xref="paper", x=1, yref="y", y=ref,
+                                      xanchor="right", yanchor="bottom", showarrow=False)]
+    return go.Figure(data=[line], layout=layout)
