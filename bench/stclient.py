@@ -58,6 +58,7 @@ class Run:
     seconds: float = 0.0
     user_values: dict[str, Any] = field(default_factory=dict)  # what this tab's "user" set, by key
     expanders: dict[tuple, Any] = field(default_factory=dict)  # delta path → Block.Expandable proto
+    fragment_of: dict[tuple, str] = field(default_factory=dict)  # delta path → st.fragment id, if inside one
 
     def ordered(self) -> list[Any]:
         return [self.elements[p] for p in sorted(self.elements)]
@@ -112,6 +113,17 @@ class Run:
             if key:
                 found[key] = ("expander", proto)
         return found
+
+    def fragment(self, key: str) -> str:
+        """The id of the st.fragment holding this widget ('' if none): its change reruns only that."""
+        for path, e in self.elements.items():
+            kind = e.WhichOneof("type")
+            if kind in WIDGET_TYPES and widget_key(getattr(e, kind).id) == key:
+                return self.fragment_of.get(path, "")
+        for path, proto in self.expanders.items():
+            if proto.id and widget_key(proto.id) == key:
+                return self.fragment_of.get(path, "")
+        return ""
 
     def value(self, key: str) -> Any:
         """The value a keyed widget shows (what the browser would display), e.g. 8 or "hello".
@@ -238,35 +250,52 @@ class Session:
         if self.last is None:
             raise ScriptError("open a page first")
         widgets = self.last.widgets()
+        fragments = set()
         for key, value in values.items():
             if key not in widgets:
                 raise KeyError(f"no widget with key {key!r} on this page (have: {sorted(widgets)})")
             kind, proto = widgets[key]
             self.states[proto.id] = widget_state(kind, proto, value)
+            fragments.add(self.last.fragment(key))
             if kind != "button":
                 self.user_values[key] = value
-        run = await self._rerun()
+        # Like the browser: a widget inside an st.fragment reruns only that fragment.
+        run = await self._rerun(fragment_id=fragments.pop() if len(fragments) == 1 else "")
         for wid in [w for w, s in self.states.items() if s.WhichOneof("value") == "trigger_value"]:
             del self.states[wid]  # a click is a one-run trigger
         return run
 
-    async def _rerun(self, page_name: str = "") -> Run:
+    async def _rerun(self, page_name: str = "", fragment_id: str = "") -> Run:
         msg = BackMsg()
         cs = msg.rerun_script
         cs.query_string = self.query
         cs.page_script_hash = self.page_script_hash
         cs.page_name = page_name
         cs.widget_states.widgets.extend(self.states.values())
+        base = None
+        if fragment_id and self.last is not None:
+            cs.fragment_id = fragment_id
+            base = self.last
         t0 = time.perf_counter()
         await self._ws.send(msg.SerializeToString())
-        run = await asyncio.wait_for(self._collect(), self.timeout)
+        run = await asyncio.wait_for(self._collect(base, fragment_id), self.timeout)
         run.seconds = time.perf_counter() - t0
         run.user_values = dict(self.user_values)
         self.last = run
         return run
 
-    async def _collect(self) -> Run:
-        run = Run()
+    async def _collect(self, base: Run | None = None, fragment_id: str = "") -> Run:
+        """Read ForwardMsgs until the run ends. A fragment run starts from ``base`` (the page as the
+        student sees it) and replaces only what belongs to that fragment, as the browser does."""
+        def fresh() -> Run:
+            run = Run()
+            if base is not None:
+                run.elements = {p: e for p, e in base.elements.items() if base.fragment_of.get(p) != fragment_id}
+                run.expanders = {p: e for p, e in base.expanders.items() if base.fragment_of.get(p) != fragment_id}
+                run.fragment_of = {p: f for p, f in base.fragment_of.items() if f != fragment_id}
+            return run
+
+        run = fresh()
         while True:
             try:
                 data = await self._ws.recv()
@@ -277,7 +306,7 @@ class Session:
             kind = fmsg.WhichOneof("type")
             if kind == "new_session":
                 ns = fmsg.new_session
-                run = Run()  # a run (re)started: the page is rebuilt from scratch
+                run = fresh()  # a run (re)started: the page (or the fragment) is rebuilt from scratch
                 self.session_id = ns.initialize.session_id or self.session_id
             elif kind == "navigation":  # which page actually runs, and the app's pages
                 nav = fmsg.navigation
@@ -285,6 +314,8 @@ class Session:
                 self.pages = {p.url_pathname: p.page_script_hash for p in nav.app_pages}
             elif kind == "delta":
                 dtype = fmsg.delta.WhichOneof("type")
+                if fmsg.delta.fragment_id:
+                    run.fragment_of[tuple(fmsg.metadata.delta_path)] = fmsg.delta.fragment_id
                 if dtype == "new_element":
                     run.elements[tuple(fmsg.metadata.delta_path)] = fmsg.delta.new_element
                 elif dtype == "add_block" and fmsg.delta.add_block.WhichOneof("type") == "expandable":

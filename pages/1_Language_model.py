@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app import numbers, progress_callback, setup_page, show_chart, show_code, url_choice, url_number
+from app import numbers, once, progress_callback, setup_page, show_chart, show_code, url_choice, url_number
 from core import charlm
 from core.figures import hello as figs
 from core.figures.style import char_label
@@ -18,7 +18,7 @@ CELL_NAMES = ["RNN", "GRU", "LSTM"]  # shown as-is, and the URL value (?cell=GRU
 MAX_SHOWN = 8  # per-step bar charts beyond this many steps would be unreadable
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@once(st.cache_data(show_spinner=False, max_entries=256))
 def train_cached(cfg: charlm.CharLMConfig, _on_step=None) -> charlm.TrainingRecord:
     """Shared by every student: the same settings train once on the server."""
     return charlm.train(cfg, on_step=_on_step)
@@ -30,7 +30,7 @@ def position_labels(inputs: list[str], targets: list[str]) -> list[str]:
             for t in range(min(len(inputs), MAX_SHOWN))]
 
 
-@st.cache_resource(show_spinner=False, max_entries=512)
+@once(st.cache_resource(show_spinner=False, max_entries=512))
 def replay_figures(cfg: charlm.CharLMConfig, shown_step: int) -> dict:
     """The replay charts of one (settings, step), built once for the whole class.
 
@@ -55,7 +55,7 @@ def replay_figures(cfg: charlm.CharLMConfig, shown_step: int) -> dict:
     }
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+@once(st.cache_data(show_spinner=False, max_entries=512))
 def sample_cached(cfg, itos, step, start, length, temperature, n, seed):
     rec = train_cached(cfg)
     theta = rec.theta[rec.snapshot_index(step)]
@@ -250,33 +250,41 @@ c3.metric("Perplexity", f"{cr.perplexity:.3f}", help=f"exp(mean −log P). 1 = c
 st.markdown(f"**What to notice:** perplexity runs from {V} (guessing) at step 0 towards 1 as training makes every factor close to 1.")
 
 # ---- Sampling --------------------------------------------------------------------------------
-st.header("5 · Sampling: let the model write")
-url_number("temp", 0.0, 2.0, float)
-url_number("n", 1, 10)
-url_number("length", 1, 200)
-c1, c2, c3, c4 = st.columns(4)
-start = c1.text_input("Start with", value=text[0], key="start", bind="query-params")
-temperature = c2.slider("Temperature (0 = greedy)", 0.0, 2.0, 1.0, 0.1, key="temp", bind="query-params")
-n_samples = c3.slider("Samples", 1, 10, 5, key="n", bind="query-params")
-length = c4.slider("New characters", 1, 200, max(1, min(len(text) - 1, 200)), key="length", bind="query-params")
-unknown = sorted({ch for ch in start if ch not in vocab})
-if not start:
-    st.info("Type at least one character to start from.")
-elif unknown:
-    st.error(
-        "The model only knows the characters of its training text: "
-        f"{', '.join(repr(c) for c in vocab)}. Not known: {', '.join(repr(c) for c in unknown)}."
-    )
-elif len(start) > 200:
-    st.error("The start text is limited to 200 characters.")
-else:
-    samples = sample_cached(cfg, rec.itos, shown_step, start, int(length), float(temperature), int(n_samples), int(seed))
-    st.caption(f"Generated with the weights of step {shown_step} (move the step slider to compare).")
-    st.dataframe(pd.DataFrame({"sample": samples}), hide_index=True)
-    st.markdown(
-        "**What to notice:** at temperature 0 the model always picks its most likely letter, so every "
-        "sample is the same. Higher temperature flattens the softmax and the samples differ."
-    )
+@st.fragment
+def sampling_section(cfg: charlm.CharLMConfig, itos: tuple, shown_step: int) -> None:
+    """Section 5 reruns on its own (st.fragment) when a sampling knob moves: the model is already trained."""
+    text, vocab = cfg.text, list(itos)
+    st.header("5 · Sampling: let the model write")
+    url_number("temp", 0.0, 2.0, float)
+    url_number("n", 1, 10)
+    url_number("length", 1, 200)
+    c1, c2, c3, c4 = st.columns(4)
+    start = c1.text_input("Start with", value=text[0], key="start", bind="query-params")
+    temperature = c2.slider("Temperature (0 = greedy)", 0.0, 2.0, 1.0, 0.1, key="temp", bind="query-params")
+    n_samples = c3.slider("Samples", 1, 10, 5, key="n", bind="query-params")
+    length = c4.slider("New characters", 1, 200, max(1, min(len(text) - 1, 200)), key="length", bind="query-params")
+    unknown = sorted({ch for ch in start if ch not in vocab})
+    if not start:
+        st.info("Type at least one character to start from.")
+    elif unknown:
+        st.error(
+            "The model only knows the characters of its training text: "
+            f"{', '.join(repr(c) for c in vocab)}. Not known: {', '.join(repr(c) for c in unknown)}."
+        )
+    elif len(start) > 200:
+        st.error("The start text is limited to 200 characters.")
+    else:
+        samples = sample_cached(cfg, itos, shown_step, start, int(length), float(temperature), int(n_samples), cfg.seed)
+        st.caption(f"Generated with the weights of step {shown_step} (move the step slider to compare).")
+        st.dataframe(pd.DataFrame({"sample": samples}), hide_index=True)
+        st.markdown(
+            "**What to notice:** at temperature 0 the model always picks its most likely letter, so every "
+            "sample is the same. Higher temperature flattens the softmax and the samples differ."
+        )
+
+
+sampling_section(cfg, rec.itos, shown_step)
+
 
 # ---- Code ------------------------------------------------------------------------------------
 st.header("6 · The code that ran")

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app import numbers, progress_callback, setup_page, show_chart, show_code, url_choice, url_number
+from app import numbers, once, progress_callback, setup_page, show_chart, show_code, url_choice, url_number
 from core import context_lm as clm
 from core import embeddings as E
 from core import wordvec_sources as S
@@ -43,55 +43,55 @@ RIVER_SENTENCES = ("we fished from the grassy river bank\nthe boat drifted towar
 # ---- Cached sources (shared by every session, read-only) ------------------------------------
 
 
-@st.cache_resource(show_spinner="Loading GloVe 6B 50d (memory-mapped, once per server)…")
+@once(st.cache_resource(show_spinner="Loading GloVe 6B 50d (memory-mapped, once per server)…"))
 def glove() -> E.Embeddings:
     return E.load_glove()
 
 
-@st.cache_resource(show_spinner=False)
+@once(st.cache_resource(show_spinner=False))
 def corpus(name: str):
     """The parsed corpus (WikiCorpus + Lee), once per server: parsing the XML takes ~10 s."""
     return S.load_corpus(name)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@once(st.cache_resource(show_spinner=False, max_entries=16))
 def corpus_stats(key: str, _sentences) -> dict:
     return S.corpus_stats(_sentences)
 
 
-@st.cache_resource(show_spinner=False, max_entries=12)
+@once(st.cache_resource(show_spinner=False, max_entries=12))
 def word2vec(cfg: S.W2VConfig, _sentences=None, _on_step=None) -> E.Embeddings:
     """Trained once per settings on the server; the vectors are then shared read-only."""
     return S.train_word2vec(cfg, _sentences, on_step=_on_step)
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@once(st.cache_resource(show_spinner=False, max_entries=8))
 def user_vectors(digest: str, fmt: str, limit: int, name: str, _data: bytes) -> E.Embeddings:
     return S.read_vectors(_data, fmt, limit, name=name)
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@once(st.cache_resource(show_spinner=False, max_entries=8))
 def path_vectors(path: str, fmt: str, limit: int) -> E.Embeddings:
     return S.read_vector_path(path, fmt, limit)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@once(st.cache_data(show_spinner=False, max_entries=64))
 def analogy_bench(source_id, restrict: int, _emb, _on_step=None) -> E.AnalogyResult:
     return E.evaluate_analogies(_emb, restrict_vocab=restrict, on_step=_on_step)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@once(st.cache_data(show_spinner=False, max_entries=64))
 def pairs_bench(source_id, restrict: int, file: str, _emb) -> E.PairsResult:
     name = {"wordsim353.tsv": "WordSim353", "simlex999.txt": "SimLex-999"}[file]
     return E.evaluate_pairs(_emb, E.benchmark_path(file), restrict_vocab=restrict, name=name)
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@once(st.cache_data(show_spinner=False, max_entries=128))
 def projection(source_id, words: tuple, method, dims, background, perplexity, n_neighbors, seed, _emb):
     return E.project(_emb, list(words), method, dims, background, perplexity, n_neighbors, seed)
 
 
-@st.cache_resource(show_spinner=False)
+@once(st.cache_resource(show_spinner=False))
 def lm_registry() -> dict:
     """Trained context LMs by settings, so one student's training serves the class."""
     return {}
@@ -110,26 +110,26 @@ def train_lm(cfg: clm.ContextLMConfig, on_step) -> clm.ContextLM:
 # vectors `_emb` holds. What these return is shared: never change it in place.
 
 
-@st.cache_resource(show_spinner=False, max_entries=512)
+@once(st.cache_resource(show_spinner=False, max_entries=512))
 def neighbours_of(source_id, word: str, k: int, _emb) -> E.Neighbours:
     return E.neighbours(_emb, word, k)
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
+@once(st.cache_resource(show_spinner=False, max_entries=256))
 def onehot_scene(source_id, words: tuple, _emb):
     oh = E.onehot_vs_dense(_emb, list(words))
     return oh, figs.cosine_heatmaps(list(words), oh.onehot_cos, oh.dense_cos, oh.V, oh.D), figs.dense_rows(
         list(words), oh.dense)
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
+@once(st.cache_resource(show_spinner=False, max_entries=256))
 def map_figure(source_id, proj_key: tuple, groups: tuple, highlight: tuple, query, title: str, _proj):
     """The word map of one projection (identified by proj_key) with one query's neighbours ringed."""
     return figs.word_map(list(_proj.words), _proj.coords, list(groups), _proj.is_background, dict(highlight), query,
                          title=title)
 
 
-@st.cache_resource(show_spinner=False, max_entries=512)
+@once(st.cache_resource(show_spinner=False, max_entries=512))
 def analogy_scene(source_id, a: str, b: str, c: str, k: int, _emb):
     ans = E.analogy(_emb, a, b, c, k)
     pts = [a, b, c, ans.words[0]] + list(ans.words[1:])
@@ -139,18 +139,18 @@ def analogy_scene(source_id, a: str, b: str, c: str, k: int, _emb):
     return ans, pts, xy, var, fig
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
+@once(st.cache_resource(show_spinner=False, max_entries=256))
 def axes_scene(source_id, words: tuple, groups: tuple, pair_x: tuple, pair_y: tuple, _emb):
     ax = E.semantic_axes(_emb, list(words), pair_x, pair_y)
     return ax, figs.semantic_axes(list(ax.words), ax.x, ax.y, ax.pair_x, ax.pair_y, list(groups))
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@once(st.cache_resource(show_spinner=False, max_entries=64))
 def sections_figure(source_id, restrict: int, _ab):
     return figs.section_accuracy(list(_ab.sections), _ab.correct, _ab.total, _ab.accuracy)
 
 
-@st.cache_resource(show_spinner=False, max_entries=128)
+@once(st.cache_resource(show_spinner=False, max_entries=128))
 def bank_scene(money: tuple, river: tuple):
     """GloVe's "bank" among money and river words: its neighbours, positions and chart."""
     G = glove()
@@ -285,34 +285,41 @@ elif source == "file":
 emb_is_glove = emb is G
 
 # ---- 1 · One-hot versus dense ------------------------------------------------------------------
-st.header("1 · One-hot versus dense")
-oh_text = clipped(st.text_input("Words to compare", "cat, dog, car, truck, king, queen", key="oh_words",
-                               bind="query-params"), "Words to compare", 500)
-try:
-    oh_words = E.check_words(emb, E.parse_words(oh_text)[:12])
-    if len(oh_words) < 2:
-        raise E.WordError("Type at least two words to compare.")
-    oh, oh_heat, oh_rows = onehot_scene(source_id, tuple(oh_words), _emb=emb)
-    c1, c2, c3 = st.columns(3)
-    c1.metric("One-hot length = vocabulary size V", f"{oh.V:,}")
-    c2.metric("One-hot memory per word", f"{oh.onehot_bytes / 1024:,.0f} KB", help="float32 entries, all 0 but one.")
-    c3.metric(f"One-hot cos({oh_words[0]}, {oh_words[1]})", f"{oh.onehot_cos[0, 1]:.0f}")
-    c1, c2, c3 = st.columns(3)
-    c1.metric("Dense length D", f"{oh.D}")
-    c2.metric("Dense memory per word", f"{oh.dense_bytes} B")
-    c3.metric(f"Dense cos({oh_words[0]}, {oh_words[1]})", f"{oh.dense_cos[0, 1]:.3f}")
-    off = oh.dense_cos[~np.eye(len(oh_words), dtype=bool)]
-    show_chart(oh_heat, key="onehot")
-    show_chart(oh_rows, key="dense_rows")
-    with numbers("Numbers: cosine similarities and the vectors", key="num_onehot") as shown:
-        if shown:
-            st.dataframe(pd.DataFrame(oh.dense_cos, index=oh_words, columns=oh_words).round(3))
-            st.dataframe(pd.DataFrame(oh.dense, index=oh_words, columns=[f"d{j + 1}" for j in range(oh.D)]).round(3))
-    st.markdown(f"**What to notice:** one-hot vectors make every pair of different words equally unrelated "
-                f"(cosine 0), and each needs {oh.V:,} numbers. The {oh.D} dense numbers give related words "
-                f"high cosine (between {off.min():.2f} and {off.max():.2f} here).")
-except E.WordError as err:
-    show_word_error(err)
+@st.fragment
+def onehot_section(emb, source_id) -> None:
+    """Section 1 reruns on its own (st.fragment) when its words change: nothing else depends on them."""
+    st.header("1 · One-hot versus dense")
+    oh_text = clipped(st.text_input("Words to compare", "cat, dog, car, truck, king, queen", key="oh_words",
+                                   bind="query-params"), "Words to compare", 500)
+    try:
+        oh_words = E.check_words(emb, E.parse_words(oh_text)[:12])
+        if len(oh_words) < 2:
+            raise E.WordError("Type at least two words to compare.")
+        oh, oh_heat, oh_rows = onehot_scene(source_id, tuple(oh_words), _emb=emb)
+        c1, c2, c3 = st.columns(3)
+        c1.metric("One-hot length = vocabulary size V", f"{oh.V:,}")
+        c2.metric("One-hot memory per word", f"{oh.onehot_bytes / 1024:,.0f} KB", help="float32 entries, all 0 but one.")
+        c3.metric(f"One-hot cos({oh_words[0]}, {oh_words[1]})", f"{oh.onehot_cos[0, 1]:.0f}")
+        c1, c2, c3 = st.columns(3)
+        c1.metric("Dense length D", f"{oh.D}")
+        c2.metric("Dense memory per word", f"{oh.dense_bytes} B")
+        c3.metric(f"Dense cos({oh_words[0]}, {oh_words[1]})", f"{oh.dense_cos[0, 1]:.3f}")
+        off = oh.dense_cos[~np.eye(len(oh_words), dtype=bool)]
+        show_chart(oh_heat, key="onehot")
+        show_chart(oh_rows, key="dense_rows")
+        with numbers("Numbers: cosine similarities and the vectors", key="num_onehot") as shown:
+            if shown:
+                st.dataframe(pd.DataFrame(oh.dense_cos, index=oh_words, columns=oh_words).round(3))
+                st.dataframe(pd.DataFrame(oh.dense, index=oh_words, columns=[f"d{j + 1}" for j in range(oh.D)]).round(3))
+        st.markdown(f"**What to notice:** one-hot vectors make every pair of different words equally unrelated "
+                    f"(cosine 0), and each needs {oh.V:,} numbers. The {oh.D} dense numbers give related words "
+                    f"high cosine (between {off.min():.2f} and {off.max():.2f} here).")
+    except E.WordError as err:
+        show_word_error(err)
+
+
+onehot_section(emb, source_id)
+
 
 # ---- 2 · A map of words ------------------------------------------------------------------------
 st.header("2 · A map of words: projections to 2D and 3D")
@@ -450,30 +457,37 @@ if nb is not None:
     st.caption("Ringed in the map above, with dotted lines from the query word.")
 
 # ---- 3 · Analogies -----------------------------------------------------------------------------
-st.header("3 · Analogies: a is to b as c is to ?")
-st.markdown("3CosAdd: the answer is the word nearest to **b − a + c** (the inputs themselves excluded).")
-url_number("an_k", 1, 20)
-c1, c2, c3, c4 = st.columns(4)
-a = clipped(c1.text_input("a", "man", key="an_a", bind="query-params"), "a", 100).strip()
-b = clipped(c2.text_input("b", "king", key="an_b", bind="query-params"), "b", 100).strip()
-c = clipped(c3.text_input("c", "woman", key="an_c", bind="query-params"), "c", 100).strip()
-an_k = c4.slider("Top-k answers", 1, 20, 5, key="an_k", bind="query-params")
-try:
-    ans, pts, xy, var, an_fig = analogy_scene(source_id, a, b, c, int(an_k), _emb=emb)
-    left, right = st.columns([2, 1])
-    with left:
-        show_chart(an_fig, key="analogy")
-    with right:
-        st.dataframe(pd.DataFrame({"answer": ans.words, "cos(answer, b − a + c)": np.round(ans.sims, 4)}),
-                     hide_index=True)
-        with numbers("Numbers: the plotted coordinates", key="num_analogy") as shown:
-            if shown:
-                st.dataframe(pd.DataFrame(xy, index=pts, columns=["PC 1", "PC 2"]).round(4))
-    st.markdown(f"**What to notice:** PCA is linear, so if {ans.words[0]} ≈ {b} − {a} + {c} in {emb.D} dimensions, "
-                "the two arrows are nearly parallel and equal in the picture too. "
-                f"(These two axes keep {var.sum():.0%} of the spread of these words.)")
-except E.WordError as err:
-    show_word_error(err)
+@st.fragment
+def analogy_section(emb, source_id) -> None:
+    """Section 3 reruns on its own (st.fragment) when a, b, c or k change."""
+    st.header("3 · Analogies: a is to b as c is to ?")
+    st.markdown("3CosAdd: the answer is the word nearest to **b − a + c** (the inputs themselves excluded).")
+    url_number("an_k", 1, 20)
+    c1, c2, c3, c4 = st.columns(4)
+    a = clipped(c1.text_input("a", "man", key="an_a", bind="query-params"), "a", 100).strip()
+    b = clipped(c2.text_input("b", "king", key="an_b", bind="query-params"), "b", 100).strip()
+    c = clipped(c3.text_input("c", "woman", key="an_c", bind="query-params"), "c", 100).strip()
+    an_k = c4.slider("Top-k answers", 1, 20, 5, key="an_k", bind="query-params")
+    try:
+        ans, pts, xy, var, an_fig = analogy_scene(source_id, a, b, c, int(an_k), _emb=emb)
+        left, right = st.columns([2, 1])
+        with left:
+            show_chart(an_fig, key="analogy")
+        with right:
+            st.dataframe(pd.DataFrame({"answer": ans.words, "cos(answer, b − a + c)": np.round(ans.sims, 4)}),
+                         hide_index=True)
+            with numbers("Numbers: the plotted coordinates", key="num_analogy") as shown:
+                if shown:
+                    st.dataframe(pd.DataFrame(xy, index=pts, columns=["PC 1", "PC 2"]).round(4))
+        st.markdown(f"**What to notice:** PCA is linear, so if {ans.words[0]} ≈ {b} − {a} + {c} in {emb.D} dimensions, "
+                    "the two arrows are nearly parallel and equal in the picture too. "
+                    f"(These two axes keep {var.sum():.0%} of the spread of these words.)")
+    except E.WordError as err:
+        show_word_error(err)
+
+
+analogy_section(emb, source_id)
+
 
 # ---- 4 · Semantic axes -------------------------------------------------------------------------
 st.header("4 · Semantic axes (word2viz)")
@@ -518,99 +532,107 @@ st.markdown("**What to notice:** capitals and plurals are easy, family words and
             "Spearman compares rankings: does the model order word pairs as people do?")
 
 # ---- 6 · "bank" ----------------------------------------------------------------------------------
-st.header("6 · One vector per word: the “bank” problem")
-if not emb_is_glove:
-    st.caption("This section always uses GloVe (the GRU below is built on it).")
-c1, c2 = st.columns(2)
-money = E.parse_words(clipped(c1.text_input("Money words", MONEY, key="money", bind="query-params"), "Money words", 500))
-river = E.parse_words(clipped(c2.text_input("River words", RIVER, key="river", bind="query-params"), "River words", 500))
-try:
-    bank_nb, pos, grp, bank_fig = bank_scene(tuple(money), tuple(river))
-    left, right = st.columns([2, 1])
-    with left:
-        show_chart(bank_fig, key="bank_axis")
-    with right:
-        st.dataframe(pd.DataFrame({"neighbour of bank": bank_nb.words, "cosine": np.round(bank_nb.sims, 3)}),
-                     hide_index=True)
-    with numbers("Numbers: positions on the money ↔ river axis", key="num_bank_axis") as shown:
-        if shown:
-            st.dataframe(pd.DataFrame({"word": pos.words, "group": grp, "position": pos.position,
-                                       "cos(money centre)": pos.cos_left, "cos(river centre)": pos.cos_right}).round(4),
+@st.fragment
+def bank_section(emb_is_glove: bool) -> None:
+    """Section 6 (always GloVe) reruns on its own (st.fragment) when its words, sentences or settings change."""
+    G = glove()
+    st.header("6 · One vector per word: the “bank” problem")
+    if not emb_is_glove:
+        st.caption("This section always uses GloVe (the GRU below is built on it).")
+    c1, c2 = st.columns(2)
+    money = E.parse_words(clipped(c1.text_input("Money words", MONEY, key="money", bind="query-params"), "Money words", 500))
+    river = E.parse_words(clipped(c2.text_input("River words", RIVER, key="river", bind="query-params"), "River words", 500))
+    try:
+        bank_nb, pos, grp, bank_fig = bank_scene(tuple(money), tuple(river))
+        left, right = st.columns([2, 1])
+        with left:
+            show_chart(bank_fig, key="bank_axis")
+        with right:
+            st.dataframe(pd.DataFrame({"neighbour of bank": bank_nb.words, "cosine": np.round(bank_nb.sims, 3)}),
                          hide_index=True)
-    st.markdown(f"**What to notice:** “bank” is {pos.cos_left[0]:.2f} similar to the money centre and "
-                f"{pos.cos_right[0]:.2f} to the river centre: its single vector mixes both senses, leaning to "
-                "the one the news-heavy training text uses most.")
-except E.WordError as err:
-    show_word_error(err)
-
-st.subheader("Beyond static vectors: a GRU language model with GloVe as its frozen input layer")
-st.markdown(
-    "The lecture calls pretrained embeddings a **warm start**. Below, a small word-level RNN language model "
-    "(a GRU) reads the corpus with GloVe as its input layer (frozen) and learns to predict the next word. "
-    "Its hidden state h_t at “bank” depends on the words before it, so it can differ between sentences, "
-    "while the GloVe vector of “bank” cannot."
-)
-url_number("lm_steps", 50, 2000)
-url_number("lm_hidden", 16, 256)
-c1, c2 = st.columns(2)
-lm_steps = c1.slider("Training steps", 50, 2000, 300, 50, key="lm_steps", bind="query-params")
-lm_hidden = c2.select_slider("Hidden size H", [16, 32, 64, 128, 256], 64, key="lm_hidden", bind="query-params")
-c1, c2 = st.columns(2)
-money_s = c1.text_area("Sentences using “bank” for money (one per line)", MONEY_SENTENCES, key="money_s",
-                       bind="query-params", height=120)
-river_s = c2.text_area("Sentences using “bank” for a river (one per line)", RIVER_SENTENCES, key="river_s",
-                       bind="query-params", height=120)
-lm_cfg = clm.ContextLMConfig(steps=int(lm_steps), hidden_size=int(lm_hidden))
-lm = lm_registry().get(lm_cfg)
-if lm is None:
-    st.info(f"Training {lm_cfg.steps} steps takes one to a few minutes on this shared CPU; it runs once per "
-            "setting for the whole class, and the result stays for everyone.")
-    if st.button("Train the GRU language model", key="lm_train", type="primary"):
-        with st.spinner("Parsing the corpus (once per server)…"):
-            corpus(lm_cfg.corpus)
-        on_step, slot = progress_callback("Training the GRU language model, step")
-        lm = train_lm(lm_cfg, on_step)
-        slot.empty()
-if lm is not None:
-    money_s, river_s = clipped(money_s, "Money sentences", 3_000), clipped(river_s, "River sentences", 3_000)
-    sents = [s.strip()[:300] for s in money_s.splitlines() if s.strip()][:20]
-    sents_r = [s.strip()[:300] for s in river_s.splitlines() if s.strip()][:20]
-    senses = ["money"] * len(sents) + ["river"] * len(sents_r)
-    all_s = sents + sents_r
-    states = clm.hidden_at(lm, all_s, "bank")
-    missing = [s for s, f in zip(all_s, states.found) if not f]
-    if missing:
-        st.warning("These sentences have no “bank” and are left out: " + "; ".join(f"“{m[:60]}”" for m in missing))
-    keep = np.array(states.found)
-    if keep.sum() < 2:
-        st.error("Write at least two sentences that contain the word “bank”.")
-    else:
-        h = states.hidden[keep]
-        sv = [s for s, k_ in zip(senses, keep) if k_]
-        labels = [s for s, k_ in zip(all_s, keep) if k_]
-        xy, var = clm.pca_2d(h)
-        gw = ["bank"] + [w for w in money + river if w in G.stoi]
-        gg = ["“bank”"] + ["money words" if w in money else "river words" for w in gw[1:]]
-        gxy, _ = clm.pca_2d(G.unit([G.stoi[w] for w in gw]))
-        show_chart(figs.context_states(xy, sv, labels, gxy, gw, gg), key="bank_states")
-        same, diff = clm.sense_separation(h, sv)
-        m1, m2, m3 = st.columns(3)
-        m1.metric("GloVe: cos between “bank” in any two sentences", "1.000")
-        m2.metric("GRU h_t: mean cos, same sense", f"{same:.3f}", help="After centring the states.")
-        m3.metric("GRU h_t: mean cos, different senses", f"{diff:.3f}", help="After centring the states.")
-        with numbers("Numbers: hidden-state coordinates, what the model expects next, training loss",
-                     key="num_bank_states") as shown:
+        with numbers("Numbers: positions on the money ↔ river axis", key="num_bank_axis") as shown:
             if shown:
-                st.dataframe(pd.DataFrame({
-                    "sentence": labels, "sense": sv, "PC 1": xy[:, 0], "PC 2": xy[:, 1],
-                    "expected next words": [", ".join(n) for n, k_ in zip(states.next_words, keep) if k_],
-                    "unknown words (<unk>)": [", ".join(u) for u, k_ in zip(states.unknown, keep) if k_],
-                }).round(4), hide_index=True)
-                show_chart(figs.loss_curve(lm.loss, ref=float(np.log(len(lm.itos)))), key="lm_loss")
-        st.markdown("**What to notice:** on the left, “bank” is one star whatever the sentence. On the right, "
-                    "each sentence puts h_t somewhere else, and sentences of the same sense tend to sit together. "
-                    "The GRU reads left to right, so it can only use the words *before* “bank”: in “the bank "
-                    "was muddy” it cannot know yet.")
+                st.dataframe(pd.DataFrame({"word": pos.words, "group": grp, "position": pos.position,
+                                           "cos(money centre)": pos.cos_left, "cos(river centre)": pos.cos_right}).round(4),
+                             hide_index=True)
+        st.markdown(f"**What to notice:** “bank” is {pos.cos_left[0]:.2f} similar to the money centre and "
+                    f"{pos.cos_right[0]:.2f} to the river centre: its single vector mixes both senses, leaning to "
+                    "the one the news-heavy training text uses most.")
+    except E.WordError as err:
+        show_word_error(err)
+
+    st.subheader("Beyond static vectors: a GRU language model with GloVe as its frozen input layer")
+    st.markdown(
+        "The lecture calls pretrained embeddings a **warm start**. Below, a small word-level RNN language model "
+        "(a GRU) reads the corpus with GloVe as its input layer (frozen) and learns to predict the next word. "
+        "Its hidden state h_t at “bank” depends on the words before it, so it can differ between sentences, "
+        "while the GloVe vector of “bank” cannot."
+    )
+    url_number("lm_steps", 50, 2000)
+    url_number("lm_hidden", 16, 256)
+    c1, c2 = st.columns(2)
+    lm_steps = c1.slider("Training steps", 50, 2000, 300, 50, key="lm_steps", bind="query-params")
+    lm_hidden = c2.select_slider("Hidden size H", [16, 32, 64, 128, 256], 64, key="lm_hidden", bind="query-params")
+    c1, c2 = st.columns(2)
+    money_s = c1.text_area("Sentences using “bank” for money (one per line)", MONEY_SENTENCES, key="money_s",
+                           bind="query-params", height=120)
+    river_s = c2.text_area("Sentences using “bank” for a river (one per line)", RIVER_SENTENCES, key="river_s",
+                           bind="query-params", height=120)
+    lm_cfg = clm.ContextLMConfig(steps=int(lm_steps), hidden_size=int(lm_hidden))
+    lm = lm_registry().get(lm_cfg)
+    if lm is None:
+        st.info(f"Training {lm_cfg.steps} steps takes one to a few minutes on this shared CPU; it runs once per "
+                "setting for the whole class, and the result stays for everyone.")
+        if st.button("Train the GRU language model", key="lm_train", type="primary"):
+            with st.spinner("Parsing the corpus (once per server)…"):
+                corpus(lm_cfg.corpus)
+            on_step, slot = progress_callback("Training the GRU language model, step")
+            lm = train_lm(lm_cfg, on_step)
+            slot.empty()
+    if lm is not None:
+        money_s, river_s = clipped(money_s, "Money sentences", 3_000), clipped(river_s, "River sentences", 3_000)
+        sents = [s.strip()[:300] for s in money_s.splitlines() if s.strip()][:20]
+        sents_r = [s.strip()[:300] for s in river_s.splitlines() if s.strip()][:20]
+        senses = ["money"] * len(sents) + ["river"] * len(sents_r)
+        all_s = sents + sents_r
+        states = clm.hidden_at(lm, all_s, "bank")
+        missing = [s for s, f in zip(all_s, states.found) if not f]
+        if missing:
+            st.warning("These sentences have no “bank” and are left out: " + "; ".join(f"“{m[:60]}”" for m in missing))
+        keep = np.array(states.found)
+        if keep.sum() < 2:
+            st.error("Write at least two sentences that contain the word “bank”.")
+        else:
+            h = states.hidden[keep]
+            sv = [s for s, k_ in zip(senses, keep) if k_]
+            labels = [s for s, k_ in zip(all_s, keep) if k_]
+            xy, var = clm.pca_2d(h)
+            gw = ["bank"] + [w for w in money + river if w in G.stoi]
+            gg = ["“bank”"] + ["money words" if w in money else "river words" for w in gw[1:]]
+            gxy, _ = clm.pca_2d(G.unit([G.stoi[w] for w in gw]))
+            show_chart(figs.context_states(xy, sv, labels, gxy, gw, gg), key="bank_states")
+            same, diff = clm.sense_separation(h, sv)
+            m1, m2, m3 = st.columns(3)
+            m1.metric("GloVe: cos between “bank” in any two sentences", "1.000")
+            m2.metric("GRU h_t: mean cos, same sense", f"{same:.3f}", help="After centring the states.")
+            m3.metric("GRU h_t: mean cos, different senses", f"{diff:.3f}", help="After centring the states.")
+            with numbers("Numbers: hidden-state coordinates, what the model expects next, training loss",
+                         key="num_bank_states") as shown:
+                if shown:
+                    st.dataframe(pd.DataFrame({
+                        "sentence": labels, "sense": sv, "PC 1": xy[:, 0], "PC 2": xy[:, 1],
+                        "expected next words": [", ".join(n) for n, k_ in zip(states.next_words, keep) if k_],
+                        "unknown words (<unk>)": [", ".join(u) for u, k_ in zip(states.unknown, keep) if k_],
+                    }).round(4), hide_index=True)
+                    show_chart(figs.loss_curve(lm.loss, ref=float(np.log(len(lm.itos)))), key="lm_loss")
+            st.markdown("**What to notice:** on the left, “bank” is one star whatever the sentence. On the right, "
+                        "each sentence puts h_t somewhere else, and sentences of the same sense tend to sit together. "
+                        "The GRU reads left to right, so it can only use the words *before* “bank”: in “the bank "
+                        "was muddy” it cannot know yet.")
+
+
+bank_section(emb_is_glove)
+
 
 # ---- 7 · Code -----------------------------------------------------------------------------------
 st.header("7 · The code that ran")
