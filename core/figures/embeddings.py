@@ -181,7 +181,7 @@ def section_accuracy(sections: list[str], correct: np.ndarray, total: np.ndarray
         xaxis=axis_title("accuracy (%)", range=[0, 115]), yaxis=dict(autorange="reversed"),
         shapes=[vline(overall * 100, color=OUTLINE, dash="dash")],
         annotations=[dict(text=f"overall {overall * 100:.1f}%", x=overall * 100, xref="x", y=1, yref="paper",
-                          xanchor="left", yanchor="top", showarrow=False)],
+                          xanchor="left", yanchor="bottom", showarrow=False)],
     )
     return go.Figure(data=[bars], layout=layout)
 
