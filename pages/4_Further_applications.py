@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from app import int_input, progress_callback, setup_page, show_chart, show_code, url_choice, url_number
+from app import int_input, progress_callback, setup_page, show_chart, show_code, url_choice, url_number, url_text
 from core import captioning as cap
 from core import chargen as cg
 from core import seqclass as sc
@@ -232,7 +232,9 @@ with tabs[1]:
         url_choice("gen_hidden", [64, 128, 256])
         url_number("gen_steps", 50, 2000)
         c1, c2 = st.columns([1, 2])
-        source = c1.radio("Corpus", ["Lee news corpus (gensim)", "Upload my own text"], key="gen_source")
+        sources = ["Lee news corpus (gensim)", "Upload my own text"]
+        url_choice("gen_source", sources)
+        source = c1.radio("Corpus", sources, key="gen_source", bind="query-params")
         text = None
         if source.startswith("Upload"):
             upload = c2.file_uploader(f"A UTF-8 .txt file, up to {cg.MAX_UPLOAD_BYTES // 1_000_000} MB",
@@ -273,6 +275,7 @@ with tabs[1]:
         url_number("gen_n", 1, 8)
         url_number("gen_len", 20, 400)
         c1, c2, c3, c4 = st.columns(4)
+        url_text("gen_prime", 200)
         prime = c1.text_input("Priming text", "The ", key="gen_prime", bind="query-params", max_chars=200)
         temperature = c2.slider("Temperature (0 = greedy)", 0.0, 2.0, 0.7, 0.05, key="gen_temp", bind="query-params")
         n_samples = c3.slider("Samples", 1, 8, 4, key="gen_n", bind="query-params")
