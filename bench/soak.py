@@ -8,7 +8,10 @@ By default one session does all reruns of a page; --per-session N opens a fresh 
 reruns to include session churn (closed sessions stay in memory for server.disconnectedSessionTTL,
 120 s by default, so churn shows up as growth until then). Prints:
 
-    soak page=… reruns=… rss_start_mb=… rss_end_mb=… growth_mb=… growth_kb_per_100=… p50_ms=… p95_ms=… errors=…
+    soak page=… reruns=… rss_start_mb=… rss_end_mb=… growth_mb=… growth_kb_per_100=… second_half_growth_mb=… p50_ms=… p95_ms=… errors=…
+
+The shared caches are bounded (max_entries) and fill while students visit new steps and words,
+so growth in the second half of the reruns is the sign of a leak, not the total.
 
 Bounded by --reruns and a hard --deadline (seconds, whole run); the server is always stopped.
 
@@ -41,7 +44,7 @@ async def soak_page(url: str, page: str, reruns: int, warmup: int, per_session: 
     rng = random.Random(seed)
     actions = [a for a in WALKS.get(page, []) if a.key is not None and not a.retrains]
     seconds, errors = [], []
-    rss_start = None
+    rss_start = rss_mid = None
     done = 0
     s = None
     while done < warmup + reruns and time.monotonic() < stop_at:
@@ -69,6 +72,8 @@ async def soak_page(url: str, page: str, reruns: int, warmup: int, per_session: 
         if done == warmup:
             await asyncio.sleep(1)
             rss_start = server_rss(pid)
+        elif done == warmup + reruns // 2:
+            rss_mid = server_rss(pid)
         elif done > warmup:
             seconds.append(run.seconds)
     await asyncio.sleep(1)
@@ -76,7 +81,7 @@ async def soak_page(url: str, page: str, reruns: int, warmup: int, per_session: 
     if s is not None:
         await s.close()
     return {"seconds": seconds, "errors": errors, "rss_start": rss_start or rss_end,
-            "rss_end": rss_end, "reruns": len(seconds)}
+            "rss_mid": rss_mid or rss_end, "rss_end": rss_end, "reruns": len(seconds)}
 
 
 def main() -> None:
@@ -102,9 +107,11 @@ def main() -> None:
                 r = asyncio.run(soak_page(url, page, a.reruns, a.warmup, a.per_session, proc.pid, stop_at, a.seed))
                 xs = np.asarray(r["seconds"]) * 1000
                 growth = (r["rss_end"] - r["rss_start"]) / MB
+                second_half = (r["rss_end"] - r["rss_mid"]) / MB  # caches (bounded) fill early; a leak keeps going
                 per100 = growth * 1024 / max(r["reruns"], 1) * 100
                 print(f"soak page={page or 'home'} reruns={r['reruns']} rss_start_mb={r['rss_start'] / MB:.1f} "
                       f"rss_end_mb={r['rss_end'] / MB:.1f} growth_mb={growth:.1f} growth_kb_per_100={per100:.0f} "
+                      f"second_half_growth_mb={second_half:.1f} "
                       f"p50_ms={np.percentile(xs, 50) if len(xs) else float('nan'):.0f} "
                       f"p95_ms={np.percentile(xs, 95) if len(xs) else float('nan'):.0f} errors={len(r['errors'])}"
                       + ("" if r["reruns"] >= a.reruns else " (stopped at the deadline)"))
