@@ -67,9 +67,10 @@ LESSONS = [
 def _freeze_heavy_imports() -> None:
     """Move objects that exist after the heavy imports into the GC's permanent generation.
 
-    Streamlit runs a full ``gc.collect()`` after every script run; with torch, gensim and plotly
-    loaded that walk costs real time per rerun, holding the GIL for every session. Frozen objects
-    are skipped by it. Runs again only when a page has imported new modules.
+    With torch, gensim and plotly loaded, a full ``gc.collect()`` walks millions of objects while
+    holding the GIL for every session (~700 ms here). Frozen objects are skipped by Python's own
+    full collections (and by Streamlit's post-run one, if ``runner.postScriptGC`` is switched back
+    on). Runs again only when a page has imported new modules.
     """
     n_modules = len(sys.modules)
     if n_modules > getattr(_freeze_heavy_imports, "seen", 0):
