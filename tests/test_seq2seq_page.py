@@ -13,7 +13,7 @@ def metric(at, label_start):
 
 @pytest.fixture(scope="module")
 def at():
-    app = open_page(PAGE).run()
+    app = open_page(PAGE, opened=("num_topk", "num_dependence")).run()  # the tables the tests read
     assert not app.exception
     return app
 
