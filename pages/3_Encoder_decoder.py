@@ -34,6 +34,10 @@ def trained(cfg: s2s.Seq2SeqConfig, _on_step=None) -> s2s.TrainedSeq2Seq:
 # shared by every session, like the model: never change a result or a figure in place (arrays are
 # locked; show_chart copies a figure before presenter mode enlarges it). Streamlit reruns this page
 # on every click, so a click on something already seen only looks results up.
+# Only the most recent charts are kept: each kept Plotly figure is ~500 Python objects that
+# Streamlit's garbage collection walks again after every rerun of every student. On the bench
+# (bench/rerun_cost.py) keeping 8 per chart cost less per click than keeping 24 or 48.
+FIGURES = 8
 
 
 def read_only(result):
@@ -51,7 +55,7 @@ def decoded(cfg: s2s.Seq2SeqConfig, x: str, teacher: str | None = None,
     return read_only(s2s.decode(trained(cfg), x, teacher=teacher, force=force))
 
 
-@st.cache_resource(show_spinner=False, max_entries=128)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def training_scene(cfg: s2s.Seq2SeqConfig) -> dict:
     tm = trained(cfg)
     sample = tm.data.test[:8]
@@ -59,7 +63,7 @@ def training_scene(cfg: s2s.Seq2SeqConfig) -> dict:
             "outputs": s2s.greedy_batch(tm.model, tm.data, [e.source for e in sample])}
 
 
-@st.cache_resource(show_spinner=False, max_entries=128)
+@st.cache_resource(show_spinner=False, max_entries=FIGURES)
 def encoder_scene(cfg: s2s.Seq2SeqConfig, x: str) -> dict:
     """The encoder on x, the model's greedy output and the correct one, and section 1's charts."""
     enc, free = read_only(s2s.encode(trained(cfg), x)), decoded(cfg, x)
@@ -68,17 +72,22 @@ def encoder_scene(cfg: s2s.Seq2SeqConfig, x: str) -> dict:
             "funnel": figs.bottleneck(list(x), enc.context, list(free.text))}
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
-def topk_chart(cfg: s2s.Seq2SeqConfig, x: str, teacher: str | None, k: int):
-    """The decoder's top-k at each step, free running (teacher None) or teacher-forced."""
-    shown = decoded(cfg, x, teacher)
-    title = ("Teacher forcing: each step is fed the correct previous token; the decoder's own choice outlined"
-             if teacher else "Free running: each step is fed the token it chose before (outlined)")
+@st.cache_resource(show_spinner=False, max_entries=2 * FIGURES)
+def topk_chart(cfg: s2s.Seq2SeqConfig, x: str, k: int, teacher: str | None = None,
+               force: tuple[int, str] | None = None):
+    """The decoder's top-k at each step: free running, teacher-forced, or continuing after a forced token."""
+    shown = decoded(cfg, x, teacher, force)
+    if force is not None:
+        title = "After forcing: the decoder continues from the forced token (dashed)"
+    elif teacher is not None:
+        title = "Teacher forcing: each step is fed the correct previous token; the decoder's own choice outlined"
+    else:
+        title = "Free running: each step is fed the token it chose before (outlined)"
     return figs.decoder_topk(list(shown.prev_tokens), list(shown.tokens), shown.probs, list(trained(cfg).data.tgt.itos),
-                             k, title=title)
+                             k, shown.forced_step, title=title)
 
 
-@st.cache_resource(show_spinner=False, max_entries=128)
+@st.cache_resource(show_spinner=False, max_entries=FIGURES)
 def teacher_scene(cfg: s2s.Seq2SeqConfig, x: str, truth: str) -> dict:
     """P(correct token) at each step, fed the true previous tokens or the decoder's own."""
     tgt = trained(cfg).data.tgt
@@ -109,7 +118,7 @@ def interpolation_scene(cfg: s2s.Seq2SeqConfig, x: str, x_b: str) -> dict:
     return {"interp": interp, "path": path, "labels": [f"α={a:.1f}: {o}" for a, o in zip(interp.alphas, interp.outputs)]}
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
+@st.cache_resource(show_spinner=False, max_entries=FIGURES)
 def context_map_chart(cfg: s2s.Seq2SeqConfig, x: str, x_b: str | None, colour_by: str):
     """The map of C coloured by one property, your input's C, and the path to x_b's (None: no path)."""
     proj, map_sources, props = context_map_data(cfg)
@@ -121,7 +130,7 @@ def context_map_chart(cfg: s2s.Seq2SeqConfig, x: str, x_b: str | None, colour_by
                             title=f"C of {len(map_sources)} held-out inputs (PCA, scikit-learn), coloured by {colour_by}")
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
+@st.cache_resource(show_spinner=False, max_entries=FIGURES)
 def moved_scene(cfg: s2s.Seq2SeqConfig, x: str, x_b: str, i: int) -> dict:
     """Decoding from C(α_i); and, fed your output's tokens, how likely each is with your C and with C(α_i)."""
     tm = trained(cfg)
@@ -142,14 +151,7 @@ def moved_scene(cfg: s2s.Seq2SeqConfig, x: str, x_b: str, i: int) -> dict:
     return scene
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
-def forced_chart(cfg: s2s.Seq2SeqConfig, x: str, force: tuple[int, str], k: int):
-    pushed = decoded(cfg, x, force=force)
-    return figs.decoder_topk(list(pushed.prev_tokens), list(pushed.tokens), pushed.probs, list(trained(cfg).data.tgt.itos),
-                             k, pushed.forced_step, title="After forcing: the decoder continues from the forced token (dashed)")
-
-
-@st.cache_resource(show_spinner=False, max_entries=256)
+@st.cache_resource(show_spinner=False, max_entries=FIGURES)
 def beam_scene(cfg: s2s.Seq2SeqConfig, x: str, width: int) -> dict:
     """Beam search on x: the finished hypotheses and the tree of every node it tried."""
     tm = trained(cfg)
@@ -161,7 +163,7 @@ def beam_scene(cfg: s2s.Seq2SeqConfig, x: str, width: int) -> dict:
             "outputs": [tm.data.tgt.decode(h) for h, _ in res.hypotheses]}
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def length_scene(seed: int) -> dict:
     """Held-out exact match by input length, fixed C against attention (both models already trained)."""
     curves = [s2s.accuracy_by_length(trained(s2s.bottleneck_config(attention, seed))) for attention in (False, True)]
@@ -171,7 +173,7 @@ def length_scene(seed: int) -> dict:
         s2s.bottleneck_config(False, seed).max_train_len)}
 
 
-@st.cache_resource(show_spinner=False, max_entries=128)
+@st.cache_resource(show_spinner=False, max_entries=FIGURES)
 def reversal_scene(seed: int, rx: str) -> dict:
     """Both bottleneck models reversing one string, and where the attention model looked."""
     d_plain = read_only(s2s.decode(trained(s2s.bottleneck_config(False, seed)), rx))
@@ -317,7 +319,7 @@ mode = st.radio("Feed each step with", MODES, horizontal=True, key="mode", bind=
 if mode == "teacher forcing" and not truth:
     st.info("Teacher forcing needs the correct output: type it in the field above. Showing free running.")
 teacher = truth if mode == "teacher forcing" and truth else None
-show_chart(topk_chart(cfg, x, teacher, k), key="topk")
+show_chart(topk_chart(cfg, x, k, teacher), key="topk")
 with numbers("Numbers: the softmax at each step (top-k)", key="num_topk") as shown:
     if shown:
         fed = decoded(cfg, x, teacher)
@@ -427,7 +429,7 @@ pushed = decoded(cfg, x, force=force)
 c1, c2 = st.columns(2)
 c1.metric("Greedy output", free.text or "(empty)")
 c2.metric(f"With “{show_tok(force_tok)}” forced at step {pushed.forced_step + 1}", pushed.text or "(empty)")
-show_chart(forced_chart(cfg, x, force, k), key="forced")
+show_chart(topk_chart(cfg, x, k, force=force), key="forced")
 with numbers("Numbers: each step after forcing", key="num_forced") as shown:
     if shown:
         stoi = data.tgt.stoi
