@@ -57,6 +57,7 @@ def decoded(cfg: s2s.Seq2SeqConfig, x: str, teacher: str | None = None,
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def training_scene(cfg: s2s.Seq2SeqConfig) -> dict:
+    """The training curves, and the model's output for a few held-out inputs."""
     tm = trained(cfg)
     sample = tm.data.test[:8]
     return {"curves": figs.training_curves(tm.loss, tm.eval_steps, tm.exact_match), "sample": sample,
@@ -103,6 +104,7 @@ def teacher_scene(cfg: s2s.Seq2SeqConfig, x: str, truth: str) -> dict:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def context_map_data(cfg: s2s.Seq2SeqConfig):
+    """C of N_MAP held-out inputs in 2D (PCA), their inputs, and the properties that can colour them."""
     tm = trained(cfg)
     examples = tm.data.test[:N_MAP]
     C = s2s.contexts(tm, [e.source for e in examples])
@@ -166,8 +168,7 @@ def beam_scene(cfg: s2s.Seq2SeqConfig, x: str, width: int) -> dict:
 @st.cache_resource(show_spinner=False, max_entries=4)
 def length_scene(seed: int) -> dict:
     """Held-out exact match by input length, fixed C against attention (both models already trained)."""
-    curves = [s2s.accuracy_by_length(trained(s2s.bottleneck_config(attention, seed))) for attention in (False, True)]
-    lp, ap = curves
+    lp, ap = [s2s.accuracy_by_length(trained(s2s.bottleneck_config(attention, seed))) for attention in (False, True)]
     return {"plain": lp, "attention": ap, "chart": figs.accuracy_vs_length(
         {"encoder–decoder (fixed C)": (lp.lengths, lp.exact_match), "with attention": (ap.lengths, ap.exact_match)},
         s2s.bottleneck_config(False, seed).max_train_len)}
