@@ -43,6 +43,15 @@ WALKS: dict[str, list[Action]] = {
         # man : king :: c : ?  (the page's a, b, c boxes); a student changes c
         Action("analogy", "an_c", lambda rng, run: rng.choice(["woman", "girl", "mother", "sister"])),
     ],
+    "Encoder_decoder": [
+        Action("open_encoder_decoder"),
+        # The default task (dates); only its default model is used, so nothing retrains.
+        Action("input", "x_dates", lambda rng, run: rng.choice(
+            ["26 March 1999", "Nov 5, 2024", "7/4/21", "Monday, January 1, 2001"])),
+        Action("interpolate", "alpha", lambda rng, run: rng.choice([0.0, 0.2, 0.5, 0.7, 1.0])),
+        Action("beam", "beam", lambda rng, run: rng.randint(1, 8)),
+        Action("force", "force_tok", lambda rng, run: rng.choice(list("0123456789-"))),
+    ],
 }
 
 # The baseline: a bare one-slider page under the same load, same number of actions.

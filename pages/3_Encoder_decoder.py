@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app import progress_callback, setup_page, show_chart, show_code, url_choice, url_number, url_text
+from app import numbers, progress_callback, setup_page, show_chart, show_code, url_choice, url_number, url_text
 from core import seq2seq as s2s
 from core import seq2seq_data as sd
 from core.figures import seq2seq as figs
@@ -30,18 +30,158 @@ def trained(cfg: s2s.Seq2SeqConfig, _on_step=None) -> s2s.TrainedSeq2Seq:
     return s2s.train(cfg, on_step=_on_step)
 
 
-@st.cache_data(show_spinner=False, max_entries=24)
-def context_map_cached(cfg: s2s.Seq2SeqConfig):
+# Everything below is computed once per (settings, input, slider values) for the whole class and
+# shared by every session, like the model: never change a result or a figure in place (arrays are
+# locked; show_chart copies a figure before presenter mode enlarges it). Streamlit reruns this page
+# on every click, so a click on something already seen only looks results up.
+# Only the most recent charts are kept: each kept Plotly figure is ~500 Python objects that
+# Streamlit's garbage collection walks again after every rerun of every student. On the bench
+# (bench/rerun_cost.py) keeping 8 per chart cost less per click than keeping 24 or 48.
+FIGURES = 8
+
+
+def read_only(result):
+    """Lock the numpy arrays of a shared result: a session that tried to change them would fail loudly."""
+    for value in vars(result).values():
+        if isinstance(value, np.ndarray):
+            value.flags.writeable = False
+    return result
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def decoded(cfg: s2s.Seq2SeqConfig, x: str, teacher: str | None = None,
+            force: tuple[int, str] | None = None) -> s2s.Decoding:
+    """Greedy decoding of x (free running, teacher-forced, or with one token forced)."""
+    return read_only(s2s.decode(trained(cfg), x, teacher=teacher, force=force))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def training_scene(cfg: s2s.Seq2SeqConfig) -> dict:
+    """The training curves, and the model's output for a few held-out inputs."""
+    tm = trained(cfg)
+    sample = tm.data.test[:8]
+    return {"curves": figs.training_curves(tm.loss, tm.eval_steps, tm.exact_match), "sample": sample,
+            "outputs": s2s.greedy_batch(tm.model, tm.data, [e.source for e in sample])}
+
+
+@st.cache_resource(show_spinner=False, max_entries=FIGURES)
+def encoder_scene(cfg: s2s.Seq2SeqConfig, x: str) -> dict:
+    """The encoder on x, the model's greedy output and the correct one, and section 1's charts."""
+    enc, free = read_only(s2s.encode(trained(cfg), x)), decoded(cfg, x)
+    return {"enc": enc, "free": free, "reference": sd.reference_target(cfg.task, x),
+            "heatmap": figs.encoder_heatmap(list(enc.tokens), enc.states, enc.context),
+            "funnel": figs.bottleneck(list(x), enc.context, list(free.text))}
+
+
+@st.cache_resource(show_spinner=False, max_entries=2 * FIGURES)
+def topk_chart(cfg: s2s.Seq2SeqConfig, x: str, k: int, teacher: str | None = None,
+               force: tuple[int, str] | None = None):
+    """The decoder's top-k at each step: free running, teacher-forced, or continuing after a forced token."""
+    shown = decoded(cfg, x, teacher, force)
+    if force is not None:
+        title = "After forcing: the decoder continues from the forced token (dashed)"
+    elif teacher is not None:
+        title = "Teacher forcing: each step is fed the correct previous token; the decoder's own choice outlined"
+    else:
+        title = "Free running: each step is fed the token it chose before (outlined)"
+    return figs.decoder_topk(list(shown.prev_tokens), list(shown.tokens), shown.probs, list(trained(cfg).data.tgt.itos),
+                             k, shown.forced_step, title=title)
+
+
+@st.cache_resource(show_spinner=False, max_entries=FIGURES)
+def teacher_scene(cfg: s2s.Seq2SeqConfig, x: str, truth: str) -> dict:
+    """P(correct token) at each step, fed the true previous tokens or the decoder's own."""
+    tgt = trained(cfg).data.tgt
+    forced, free = decoded(cfg, x, truth), decoded(cfg, x)
+    y_ids = tgt.encode(truth) + [sd.EOS_ID]
+    p_teacher = np.array([forced.probs[t, y_ids[t]] for t in range(len(y_ids))])
+    p_free = np.array([free.probs[t, y_ids[t]] if t < len(free.probs) else np.nan for t in range(len(y_ids))])
+    labels = [f"{t + 1} · {show_tok(tgt.token(i))}" for t, i in enumerate(y_ids)]
+    p_teacher.flags.writeable = p_free.flags.writeable = False
+    return {"forced": forced, "labels": labels, "p_teacher": p_teacher, "p_free": p_free,
+            "chart": figs.teacher_vs_free(labels, p_teacher, p_free)}
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def context_map_data(cfg: s2s.Seq2SeqConfig):
+    """C of N_MAP held-out inputs in 2D (PCA), their inputs, and the properties that can colour them."""
     tm = trained(cfg)
     examples = tm.data.test[:N_MAP]
     C = s2s.contexts(tm, [e.source for e in examples])
-    return s2s.pca_2d(C), [e.source for e in examples], sd.properties(cfg.task, examples)
+    return read_only(s2s.pca_2d(C)), [e.source for e in examples], sd.properties(cfg.task, examples)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def length_curve_cached(cfg: s2s.Seq2SeqConfig):
-    c = s2s.accuracy_by_length(trained(cfg))
-    return c.lengths, c.exact_match, c.counts
+@st.cache_resource(show_spinner=False, max_entries=128)
+def interpolation_scene(cfg: s2s.Seq2SeqConfig, x: str, x_b: str) -> dict:
+    """Decoding from 11 points between C(x) and C(x_b), and where they lie on the map of C."""
+    interp = read_only(s2s.interpolate(trained(cfg), x, x_b, 11))
+    path = context_map_data(cfg)[0].project(interp.contexts)
+    path.flags.writeable = False
+    return {"interp": interp, "path": path, "labels": [f"α={a:.1f}: {o}" for a, o in zip(interp.alphas, interp.outputs)]}
+
+
+@st.cache_resource(show_spinner=False, max_entries=FIGURES)
+def context_map_chart(cfg: s2s.Seq2SeqConfig, x: str, x_b: str | None, colour_by: str):
+    """The map of C coloured by one property, your input's C, and the path to x_b's (None: no path)."""
+    proj, map_sources, props = context_map_data(cfg)
+    here = proj.project(encoder_scene(cfg, x)["enc"].context)[0]
+    path = interpolation_scene(cfg, x, x_b) if x_b is not None else {"path": None, "labels": None}
+    return figs.context_map(proj.points, np.asarray(props[colour_by], dtype=float), colour_by, map_sources, here, x,
+                            path["path"], path["labels"],
+                            (f"PC 1 ({proj.explained[0]:.0%} of variance)", f"PC 2 ({proj.explained[1]:.0%})"),
+                            title=f"C of {len(map_sources)} held-out inputs (PCA, scikit-learn), coloured by {colour_by}")
+
+
+@st.cache_resource(show_spinner=False, max_entries=FIGURES)
+def moved_scene(cfg: s2s.Seq2SeqConfig, x: str, x_b: str, i: int) -> dict:
+    """Decoding from C(α_i); and, fed your output's tokens, how likely each is with your C and with C(α_i)."""
+    tm = trained(cfg)
+    interp, free = interpolation_scene(cfg, x, x_b)["interp"], decoded(cfg, x)
+    scene = {"at": read_only(s2s.decode(tm, context=interp.contexts[i]))}
+    if free.text and interp.alphas[i] > 0:
+        # Same previous tokens (your output, teacher-forced), only C changed: how much does each step rely on C?
+        own = s2s.decode(tm, context=interp.contexts[0], teacher=free.text)
+        moved = s2s.decode(tm, context=interp.contexts[i], teacher=free.text)
+        ids = tm.data.tgt.encode(free.text) + [sd.EOS_ID]
+        p_own = np.array([own.probs[t, j] for t, j in enumerate(ids)])
+        p_moved = np.array([moved.probs[t, j] for t, j in enumerate(ids)])
+        p_own.flags.writeable = p_moved.flags.writeable = False
+        labels = [f"{t + 1} · {show_tok(tm.data.tgt.token(j))}" for t, j in enumerate(ids)]
+        scene.update(labels=labels, p_own=p_own, p_moved=p_moved, chart=figs.paired_bars(
+            labels, p_own, p_moved, "your C", f"C(α = {interp.alphas[i]:.1f})",
+            "P(your output's token)", "output step · your output's token (same previous tokens fed)"))
+    return scene
+
+
+@st.cache_resource(show_spinner=False, max_entries=FIGURES)
+def beam_scene(cfg: s2s.Seq2SeqConfig, x: str, width: int) -> dict:
+    """Beam search on x: the finished hypotheses and the tree of every node it tried."""
+    tm = trained(cfg)
+    res = s2s.beam(tm, x, width)
+    node_tokens = [tm.data.tgt.token(n.token) for n in res.nodes]
+    tree = figs.beam_tree([n.step for n in res.nodes], [n.parent for n in res.nodes], [show_tok(t) for t in node_tokens],
+                          [n.score for n in res.nodes], [n.kept for n in res.nodes], s2s.best_path(res))
+    return {"res": res, "node_tokens": node_tokens, "tree": tree,
+            "outputs": [tm.data.tgt.decode(h) for h, _ in res.hypotheses]}
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def length_scene(seed: int) -> dict:
+    """Held-out exact match by input length, fixed C against attention (both models already trained)."""
+    lp, ap = [s2s.accuracy_by_length(trained(s2s.bottleneck_config(attention, seed))) for attention in (False, True)]
+    return {"plain": lp, "attention": ap, "chart": figs.accuracy_vs_length(
+        {"encoder–decoder (fixed C)": (lp.lengths, lp.exact_match), "with attention": (ap.lengths, ap.exact_match)},
+        s2s.bottleneck_config(False, seed).max_train_len)}
+
+
+@st.cache_resource(show_spinner=False, max_entries=FIGURES)
+def reversal_scene(seed: int, rx: str) -> dict:
+    """Both bottleneck models reversing one string, and where the attention model looked."""
+    d_plain = read_only(s2s.decode(trained(s2s.bottleneck_config(False, seed)), rx))
+    d_att = read_only(s2s.decode(trained(s2s.bottleneck_config(True, seed)), rx))
+    out_tok = [show_tok(t) for t in d_att.tokens]
+    return {"plain": d_plain, "attention": d_att, "out_tokens": out_tok,
+            "chart": figs.attention_heatmap(d_att.attention, list(rx), out_tok, title="Attention weights α_ti for your string")}
 
 
 def train_with_progress(cfg: s2s.Seq2SeqConfig, label: str) -> s2s.TrainedSeq2Seq:
@@ -96,16 +236,17 @@ m1.metric("Held-out exact match", f"{tm.final_exact_match:.1%}", help=f"{len(dat
 m2.metric("Training time", f"{tm.seconds:.1f} s", help="On this server, the first time these settings were asked for.")
 m3.metric("Training examples", f"{len(data.train):,}", help=f"{tm.examples_seen:,} seen in {cfg.steps} steps of {cfg.batch_size}.")
 m4.metric("Vocabularies", f"{len(data.src)} in / {len(data.tgt)} out", help="Characters, plus <pad>, <bos>, <eos>, <unk>.")
-with st.expander("Training curve and a few held-out examples"):
-    show_chart(figs.training_curves(tm.loss, tm.eval_steps, tm.exact_match), key="training")
-    st.dataframe(pd.DataFrame({"step": tm.eval_steps, "held-out exact match": tm.exact_match}), hide_index=True)
-    sample = data.test[:8]
-    outs = s2s.greedy_batch(tm.model, data, [e.source for e in sample])
-    st.dataframe(
-        pd.DataFrame({"input x": [e.source for e in sample], "target y": [e.target for e in sample],
-                      "model output": outs, "right?": ["yes" if o == e.target else "no" for o, e in zip(outs, sample)]}),
-        hide_index=True,
-    )
+with numbers("Training curve and a few held-out examples", key="num_training") as shown:
+    if shown:
+        training = training_scene(cfg)
+        show_chart(training["curves"], key="training")
+        st.dataframe(pd.DataFrame({"step": tm.eval_steps, "held-out exact match": tm.exact_match}), hide_index=True)
+        sample, outs = training["sample"], training["outputs"]
+        st.dataframe(
+            pd.DataFrame({"input x": [e.source for e in sample], "target y": [e.target for e in sample],
+                          "model output": outs, "right?": ["yes" if o == e.target else "no" for o, e in zip(outs, sample)]}),
+            hide_index=True,
+        )
 
 # ---- Input ---------------------------------------------------------------------------------
 st.header("1 · The encoder at work")
@@ -124,15 +265,14 @@ except s2s.InputError as err:
     else:
         st.info(str(err))
     st.stop()
-enc = s2s.encode(tm, x)
+scene = encoder_scene(cfg, x)
+enc, free, reference = scene["enc"], scene["free"], scene["reference"]
 if enc.unknown:
     st.warning(
         f"The model never saw {', '.join(repr(c) for c in enc.unknown)} in training. Each such character is read "
         "as the special token `<unk>` (“unknown”), so the encoder gets no information about which character it "
         "was — expect the output to suffer."
     )
-free = s2s.decode(tm, x)
-reference = sd.reference_target(task, x)
 r1, r2, r3 = st.columns(3)
 r1.metric("Model output ŷ (greedy)", free.text or "(empty)")
 r2.metric("Correct output y", reference if reference is not None else "unknown")
@@ -144,12 +284,14 @@ st.markdown(
     f"The encoder reads the {len(x)} characters one by one. Its last hidden state is **C**: {cfg.hidden_size} numbers "
     "that must carry *everything* the decoder will need."
 )
-show_chart(figs.encoder_heatmap(list(enc.tokens), enc.states, enc.context), key="encoder")
-show_chart(figs.bottleneck(list(x), enc.context, list(free.text)), key="funnel")
-with st.expander("Numbers: h_t after each input character, and C"):
-    states = pd.DataFrame(enc.states, index=figs.step_labels(list(enc.tokens)), columns=[f"u{j + 1}" for j in range(cfg.hidden_size)])
-    states.loc["C"] = enc.context
-    st.dataframe(states.round(3))
+show_chart(scene["heatmap"], key="encoder")
+show_chart(scene["funnel"], key="funnel")
+with numbers("Numbers: h_t after each input character, and C", key="num_states") as shown:
+    if shown:
+        states = pd.DataFrame(enc.states, index=figs.step_labels(list(enc.tokens)),
+                              columns=[f"u{j + 1}" for j in range(cfg.hidden_size)])
+        states.loc["C"] = enc.context
+        st.dataframe(states.round(3))
 st.markdown("**What to notice:** the last column of the heatmap (dotted) *is* C. Change one character of the input "
             "and watch which units of C move.")
 
@@ -177,22 +319,18 @@ mode = st.radio("Feed each step with", MODES, horizontal=True, key="mode", bind=
                 help="Free running: the token the decoder chose at the step before. Teacher forcing: the correct one.")
 if mode == "teacher forcing" and not truth:
     st.info("Teacher forcing needs the correct output: type it in the field above. Showing free running.")
-if mode == "teacher forcing" and truth:
-    shown = s2s.decode(tm, x, teacher=truth)
-    title = "Teacher forcing: each step is fed the correct previous token; the decoder's own choice outlined"
-else:
-    shown = free
-    title = "Free running: each step is fed the token it chose before (outlined)"
-show_chart(figs.decoder_topk(list(shown.prev_tokens), list(shown.tokens), shown.probs, list(data.tgt.itos), k, title=title),
-           key="topk")
-with st.expander("Numbers: the softmax at each step (top-k)"):
-    top = np.argsort(-shown.probs, axis=1, kind="stable")[:, :k]
-    st.dataframe(pd.DataFrame({
-        "step": np.arange(1, len(shown.tokens) + 1), "fed": [show_tok(t) for t in shown.prev_tokens],
-        "chosen": [show_tok(t) for t in shown.tokens],
-        **{f"#{r + 1}": [f"{show_tok(data.tgt.token(top[t, r]))} {shown.probs[t, top[t, r]]:.4f}" for t in range(len(top))]
-           for r in range(top.shape[1])},
-    }), hide_index=True)
+teacher = truth if mode == "teacher forcing" and truth else None
+show_chart(topk_chart(cfg, x, k, teacher), key="topk")
+with numbers("Numbers: the softmax at each step (top-k)", key="num_topk") as shown:
+    if shown:
+        fed = decoded(cfg, x, teacher)
+        top = np.argsort(-fed.probs, axis=1, kind="stable")[:, :k]
+        st.dataframe(pd.DataFrame({
+            "step": np.arange(1, len(fed.tokens) + 1), "fed": [show_tok(t) for t in fed.prev_tokens],
+            "chosen": [show_tok(t) for t in fed.tokens],
+            **{f"#{r + 1}": [f"{show_tok(data.tgt.token(top[t, r]))} {fed.probs[t, top[t, r]]:.4f}" for t in range(len(top))]
+               for r in range(top.shape[1])},
+        }), hide_index=True)
 st.markdown(
     "Every column is one softmax $p(y^{[t]} \\mid C; y^{[1..t-1]})$. The step reads only **C** and the **previous "
     "token** (the column label) through its state $g^{[t]}$ — nothing else from the input."
@@ -201,20 +339,19 @@ if truth:
     unknown_y = data.tgt.unknown_chars(truth)
     if unknown_y:
         st.warning(f"The decoder can't write {', '.join(repr(c) for c in unknown_y)}: they are not in its output vocabulary.")
-    forced = s2s.decode(tm, x, teacher=truth)
-    y_ids = data.tgt.encode(truth) + [sd.EOS_ID]
-    p_teacher = np.array([forced.probs[t, y_ids[t]] for t in range(len(y_ids))])
-    p_free = np.array([free.probs[t, y_ids[t]] if t < len(free.probs) else np.nan for t in range(len(y_ids))])
-    labels = [f"{t + 1} · {show_tok(data.tgt.token(i))}" for t, i in enumerate(y_ids)]
-    show_chart(figs.teacher_vs_free(labels, p_teacher, p_free), key="teacher")
-    with st.expander("Numbers: teacher forcing against free running"):
-        st.dataframe(pd.DataFrame({
-            "step · correct token": labels,
-            "fed (teacher forcing)": [show_tok(t) for t in forced.prev_tokens],
-            "P(correct), teacher forcing": p_teacher,
-            "fed (free running)": [show_tok(free.prev_tokens[t]) if t < len(free.prev_tokens) else "(ended)" for t in range(len(y_ids))],
-            "P(correct), free running": p_free,
-        }).round(4), hide_index=True)
+    tvf = teacher_scene(cfg, x, truth)
+    show_chart(tvf["chart"], key="teacher")
+    with numbers("Numbers: teacher forcing against free running", key="num_teacher") as shown:
+        if shown:
+            labels = tvf["labels"]
+            st.dataframe(pd.DataFrame({
+                "step · correct token": labels,
+                "fed (teacher forcing)": [show_tok(t) for t in tvf["forced"].prev_tokens],
+                "P(correct), teacher forcing": tvf["p_teacher"],
+                "fed (free running)": [show_tok(free.prev_tokens[t]) if t < len(free.prev_tokens) else "(ended)"
+                                       for t in range(len(labels))],
+                "P(correct), free running": tvf["p_free"],
+            }).round(4), hide_index=True)
     st.markdown(
         "**What to notice:** with teacher forcing every step is fed the *true* previous token, as in training at "
         "ratio 1. Free running feeds the model its own guesses: once one is wrong, later steps are conditioned on a "
@@ -225,58 +362,45 @@ else:
 
 # ---- Space of meanings ---------------------------------------------------------------------
 st.header("3 · The space of meanings")
-proj, map_sources, props = context_map_cached(cfg)
-here = proj.project(enc.context)[0]
+proj, map_sources, props = context_map_data(cfg)
 url_number("alpha", 0.0, 1.0, float)
 c0, c1, c2 = st.columns([1, 2, 2])
 url_choice(f"colour_{task}", list(props))
 colour_by = c0.selectbox("Colour by", list(props), key=f"colour_{task}", bind="query-params")
-values = np.asarray(props[colour_by], dtype=float)
 default_b = data.test[1].source
 url_text(f"xb_{task}", 200)
 x_b = c1.text_input("Second input, for interpolation", value=default_b, key=f"xb_{task}", bind="query-params", max_chars=200)
 alpha = c2.slider("α: decode from C(α) = (1 − α)·C(your input) + α·C(second input)", 0.0, 1.0, 0.5, 0.1,
                   key="alpha", bind="query-params")
-path = labels_path = interp = None
 try:
     s2s.check_input(data, x_b)
-    interp = s2s.interpolate(tm, x, x_b, 11)
-    path = proj.project(interp.contexts)
-    labels_path = [f"α={a:.1f}: {o}" for a, o in zip(interp.alphas, interp.outputs)]
 except s2s.InputError as err:
     st.info(f"Second input: {err}")
-show_chart(
-    figs.context_map(proj.points, values, colour_by, map_sources, here, x, path, labels_path,
-                     (f"PC 1 ({proj.explained[0]:.0%} of variance)", f"PC 2 ({proj.explained[1]:.0%})"),
-                     title=f"C of {len(map_sources)} held-out inputs (PCA, scikit-learn), coloured by {colour_by}"),
-    key="pca",
-)
-if interp is not None:
+    x_b = None  # no second input: no interpolation path
+show_chart(context_map_chart(cfg, x, x_b, colour_by), key="pca")
+if x_b is not None:
+    between = interpolation_scene(cfg, x, x_b)
+    interp, path = between["interp"], between["path"]
     i = int(round(alpha * 10))
-    at = s2s.decode(tm, context=interp.contexts[i])
-    st.metric(f"Decoded from C(α = {interp.alphas[i]:.1f})", at.text or "(empty)")
-    if free.text and interp.alphas[i] > 0:
-        # Same previous tokens (your output, teacher-forced), only C changed: how much does each step rely on C?
-        own = s2s.decode(tm, context=interp.contexts[0], teacher=free.text)
-        moved = s2s.decode(tm, context=interp.contexts[i], teacher=free.text)
-        ids = data.tgt.encode(free.text) + [sd.EOS_ID]
-        p_own = np.array([own.probs[t, j] for t, j in enumerate(ids)])
-        p_moved = np.array([moved.probs[t, j] for t, j in enumerate(ids)])
-        dep_labels = [f"{t + 1} · {show_tok(data.tgt.token(j))}" for t, j in enumerate(ids)]
-        show_chart(figs.paired_bars(dep_labels, p_own, p_moved, "your C", f"C(α = {interp.alphas[i]:.1f})",
-                                    "P(your output's token)", "output step · your output's token (same previous tokens fed)"),
-                   key="dependence")
-        with st.expander("Numbers: each step with your C and with the moved C"):
-            st.dataframe(pd.DataFrame({"step · token": dep_labels, "P with your C": p_own,
-                                       f"P with C(α = {interp.alphas[i]:.1f})": p_moved}).round(4), hide_index=True)
+    moved = moved_scene(cfg, x, x_b, i)
+    st.metric(f"Decoded from C(α = {interp.alphas[i]:.1f})", moved["at"].text or "(empty)")
+    if "chart" in moved:  # your output is not empty and C has moved
+        show_chart(moved["chart"], key="dependence")
+        with numbers("Numbers: each step with your C and with the moved C", key="num_dependence") as shown:
+            if shown:
+                st.dataframe(pd.DataFrame({"step · token": moved["labels"], "P with your C": moved["p_own"],
+                                           f"P with C(α = {interp.alphas[i]:.1f})": moved["p_moved"]}).round(4),
+                             hide_index=True)
         st.caption("Both rows of bars feed the decoder the same previous tokens; only C differs. The steps whose bar "
                    "drops are the ones that read their answer from C — the others follow from the previous tokens.")
-    with st.expander("Numbers: the interpolation path"):
-        st.dataframe(pd.DataFrame({"α": interp.alphas, "PC 1": path[:, 0], "PC 2": path[:, 1], "decoded output": interp.outputs}).round(3),
-                     hide_index=True)
-with st.expander("Numbers: the map of C"):
-    st.dataframe(pd.DataFrame({"input": map_sources, **props, "PC 1": proj.points[:, 0],
-                               "PC 2": proj.points[:, 1]}).round(3), hide_index=True)
+    with numbers("Numbers: the interpolation path", key="num_path") as shown:
+        if shown:
+            st.dataframe(pd.DataFrame({"α": interp.alphas, "PC 1": path[:, 0], "PC 2": path[:, 1],
+                                       "decoded output": interp.outputs}).round(3), hide_index=True)
+with numbers("Numbers: the map of C", key="num_map") as shown:
+    if shown:
+        st.dataframe(pd.DataFrame({"input": map_sources, **props, "PC 1": proj.points[:, 0],
+                                   "PC 2": proj.points[:, 1]}).round(3), hide_index=True)
 st.markdown(
     "**What to notice:** inputs with similar meaning land near each other even when they are written differently. "
     "Walk α from 0 to 1: the decoder, reading only C, turns one answer into the other — sometimes through outputs "
@@ -299,43 +423,43 @@ default_tok = out_tokens.index(runner_up) if runner_up in out_tokens else 0
 force_tok = c2.selectbox("Token to force", out_tokens, index=default_tok, key="force_tok", bind="query-params")
 if force_tok not in out_tokens:
     force_tok = out_tokens[0]
-pushed = s2s.decode(tm, x, force=(force_k - 1, force_tok))
 if force_k - 1 >= len(free.tokens):
     st.info(f"The free-running output ended (⟨eos⟩) at step {len(free.tokens)}, so the token is forced there instead.")
-    pushed = s2s.decode(tm, x, force=(min(force_k, len(free.tokens)) - 1, force_tok))
+force = (min(force_k, len(free.tokens)) - 1, force_tok)
+pushed = decoded(cfg, x, force=force)
 c1, c2 = st.columns(2)
 c1.metric("Greedy output", free.text or "(empty)")
 c2.metric(f"With “{show_tok(force_tok)}” forced at step {pushed.forced_step + 1}", pushed.text or "(empty)")
-show_chart(figs.decoder_topk(list(pushed.prev_tokens), list(pushed.tokens), pushed.probs, list(data.tgt.itos), k,
-                             pushed.forced_step, title="After forcing: the decoder continues from the forced token (dashed)"),
-           key="forced")
-with st.expander("Numbers: each step after forcing"):
-    st.dataframe(pd.DataFrame({"fed": [show_tok(t) for t in pushed.prev_tokens], "written": [show_tok(t) for t in pushed.tokens],
-                               "p(written)": [pushed.probs[t, data.tgt.stoi[tok]] for t, tok in enumerate(pushed.tokens)]}).round(4),
-                 hide_index=True)
+show_chart(topk_chart(cfg, x, k, force=force), key="forced")
+with numbers("Numbers: each step after forcing", key="num_forced") as shown:
+    if shown:
+        stoi = data.tgt.stoi
+        st.dataframe(pd.DataFrame({"fed": [show_tok(t) for t in pushed.prev_tokens],
+                                   "written": [show_tok(t) for t in pushed.tokens],
+                                   "p(written)": [pushed.probs[t, stoi[tok]] for t, tok in enumerate(pushed.tokens)]}).round(4),
+                     hide_index=True)
 st.markdown("**What to notice:** the decoder is a language model: after a forced token it continues as if it had "
             "chosen it, so one change can rewrite everything after it (or be repaired).")
 
 st.subheader("…we search with a beam instead of greedily?")
 url_number("beam", 1, 8)
 width = st.slider("Beam width (1 = greedy)", 1, 8, 3, key="beam", bind="query-params")
-res = s2s.beam(tm, x, int(width))
+search = beam_scene(cfg, x, int(width))
+res = search["res"]
 best = res.hypotheses[0]
-node_tokens = [data.tgt.token(n.token) for n in res.nodes]
-best_path = s2s.best_path(res)
-show_chart(figs.beam_tree([n.step for n in res.nodes], [n.parent for n in res.nodes], [show_tok(t) for t in node_tokens],
-                          [n.score for n in res.nodes], [n.kept for n in res.nodes], best_path), key="beamtree")
-hyps = pd.DataFrame({"output": [data.tgt.decode(h) for h, _ in res.hypotheses], "log p": [sc for _, sc in res.hypotheses],
-                     "p": [float(np.exp(sc)) for _, sc in res.hypotheses]})
+show_chart(search["tree"], key="beamtree")
 c1, c2, c3 = st.columns(3)
 c1.metric("Greedy", free.text or "(empty)", help=f"log p = {free.log_prob:.3f}")
-c2.metric(f"Beam (width {width})", hyps["output"][0] or "(empty)", help=f"log p = {best[1]:.3f}")
+c2.metric(f"Beam (width {width})", search["outputs"][0] or "(empty)", help=f"log p = {best[1]:.3f}")
 c3.metric("Beam gained (log p)", f"{best[1] - free.log_prob:+.3f}")
-with st.expander("Numbers: the finished hypotheses and every node of the tree"):
-    st.dataframe(hyps.round(4), hide_index=True)
-    st.dataframe(pd.DataFrame({"step": [n.step + 1 for n in res.nodes], "token": [show_tok(t) for t in node_tokens],
-                               "total log p": [n.score for n in res.nodes], "kept": [n.kept for n in res.nodes],
-                               "parent node": [n.parent for n in res.nodes]}).round(4))
+with numbers("Numbers: the finished hypotheses and every node of the tree", key="num_beam") as shown:
+    if shown:
+        st.dataframe(pd.DataFrame({"output": search["outputs"], "log p": [sc for _, sc in res.hypotheses],
+                                   "p": [float(np.exp(sc)) for _, sc in res.hypotheses]}).round(4), hide_index=True)
+        st.dataframe(pd.DataFrame({"step": [n.step + 1 for n in res.nodes],
+                                   "token": [show_tok(t) for t in search["node_tokens"]],
+                                   "total log p": [n.score for n in res.nodes], "kept": [n.kept for n in res.nodes],
+                                   "parent node": [n.parent for n in res.nodes]}).round(4))
 st.markdown("**What to notice:** a beam keeps the few most probable *partial* outputs, so it can recover from a "
             "first token that looked best but leads nowhere. Width 1 gives exactly the greedy output.")
 
@@ -351,14 +475,15 @@ st.markdown(
 run_bottleneck = st.toggle("Train both models (one to three minutes the first time on this server, then shared)", value=False,
                            key="bottleneck", bind="query-params")
 if run_bottleneck:
-    plain = train_with_progress(s2s.bottleneck_config(False, int(seed)), "Training the plain encoder–decoder")
-    att = train_with_progress(s2s.bottleneck_config(True, int(seed)), "Training the attention model")
-    lp, ap = length_curve_cached(plain.cfg), length_curve_cached(att.cfg)
-    show_chart(figs.accuracy_vs_length({"encoder–decoder (fixed C)": (lp[0], lp[1]), "with attention": (ap[0], ap[1])},
-                                       plain.cfg.max_train_len), key="length")
-    with st.expander("Numbers: held-out exact match by input length"):
-        st.dataframe(pd.DataFrame({"n_x": lp[0], "held-out inputs": lp[2], "fixed C": lp[1], "attention": ap[1]}).round(3),
-                     hide_index=True)
+    train_with_progress(s2s.bottleneck_config(False, int(seed)), "Training the plain encoder–decoder")
+    train_with_progress(s2s.bottleneck_config(True, int(seed)), "Training the attention model")
+    curves = length_scene(int(seed))
+    show_chart(curves["chart"], key="length")
+    with numbers("Numbers: held-out exact match by input length", key="num_length") as shown:
+        if shown:
+            lp, ap = curves["plain"], curves["attention"]
+            st.dataframe(pd.DataFrame({"n_x": lp.lengths, "held-out inputs": lp.counts, "fixed C": lp.exact_match,
+                                       "attention": ap.exact_match}).round(3), hide_index=True)
     url_text("rev_x", 60)
     rx = st.text_input("A string of letters a–z to reverse", value="attention", key="rev_x", bind="query-params", max_chars=60)
     bad = sorted({c for c in rx if c not in "abcdefghijklmnopqrstuvwxyz"})
@@ -369,17 +494,16 @@ if run_bottleneck:
     elif len(rx) > 20:
         st.error("At most 20 letters: the models never saw anything longer than 14.")
     else:
-        d_plain, d_att = s2s.decode(plain, rx), s2s.decode(att, rx)
+        rev = reversal_scene(int(seed), rx)
         c1, c2, c3 = st.columns(3)
         c1.metric("Correct", rx[::-1])
-        c2.metric("Fixed C", d_plain.text or "(empty)")
-        c3.metric("Attention", d_att.text or "(empty)")
-        out_tok = list(d_att.tokens)
-        show_chart(figs.attention_heatmap(d_att.attention, list(rx), [show_tok(t) for t in out_tok],
-                                          title="Attention weights α_ti for your string"), key="attention")
-        with st.expander("Numbers: the attention weights"):
-            st.dataframe(pd.DataFrame(d_att.attention, index=figs.step_labels([show_tok(t) for t in out_tok]),
-                                      columns=figs.step_labels(list(rx))).round(3))
+        c2.metric("Fixed C", rev["plain"].text or "(empty)")
+        c3.metric("Attention", rev["attention"].text or "(empty)")
+        show_chart(rev["chart"], key="attention")
+        with numbers("Numbers: the attention weights", key="num_attention") as shown:
+            if shown:
+                st.dataframe(pd.DataFrame(rev["attention"].attention, index=figs.step_labels(rev["out_tokens"]),
+                                          columns=figs.step_labels(list(rx))).round(3))
     st.markdown(
         "**What to notice:** the fixed-C model is fine on short strings and falls off as n_x grows, *within* the "
         "lengths it trained on: its C is full. The attention model stays high up to the longest training length, "

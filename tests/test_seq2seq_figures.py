@@ -1,9 +1,10 @@
 """Figure builders of the encoder–decoder lesson: check what they draw, not only that they draw."""
 
 import numpy as np
+import plotly.graph_objects as go
 
 from core.figures import seq2seq as figs
-from core.figures.style import OUTLINE
+from core.figures.style import NEUTRAL, OUTLINE
 
 
 def test_encoder_heatmap_draws_states_and_context_outlined():
@@ -91,3 +92,32 @@ def test_paired_bars_two_series_same_steps():
     fig = figs.paired_bars(["1 · a", "2 · b"], np.array([0.9, 0.2]), np.array([0.1, 0.2]), "mine", "moved", "P", "step")
     assert [t.name for t in fig.data] == ["mine", "moved"]
     assert list(fig.data[1].x) == ["1 · a", "2 · b"] and list(fig.data[1].text) == ["0.10", "0.20"]
+
+
+def test_layouts_written_out_match_plotlys_helpers():
+    """The grids and bands written as plain layout match what make_subplots / add_hline / add_vrect draw."""
+    from plotly.subplots import make_subplots
+
+    states = np.zeros((4, 3))
+    fig = figs.encoder_heatmap(list("abcd"), states, states[-1])
+    ref = make_subplots(rows=1, cols=2, shared_yaxes=True, column_widths=[0.86, 0.14], horizontal_spacing=0.02,
+                        subplot_titles=("encoder hidden state h_t after each input character", "context C"))
+    for axis in ("xaxis", "xaxis2", "yaxis", "yaxis2"):
+        assert (fig.layout[axis].domain, fig.layout[axis].anchor) == (ref.layout[axis].domain, ref.layout[axis].anchor)
+    assert fig.layout.yaxis2.matches == "y"
+    assert [(a.text, a.x, a.y) for a in fig.layout.annotations] == [(a.text, a.x, a.y) for a in ref.layout.annotations]
+
+    fig = figs.training_curves(np.array([3.0, 2.0]), np.array([2]), np.array([0.5]))
+    ref = make_subplots(specs=[[{"secondary_y": True}]])
+    ref.add_trace(go.Scatter(x=[1, 2], y=[3.0, 2.0]), secondary_y=False)
+    ref.add_trace(go.Scatter(x=[2], y=[0.5]), secondary_y=True)  # add_hline draws only on axes with data
+    ref.add_hline(y=0.98, line=dict(color="#333333", dash="dot"), secondary_y=True,
+                  annotation_text="98 %", annotation_position="bottom right")
+    assert fig.layout.xaxis.domain == ref.layout.xaxis.domain and fig.layout.yaxis2.overlaying == "y"
+    assert fig.layout.shapes == ref.layout.shapes and fig.layout.annotations == ref.layout.annotations
+
+    fig = figs.accuracy_vs_length({"a": (np.arange(3, 9), np.ones(6))}, 6)
+    ref = go.Figure(go.Scatter(x=[3, 8], y=[1, 1]))
+    ref.add_vrect(x0=6.5, x1=8.5, fillcolor=NEUTRAL, opacity=0.3, line_width=0, layer="below",
+                  annotation_text="longer than any training input", annotation_position="top left")
+    assert fig.layout.shapes == ref.layout.shapes and fig.layout.annotations == ref.layout.annotations

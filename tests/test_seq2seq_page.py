@@ -1,5 +1,9 @@
 """AppTest of the encoder–decoder page: default scene, main widgets changed, bad inputs and bad links."""
 
+import json
+
+import numpy as np
+import pandas as pd
 import pytest
 
 from conftest import open_page
@@ -13,7 +17,7 @@ def metric(at, label_start):
 
 @pytest.fixture(scope="module")
 def at():
-    app = open_page(PAGE).run()
+    app = open_page(PAGE, opened=("num_topk", "num_dependence")).run()  # the tables the tests read
     assert not app.exception
     return app
 
@@ -81,3 +85,58 @@ def test_bad_link_values_are_explained():
     assert any("beam=99" in i.value for i in app.info)
     assert app.slider(key="beam").value == 8
     assert any("seed=inf" in w.value for w in app.warning) and app.slider(key="seed").value == 0
+
+
+# A small model (a few seconds to train), for the tests of the shared caches.
+SMALL = {"task": "numbers", "steps": "100", "hidden": "32", "tf": "0.5"}
+TABLES = ("num_topk", "num_dependence", "num_beam", "num_forced")
+
+
+def chart_specs(at) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def table(at, column: str):
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def test_shared_results_match_the_core_in_every_session():
+    """Two sessions get the page's decodings from the class-wide caches: both equal a fresh core computation."""
+    from core import seq2seq as s2s
+
+    first = open_page(PAGE, SMALL, opened=TABLES).run()
+    second = open_page(PAGE, SMALL, opened=TABLES).run()  # another student, served from the caches
+    assert not first.exception and not second.exception
+    assert chart_specs(first) == chart_specs(second) and len(chart_specs(first)) == 8
+    for a, b in zip(first.dataframe, second.dataframe):
+        pd.testing.assert_frame_equal(a.value, b.value)
+
+    # The reference: the same settings trained and decoded directly (equal configs give identical models).
+    tm = s2s.train(s2s.Seq2SeqConfig(task="numbers", steps=100, hidden_size=32, teacher_forcing=0.5))
+    x, x_b = "three hundred and twelve", tm.data.test[1].source
+    free = s2s.decode(tm, x)
+    assert metric(second, "Model output") == (free.text or "(empty)")
+    np.testing.assert_allclose(table(second, "chosen")["#1"].str.split().str[-1].astype(float),
+                               free.probs.max(axis=1), atol=5e-5)
+    best, score = s2s.beam(tm, x, 3).hypotheses[0]
+    assert metric(second, "Beam (width 3)") == (tm.data.tgt.decode(best) or "(empty)")
+    assert metric(second, "Beam gained (log p)") == f"{score - free.log_prob:+.3f}"
+    interp = s2s.interpolate(tm, x, x_b, 11)
+    assert metric(second, "Decoded from C(α = 0.5)") == (s2s.decode(tm, context=interp.contexts[5]).text or "(empty)")
+    if free.text:
+        ids = tm.data.tgt.encode(free.text) + [s2s.EOS_ID]
+        moved = s2s.decode(tm, context=interp.contexts[5], teacher=free.text)
+        np.testing.assert_allclose(table(second, "P with your C")["P with C(α = 0.5)"],
+                                   [moved.probs[t, j] for t, j in enumerate(ids)], atol=5e-5)
+    forced = s2s.decode(tm, x, force=(0, second.selectbox(key="force_tok").value))
+    assert list(table(second, "written")["written"]) == [t.replace("<eos>", "⟨eos⟩") for t in forced.tokens]
+
+
+def test_a_session_never_changes_the_shared_charts():
+    """Charts are built once for the class: presenter mode in one session enlarges its own copies only."""
+    presenter = open_page(PAGE, SMALL)
+    presenter.session_state["presenter"] = True
+    presenter.run()
+    plain = open_page(PAGE, SMALL).run()
+    size = lambda at: {spec["layout"]["font"]["size"] for spec in chart_specs(at)}  # noqa: E731
+    assert min(size(presenter)) >= 19 and size(plain) == {13}
