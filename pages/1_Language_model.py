@@ -239,10 +239,10 @@ terms = " \\cdot ".join(
     for _c, _ctx in zip((char_label(c) for c in targets[:MAX_SHOWN]),
                         ("".join(inputs[: t + 1])[-6:].replace(" ", "␣") for t in range(min(T, MAX_SHOWN))))
 )
-numbers = " \\cdot ".join(f"{p:.3f}" for p in cr.factors[:MAX_SHOWN])
+factor_values = " \\cdot ".join(f"{p:.3f}" for p in cr.factors[:MAX_SHOWN])
 dots = " \\cdots" if T > MAX_SHOWN else ""
 st.latex(f"P(\\text{{{char_label(shown_text[:12])}}}{'…' if T > MAX_SHOWN else ''} \\mid \\text{{{char_label(inputs[0])}}}) = {terms}{dots}")
-st.latex(f"= {numbers}{dots} = {cr.probability:.4g}")
+st.latex(f"= {factor_values}{dots} = {cr.probability:.4g}")
 c1, c2, c3 = st.columns(3)
 c1.metric("Probability of the text", f"{cr.probability:.4g}")
 c2.metric("Log-probability (nats)", f"{cr.log_prob:.4f}")

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app import numbers, progress_callback, setup_page, show_chart, show_code, url_choice, url_number, url_text
+from app import numbers, once, progress_callback, setup_page, show_chart, show_code, url_choice, url_number, url_text
 from core import seq2seq as s2s
 from core import seq2seq_data as sd
 from core.figures import seq2seq as figs
@@ -24,7 +24,7 @@ def show_tok(tok: str) -> str:
     return SPECIAL_LABELS.get(tok, char_label(tok))
 
 
-@st.cache_resource(show_spinner=False, max_entries=12)
+@once(st.cache_resource(show_spinner=False, max_entries=12))
 def trained(cfg: s2s.Seq2SeqConfig, _on_step=None) -> s2s.TrainedSeq2Seq:
     """One model per setting for the whole server; shared read-only (eval mode, no gradients)."""
     return s2s.train(cfg, on_step=_on_step)
@@ -34,10 +34,10 @@ def trained(cfg: s2s.Seq2SeqConfig, _on_step=None) -> s2s.TrainedSeq2Seq:
 # shared by every session, like the model: never change a result or a figure in place (arrays are
 # locked; show_chart copies a figure before presenter mode enlarges it). Streamlit reruns this page
 # on every click, so a click on something already seen only looks results up.
-# Only the most recent charts are kept: each kept Plotly figure is ~500 Python objects that
-# Streamlit's garbage collection walks again after every rerun of every student. On the bench
-# (bench/rerun_cost.py) keeping 8 per chart cost less per click than keeping 24 or 48.
-FIGURES = 8
+# Only the most recent charts of each kind are kept, so the server's memory stays bounded.
+# (With Streamlit's post-run gc.collect() on, every kept figure also cost each rerun a GC walk;
+# it is off in .streamlit/config.toml.)
+FIGURES = 32
 
 
 def read_only(result):
@@ -48,14 +48,14 @@ def read_only(result):
     return result
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
+@once(st.cache_resource(show_spinner=False, max_entries=256))
 def decoded(cfg: s2s.Seq2SeqConfig, x: str, teacher: str | None = None,
             force: tuple[int, str] | None = None) -> s2s.Decoding:
     """Greedy decoding of x (free running, teacher-forced, or with one token forced)."""
     return read_only(s2s.decode(trained(cfg), x, teacher=teacher, force=force))
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
+@once(st.cache_resource(show_spinner=False, max_entries=4))
 def training_scene(cfg: s2s.Seq2SeqConfig) -> dict:
     """The training curves, and the model's output for a few held-out inputs."""
     tm = trained(cfg)
@@ -64,7 +64,7 @@ def training_scene(cfg: s2s.Seq2SeqConfig) -> dict:
             "outputs": s2s.greedy_batch(tm.model, tm.data, [e.source for e in sample])}
 
 
-@st.cache_resource(show_spinner=False, max_entries=FIGURES)
+@once(st.cache_resource(show_spinner=False, max_entries=FIGURES))
 def encoder_scene(cfg: s2s.Seq2SeqConfig, x: str) -> dict:
     """The encoder on x, the model's greedy output and the correct one, and section 1's charts."""
     enc, free = read_only(s2s.encode(trained(cfg), x)), decoded(cfg, x)
@@ -73,7 +73,7 @@ def encoder_scene(cfg: s2s.Seq2SeqConfig, x: str) -> dict:
             "funnel": figs.bottleneck(list(x), enc.context, list(free.text))}
 
 
-@st.cache_resource(show_spinner=False, max_entries=2 * FIGURES)
+@once(st.cache_resource(show_spinner=False, max_entries=2 * FIGURES))
 def topk_chart(cfg: s2s.Seq2SeqConfig, x: str, k: int, teacher: str | None = None,
                force: tuple[int, str] | None = None):
     """The decoder's top-k at each step: free running, teacher-forced, or continuing after a forced token."""
@@ -88,7 +88,7 @@ def topk_chart(cfg: s2s.Seq2SeqConfig, x: str, k: int, teacher: str | None = Non
                              k, shown.forced_step, title=title)
 
 
-@st.cache_resource(show_spinner=False, max_entries=FIGURES)
+@once(st.cache_resource(show_spinner=False, max_entries=FIGURES))
 def teacher_scene(cfg: s2s.Seq2SeqConfig, x: str, truth: str) -> dict:
     """P(correct token) at each step, fed the true previous tokens or the decoder's own."""
     tgt = trained(cfg).data.tgt
@@ -102,7 +102,7 @@ def teacher_scene(cfg: s2s.Seq2SeqConfig, x: str, truth: str) -> dict:
             "chart": figs.teacher_vs_free(labels, p_teacher, p_free)}
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@once(st.cache_resource(show_spinner=False, max_entries=8))
 def context_map_data(cfg: s2s.Seq2SeqConfig):
     """C of N_MAP held-out inputs in 2D (PCA), their inputs, and the properties that can colour them."""
     tm = trained(cfg)
@@ -111,7 +111,7 @@ def context_map_data(cfg: s2s.Seq2SeqConfig):
     return read_only(s2s.pca_2d(C)), [e.source for e in examples], sd.properties(cfg.task, examples)
 
 
-@st.cache_resource(show_spinner=False, max_entries=128)
+@once(st.cache_resource(show_spinner=False, max_entries=128))
 def interpolation_scene(cfg: s2s.Seq2SeqConfig, x: str, x_b: str) -> dict:
     """Decoding from 11 points between C(x) and C(x_b), and where they lie on the map of C."""
     interp = read_only(s2s.interpolate(trained(cfg), x, x_b, 11))
@@ -120,7 +120,7 @@ def interpolation_scene(cfg: s2s.Seq2SeqConfig, x: str, x_b: str) -> dict:
     return {"interp": interp, "path": path, "labels": [f"α={a:.1f}: {o}" for a, o in zip(interp.alphas, interp.outputs)]}
 
 
-@st.cache_resource(show_spinner=False, max_entries=FIGURES)
+@once(st.cache_resource(show_spinner=False, max_entries=FIGURES))
 def context_map_chart(cfg: s2s.Seq2SeqConfig, x: str, x_b: str | None, colour_by: str):
     """The map of C coloured by one property, your input's C, and the path to x_b's (None: no path)."""
     proj, map_sources, props = context_map_data(cfg)
@@ -132,7 +132,7 @@ def context_map_chart(cfg: s2s.Seq2SeqConfig, x: str, x_b: str | None, colour_by
                             title=f"C of {len(map_sources)} held-out inputs (PCA, scikit-learn), coloured by {colour_by}")
 
 
-@st.cache_resource(show_spinner=False, max_entries=FIGURES)
+@once(st.cache_resource(show_spinner=False, max_entries=FIGURES))
 def moved_scene(cfg: s2s.Seq2SeqConfig, x: str, x_b: str, i: int) -> dict:
     """Decoding from C(α_i); and, fed your output's tokens, how likely each is with your C and with C(α_i)."""
     tm = trained(cfg)
@@ -153,7 +153,7 @@ def moved_scene(cfg: s2s.Seq2SeqConfig, x: str, x_b: str, i: int) -> dict:
     return scene
 
 
-@st.cache_resource(show_spinner=False, max_entries=FIGURES)
+@once(st.cache_resource(show_spinner=False, max_entries=FIGURES))
 def beam_scene(cfg: s2s.Seq2SeqConfig, x: str, width: int) -> dict:
     """Beam search on x: the finished hypotheses and the tree of every node it tried."""
     tm = trained(cfg)
@@ -165,7 +165,7 @@ def beam_scene(cfg: s2s.Seq2SeqConfig, x: str, width: int) -> dict:
             "outputs": [tm.data.tgt.decode(h) for h, _ in res.hypotheses]}
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
+@once(st.cache_resource(show_spinner=False, max_entries=4))
 def length_scene(seed: int) -> dict:
     """Held-out exact match by input length, fixed C against attention (both models already trained)."""
     lp, ap = [s2s.accuracy_by_length(trained(s2s.bottleneck_config(attention, seed))) for attention in (False, True)]
@@ -174,7 +174,7 @@ def length_scene(seed: int) -> dict:
         s2s.bottleneck_config(False, seed).max_train_len)}
 
 
-@st.cache_resource(show_spinner=False, max_entries=FIGURES)
+@once(st.cache_resource(show_spinner=False, max_entries=FIGURES))
 def reversal_scene(seed: int, rx: str) -> dict:
     """Both bottleneck models reversing one string, and where the attention model looked."""
     d_plain = read_only(s2s.decode(trained(s2s.bottleneck_config(False, seed)), rx))

@@ -7,13 +7,11 @@ figure every time: that was most of a rerun's server time on this page.
 
 from __future__ import annotations
 
-import copy
-from functools import cache
 
 import numpy as np
 import plotly.graph_objects as go
 
-from core.figures.style import NEUTRAL, OUTLINE, PALETTE, TARGET, base_layout, char_label, light_template
+from core.figures.style import NEUTRAL, OUTLINE, PALETTE, TARGET, base_layout, char_label
 
 
 def step_labels(tokens: list[str], prefix: str = "t") -> list[str]:
@@ -21,21 +19,13 @@ def step_labels(tokens: list[str], prefix: str = "t") -> list[str]:
     return [f"{t + 1} · {char_label(tok)}" for t, tok in enumerate(tokens)]
 
 
-@cache
-def _template() -> dict:
-    """The template these charts have always carried: ``light_template()`` merged into Plotly's default.
-
-    That merge is what ``fig.update_layout(template=light_template())`` does; it cost ~40 ms per figure.
-    Done once here, each figure only validates the result (~15 ms) and its own copy of it.
-    """
-    return go.Figure().update_layout(template=light_template()).layout.template.to_plotly_json()
-
-
 def _figure(data: list, **layout) -> go.Figure:
-    """A figure from its traces and its whole layout (``base_layout`` keywords, nested dicts) at once."""
-    layout = base_layout(**layout)
-    layout["template"] = copy.deepcopy(_template())  # the figure gets its own copy
-    return go.Figure(data=data, layout=layout)
+    """A figure from its traces and its whole layout (``base_layout`` keywords, nested dicts) at once.
+
+    It carries the light template alone, as every lesson's charts do: Streamlit's chart theme is
+    applied on top of it in the browser.
+    """
+    return go.Figure(data=data, layout=base_layout(**layout))
 
 
 def encoder_heatmap(tokens: list[str], states: np.ndarray, context: np.ndarray, title: str = "") -> go.Figure:
