@@ -70,8 +70,8 @@ def test_random_scene_button(at):
     assert at.selectbox(key="cap_shape1").value in cap.SHAPES
 
 
-def _open(tab: str, **params) -> AppTest:
-    return open_page(PAGE, {"demo": tab, **{k: str(v) for k, v in params.items()}}).run()
+def _open(tab: str, opened: tuple[str, ...] = (), **params) -> AppTest:
+    return open_page(PAGE, {"demo": tab, **{k: str(v) for k, v in params.items()}}, opened=opened).run()
 
 
 def test_generating_text_demo():
@@ -97,7 +97,7 @@ def test_generating_text_demo():
 
 
 def test_classification_demo():
-    app = _open("Classification over time", cls_steps=150)
+    app = _open("Classification over time", opened=("num_cls_probs",), cls_steps=150)
     assert not app.exception and not app.error
     shown = metrics(app)
     assert float(shown["Held-out accuracy (all frames)"].rstrip(" %")) > 60
