@@ -50,23 +50,25 @@ def describe_cached(cfg: cap.CaptionConfig, scene: cap.Scene, picture_seed: int,
     return image, cap.describe(caption_run(cfg).model, image, width)
 
 
-def _read_only(*arrays: np.ndarray) -> None:
-    """Cached arrays are shared by every session: writing to one would change it for the class."""
-    for a in arrays:
-        a.flags.writeable = False
-
-
-@st.cache_resource(show_spinner=False, max_entries=256)
+@st.cache_data(show_spinner=False, max_entries=256)
 def generate_cached(text: str, cfg: cg.CharGenConfig, prime: str, length: int, temperature: float, n: int, seed: int):
-    gen = cg.generate(chargen_run(text, cfg), prime, length, temperature, n, seed)
-    _read_only(gen.hidden)  # shared by the class (the unit chart is built from it too)
-    return gen
+    return cg.generate(chargen_run(text, cfg), prime, length, temperature, n, seed)
 
 
-# ---- Charts: built once per (settings, inputs) for the whole class ---------------------------
-# Building a Plotly figure costs far more than drawing it, and a class shares settings and pictures.
-# These objects are shared by every session, so never changed in place (show_chart copies a figure
-# before presenter mode alters it). Arguments named _x are not hashed: the ones before them decide them.
+@st.cache_data(show_spinner=False, max_entries=256)
+def classify_cached(cfg: sc.SeqClassConfig, label: int, sig_seed: int) -> tuple[sc.SignalData, np.ndarray]:
+    """One signal of a class and the classifier's softmax after each of its frames, (T, K)."""
+    signal = sc.make_signal(label, sig_seed, cfg.noise)
+    return signal, sc.frame_probs(seqclass_run(cfg).model, signal.frames)[0]
+
+
+# ---- Charts every student shares: built once per server ---------------------------------------
+# Building a Plotly figure costs far more than drawing it. These are shared by every session, so
+# never changed in place (show_chart copies a figure before presenter mode alters one). Charts of
+# one student's own picture, signal or sample are built on each run instead: a cached figure is a
+# few hundred Python objects that Streamlit's gc.collect() after every run, for every student,
+# walks again (150 cached random pictures tripled the cost of every rerun), and those charts are
+# rarely asked for twice.
 @st.cache_resource(show_spinner=False, max_entries=1)
 def overview_chart():
     return figs.overview_diagram([a.__dict__ for a in APPLICATIONS])
@@ -80,24 +82,6 @@ def caption_loss_chart(cfg: cap.CaptionConfig):
                                  title="Training loss per batch")
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
-def picture_chart(scene: cap.Scene, picture_seed: int, _image: np.ndarray):
-    """The picture; (scene, picture_seed) decide ``_image``."""
-    return figs.image_figure(_image, "The picture")
-
-
-@st.cache_resource(show_spinner=False, max_entries=256)
-def softmax_chart(cfg: cap.CaptionConfig, scene: cap.Scene, picture_seed: int, _desc: cap.Description):
-    """The greedy steps' softmax; the model (cfg) and the picture decide it, whatever the beam width."""
-    chosen = [cap.ITOS[i] for i in _desc.greedy_ids] + ["<eos>"]
-    return figs.word_softmax(chosen, list(cap.ITOS[1:]), _desc.word_probs[:, 1:])  # <pad> is never predicted
-
-
-@st.cache_resource(show_spinner=False, max_entries=256)
-def beam_chart(cfg: cap.CaptionConfig, scene: cap.Scene, picture_seed: int, width: int, _desc: cap.Description):
-    return figs.beam_tree(_desc.beam_nodes, cap.ITOS, cap.encode_caption(_desc.beam[0][0]))
-
-
 @st.cache_resource(show_spinner=False, max_entries=8)
 def chargen_loss_chart(text: str, cfg: cg.CharGenConfig):
     grun = chargen_run(text, cfg)
@@ -105,31 +89,11 @@ def chargen_loss_chart(text: str, cfg: cg.CharGenConfig):
                                  grun.eval_steps, grun.heldout_loss, title="Cross-entropy against guessing")
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
-def unit_chart(text: str, cfg: cg.CharGenConfig, prime: str, length: int, temperature: float, n: int, seed: int,
-               unit: int):
-    gen = generate_cached(text, cfg, prime, length, temperature, n, seed)
-    return figs.hidden_unit_text(gen.chars, gen.hidden[:, unit], unit, n_prime=len(prime))
-
-
 @st.cache_resource(show_spinner=False, max_entries=8)
 def classifier_charts(cfg: sc.SeqClassConfig) -> dict:
     crun = seqclass_run(cfg)
     return {"acc": figs.accuracy_by_frame(crun.accuracy_by_frame, 1 / len(sc.CLASSES)),
             "conf": figs.confusion(crun.confusion(), sc.CLASSES)}
-
-
-@st.cache_resource(show_spinner=False, max_entries=256)
-def signal_view(cfg: sc.SeqClassConfig, label: int, sig_seed: int) -> dict:
-    """One signal of a class, the classifier's softmax after every frame, and their charts."""
-    signal = sc.make_signal(label, sig_seed, cfg.noise)
-    probs = sc.frame_probs(seqclass_run(cfg).model, signal.frames)[0]  # (T, K)
-    _read_only(signal.frames, signal.pitch, signal.labels, probs)
-    return {
-        "signal": signal, "probs": probs,
-        "spec": figs.spectrogram(signal.frames[0], signal.pitch[0], "The input: spectrogram-like frames"),
-        "probs_fig": figs.frame_probabilities(probs, sc.CLASSES, label),
-    }
 
 
 def train_with_progress(fn, label: str, *args):
@@ -243,7 +207,7 @@ with tabs[0]:
 
         left, right = st.columns([1, 2])
         with left:
-            show_chart(picture_chart(scene, int(pic), image), key="cap_image")
+            show_chart(figs.image_figure(image, "The picture"), key="cap_image")
             with numbers(f"Numbers: C, the picture as {len(desc.context)} numbers", key="num_cap_context") as shown:
                 if shown:
                     st.dataframe(pd.DataFrame({"unit": np.arange(len(desc.context)), "C": desc.context.round(4)}),
@@ -260,14 +224,14 @@ with tabs[0]:
                  for i, (t, s) in enumerate(desc.beam)]), hide_index=True)
         if rel in ("below", "right of"):
             st.caption(f"“{rel}” swaps the shapes: captions always name the top or left shape first.")
-        show_chart(softmax_chart(cap_cfg, scene, int(pic), desc), key="cap_softmax")
+        chosen = [cap.ITOS[i] for i in desc.greedy_ids] + ["<eos>"]
+        vocab = list(cap.ITOS[1:])  # <pad> is never predicted
+        show_chart(figs.word_softmax(chosen, vocab, desc.word_probs[:, 1:]), key="cap_softmax")
         with numbers("Numbers: the softmax at each greedy step", key="num_cap_softmax") as shown:
             if shown:
-                chosen = [cap.ITOS[i] for i in desc.greedy_ids] + ["<eos>"]
-                vocab = list(cap.ITOS[1:])  # <pad> is never predicted
                 st.dataframe(pd.DataFrame(desc.word_probs[:, 1:], columns=vocab,
                                           index=[f"t={t + 1} · {w}" for t, w in enumerate(chosen)]).round(4))
-        show_chart(beam_chart(cap_cfg, scene, int(pic), int(width), desc), key="cap_beam")
+        show_chart(figs.beam_tree(desc.beam_nodes, cap.ITOS, cap.encode_caption(best_beam)), key="cap_beam")
         with numbers("Numbers: every node of the beam tree", key="num_cap_beam") as shown:
             if shown:
                 st.dataframe(pd.DataFrame([
@@ -380,8 +344,7 @@ with tabs[1]:
             unit = st.slider(f"Hidden unit (0–{int(hidden) - 1}); the most active units of this sample: "
                              f"{', '.join(str(u) for u in order[:5])}", 0, int(hidden) - 1, int(order[0]),
                              key="gen_unit", bind="query-params")
-            show_chart(unit_chart(text, gen_cfg, prime, int(length), float(temperature), int(n_samples), int(gen_seed),
-                                  int(unit)), key="gen_unit_fig")
+            show_chart(figs.hidden_unit_text(gen.chars, gen.hidden[:, unit], unit, n_prime=len(prime)), key="gen_unit_fig")
             with numbers("Numbers: this unit's value at every character of sample 1", key="num_gen_unit") as shown:
                 if shown:
                     st.dataframe(pd.DataFrame({"position": np.arange(1, len(gen.chars) + 1),
@@ -437,13 +400,12 @@ with tabs[2]:
         sig_seed = int_input(c2, "Signal seed", 0, 9999, 0, key="cls_sig")
         c3.button("Another signal", key="cls_random", on_click=another_signal)
         label = sc.CLASSES.index(label_name)
-        view = signal_view(cls_cfg, label, int(sig_seed))
-        signal, probs = view["signal"], view["probs"]  # probs: (T, K)
+        signal, probs = classify_cached(cls_cfg, label, int(sig_seed))  # probs: (T, K)
         c1, c2 = st.columns(2)
         with c1:
-            show_chart(view["spec"], key="cls_spec")
+            show_chart(figs.spectrogram(signal.frames[0], signal.pitch[0], "The input: spectrogram-like frames"), key="cls_spec")
         with c2:
-            show_chart(view["probs_fig"], key="cls_probs")
+            show_chart(figs.frame_probabilities(probs, sc.CLASSES, label), key="cls_probs")
         decided = int(np.argmax(probs[-1]))
         sure = np.flatnonzero(probs.argmax(-1) != label)
         first_right_for_good = int(sure[-1]) + 2 if len(sure) else 1
