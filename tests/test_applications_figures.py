@@ -99,3 +99,47 @@ def test_accuracy_and_confusion():
     m = np.array([[5, 1], [0, 6]])
     fig = figs.confusion(m, ["a", "b"])
     assert np.array_equal(np.asarray(fig.data[0].z), m)
+
+
+def every_figure():
+    """One figure from each builder, on small but realistic inputs."""
+    rng = np.random.default_rng(3)
+    vocab = ["<bos>", "<eos>", "a", "red", "circle"]
+    nodes = [Node(0, -1, 2, -0.1, True), Node(0, -1, 3, -0.5, True), Node(1, 0, 1, -0.3, False), Node(1, 1, 2, -0.6, True)]
+    return {
+        "overview": figs.overview_diagram([a.__dict__ for a in APPLICATIONS]),
+        "image": figs.image_figure(rng.random((32, 32, 3)), "The picture"),
+        "word_softmax": figs.word_softmax(["a", "red", "<eos>"], vocab, rng.dirichlet(np.ones(5), size=3)),
+        "beam_tree": figs.beam_tree(nodes, vocab, best=[2]),
+        "loss": figs.loss_vs_baseline(np.arange(1, 4), np.array([3.0, 2.0, 1.0]), 4.39, "ln V", np.array([0, 3]),
+                                      np.array([4.4, 1.2]), title="Loss"),
+        "hidden_unit": figs.hidden_unit_text(list("hello world"), np.linspace(-1, 1, 11), unit=3, n_prime=2),
+        "spectrogram": figs.spectrogram(rng.random((40, 24)), np.linspace(3, 12, 40), "Frames"),
+        "frame_probabilities": figs.frame_probabilities(rng.dirichlet(np.ones(3), size=40), ["r", "f", "rf"], 1),
+        "accuracy": figs.accuracy_by_frame(np.array([0.3, 0.6, 0.9]), 1 / 3),
+        "confusion": figs.confusion(np.array([[5, 1], [0, 6]]), ["a", "b"]),
+    }
+
+
+def test_every_figure_survives_full_validation_unchanged():
+    """The builders skip Plotly's checks for speed: a fully checked copy must be identical (and not raise)."""
+    import json
+
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    for name, fig in every_figure().items():
+        checked = go.Figure(fig.to_dict())  # raises on any property Plotly doesn't know
+        assert json.loads(pio.to_json(checked)) == json.loads(pio.to_json(fig, validate=False)), name
+
+
+def test_figures_keep_the_template_update_layout_gave():
+    """Built in one go, a figure still gets the default template with our light one merged in — the
+    look ``go.Figure(…).update_layout(template=light_template())`` gave — not the light one alone."""
+    import plotly.graph_objects as go
+
+    from core.figures.style import light_template
+
+    expected = go.Figure().update_layout(template=light_template()).layout.template.to_plotly_json()
+    for name, fig in every_figure().items():
+        assert fig.layout.template.to_plotly_json() == expected, name

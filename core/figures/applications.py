@@ -1,9 +1,9 @@
 """Figures for the "further applications" lesson: arrays and labels in, go.Figure out.
 
-Each figure is built in one constructor call, its whole layout given as nested dicts. The same
-figure made with ``add_shape`` / ``update_xaxes`` / ``update_layout(xaxis_title=…)`` calls cost
-40–300 ms, because every such call re-walks and re-validates the figure; on a class server that
-time holds the one Python process every student shares.
+Each figure is built in one constructor call (``_figure``), its whole layout given as nested
+dicts. The same figure made with ``add_shape`` / ``update_xaxes`` / ``update_layout(xaxis_title=…)``
+calls cost 40–300 ms, because every such call re-walks and re-validates the figure; on a class
+server that time holds the one Python process every student shares.
 """
 
 from __future__ import annotations
@@ -39,12 +39,24 @@ def _layout(title: str = "", height: int = 360, **extra) -> dict:
     return layout
 
 
+def _figure(data, layout: dict) -> go.Figure:
+    """``go.Figure(data, layout=layout)``, without Plotly checking the layout on every build.
+
+    The traces are validated graph objects already; most of the layout is the template, and
+    checking it colour by colour was ~10 ms of every figure, 2–3 times per rerun. ``_validate`` is a private Plotly
+    flag (Plotly is pinned in requirements.txt); tests/test_applications_figures.py checks that a
+    fully validated copy of every figure is identical, so nothing invalid gets through.
+    """
+    return go.Figure(data=data, layout=layout, _validate=False)
+
+
 def _hline(y: float, line: dict, text: str, position: str = "top right") -> tuple[dict, dict]:
     """The (shape, annotation) ``fig.add_hline(y, line=…, annotation_text=…)`` adds, for the layout."""
     shape = dict(type="line", x0=0, x1=1, xref="x domain", y0=y, y1=y, yref="y", line=line)
     label = dict(showarrow=False, text=text, x=1, xanchor="right", xref="x domain", y=y, yref="y",
                  yanchor="bottom" if position.startswith("top") else "top")
     return shape, label
+
 
 # ---------------------------------------------------------------------------------------------
 # Overview: every application as encoder → C → decoder
@@ -83,7 +95,7 @@ def overview_diagram(rows: Sequence[dict]) -> go.Figure:
         x=[0.5] * n, y=[n - i - 0.35 for i in range(n)], mode="markers", marker=dict(opacity=0),
         hovertext=[f"{r['name']}: {r['result']}" for r in rows], hoverinfo="text", showlegend=False,
     )
-    return go.Figure(points, layout=_layout(
+    return _figure(points, layout=_layout(
         "One pattern, many media: encoder → C → decoder", height=120 + 110 * n, shapes=shapes,
         annotations=annotations, xaxis=dict(visible=False, range=[-0.01, 1.01]),
         yaxis=dict(visible=False, range=[0.3, n + 0.25]),
@@ -98,7 +110,7 @@ def overview_diagram(rows: Sequence[dict]) -> go.Figure:
 def image_figure(image: np.ndarray, title: str = "") -> go.Figure:
     """Show an (H, W, 3) image with values in [0, 1], pixel-exact."""
     z = np.clip(np.asarray(image) * 255, 0, 255).round().astype(np.uint8)
-    return go.Figure(go.Image(z=z, hovertemplate="row %{y}, col %{x}<br>RGB %{z}<extra></extra>"),
+    return _figure(go.Image(z=z, hovertemplate="row %{y}, col %{x}<br>RGB %{z}<extra></extra>"),
                      layout=_layout(title, height=300, xaxis=dict(visible=False),
                                     yaxis=dict(visible=False, scaleanchor="x")))
 
@@ -121,7 +133,7 @@ def word_softmax(chosen: Sequence[str], vocab: Sequence[str], probs: np.ndarray)
         v = list(vocab).index(w)
         outlines.append(dict(type="rect", x0=t - 0.5, x1=t + 0.5, y0=v - 0.5, y1=v + 0.5,
                              line=dict(color=OUTLINE, width=3)))
-    return go.Figure(heatmap, layout=_layout(
+    return _figure(heatmap, layout=_layout(
         "Each word's softmax (the chosen word outlined)", height=140 + 22 * V, shapes=outlines,
         xaxis=dict(title=dict(text="decoder step · word chosen")),
         yaxis=dict(autorange="reversed", title=dict(text="vocabulary")),
@@ -168,7 +180,7 @@ def beam_tree(nodes: Sequence, itos: Sequence[str], best: Sequence[int]) -> go.F
                              marker=dict(size=14, color=NEUTRAL, line=dict(color=OUTLINE, width=1)), name="start",
                              hoverinfo="skip"))
     width = max((r for r in rank.values()), default=0) + 1
-    return go.Figure(traces, layout=_layout(
+    return _figure(traces, layout=_layout(
         "Beam search: the best path thick; numbers are total log P", height=200 + 70 * width,
         legend=dict(orientation="h", y=-0.25),
         yaxis=dict(autorange="reversed", title=dict(text="rank in the beam (best on top)"),
@@ -195,7 +207,7 @@ def loss_vs_baseline(
                                  line=dict(color=PALETTE[0], width=3), marker=dict(symbol="diamond", size=8),
                                  hovertemplate="step %{x}: held-out %{y:.4f}<extra></extra>"))
     line, label = _hline(baseline, dict(color=PALETTE[5], dash="dash"), baseline_label, "top right")
-    return go.Figure(traces, layout=_layout(
+    return _figure(traces, layout=_layout(
         title, height=320, shapes=[line], annotations=[label], legend=dict(orientation="h", y=-0.25),
         xaxis=dict(title=dict(text="training step")),
         yaxis=dict(rangemode="tozero", title=dict(text="cross-entropy (nats)")),
@@ -228,7 +240,7 @@ def hidden_unit_text(chars: Sequence[str], activation: np.ndarray, unit: int, pe
         colorscale="RdBu", colorbar=dict(title=f"unit {unit}", thickness=12), xgap=1, ygap=3,
         customdata=hover, hovertemplate="%{customdata}<extra></extra>",
     )
-    return go.Figure(heatmap, layout=_layout(
+    return _figure(heatmap, layout=_layout(
         f"Hidden unit {unit} along the text (blue = +1, red = −1)", height=90 + 34 * n_lines,
         xaxis=dict(visible=False), yaxis=dict(visible=False, autorange="reversed"),
     ))
@@ -248,7 +260,7 @@ def spectrogram(frames: np.ndarray, pitch: np.ndarray | None = None, title: str 
     if pitch is not None:
         traces.append(go.Scatter(x=np.arange(1, T + 1), y=pitch, mode="lines", name="pitch used to draw it",
                                  line=dict(color="#FFFFFF", dash="dot", width=2)))
-    return go.Figure(traces, layout=_layout(
+    return _figure(traces, layout=_layout(
         title, height=300, legend=dict(orientation="h", y=-0.3),
         xaxis=dict(title=dict(text="frame (time)")), yaxis=dict(title=dict(text="frequency bin")),
     ))
@@ -266,7 +278,7 @@ def frame_probabilities(probs: np.ndarray, classes: Sequence[str], true_label: i
             line=dict(color=PALETTE[k], width=5 if is_true else 2, dash=dashes[k % len(dashes)]),
             hovertemplate=f"after frame %{{x}}: P({name}) = %{{y:.3f}}<extra></extra>",
         ))
-    return go.Figure(traces, layout=_layout(
+    return _figure(traces, layout=_layout(
         "The decision forming, frame by frame", height=320, legend=dict(orientation="h", y=-0.3),
         xaxis=dict(title=dict(text="frames seen")),
         yaxis=dict(range=[0, 1.02], title=dict(text="P(class | frames so far)")),
@@ -279,7 +291,7 @@ def accuracy_by_frame(accuracy: np.ndarray, chance: float) -> go.Figure:
     curve = go.Scatter(x=np.arange(1, T + 1), y=accuracy, mode="lines+markers", name="held-out accuracy",
                        line=dict(color=PALETTE[0]), hovertemplate="after %{x} frames: %{y:.3f}<extra></extra>")
     line, label = _hline(chance, dict(color=PALETTE[5], dash="dash"), f"chance = {chance:.2f}", "bottom right")
-    return go.Figure(curve, layout=_layout(
+    return _figure(curve, layout=_layout(
         "How early can it tell? (held-out signals)", height=300, shapes=[line], annotations=[label],
         xaxis=dict(title=dict(text="frames seen")), yaxis=dict(range=[0, 1.02], title=dict(text="accuracy")),
     ))
@@ -290,7 +302,7 @@ def confusion(matrix: np.ndarray, classes: Sequence[str]) -> go.Figure:
     heatmap = go.Heatmap(z=matrix, x=list(classes), y=list(classes), colorscale="Blues", text=matrix,
                          texttemplate="%{text}", showscale=False,
                          hovertemplate="true %{y}, chosen %{x}: %{z}<extra></extra>")
-    return go.Figure(heatmap, layout=_layout(
+    return _figure(heatmap, layout=_layout(
         "Held-out confusion after the last frame", height=300, xaxis=dict(title=dict(text="chosen class")),
         yaxis=dict(autorange="reversed", title=dict(text="true class")),
     ))
