@@ -1,9 +1,9 @@
 """Figures for the "further applications" lesson: arrays and labels in, go.Figure out.
 
-Each figure is built in one constructor call (``_figure``), its whole layout given as nested
-dicts. The same figure made with ``add_shape`` / ``update_xaxes`` / ``update_layout(xaxis_title=…)``
-calls cost 40–300 ms, because every such call re-walks and re-validates the figure; on a class
-server that time holds the one Python process every student shares.
+Each figure is one ``go.Figure(data, layout=…)`` call with the whole layout as nested dicts (the
+shapes and annotations as lists), like the other lessons' builders: ``add_shape`` /
+``update_xaxes`` / ``update_layout(xaxis_title=…)`` re-walk and re-validate the figure on every
+call, and cost 40–300 ms per figure on a class server that every student shares.
 """
 
 from __future__ import annotations
@@ -12,50 +12,15 @@ from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-import plotly.io as pio
 
-from core.figures.style import NEUTRAL, OUTLINE, PALETTE, TARGET, base_layout, char_label
-
-
-def _merged(base: dict, extra: dict) -> dict:
-    """``base`` with ``extra`` merged in, nested dicts key by key (as ``update_layout`` merges)."""
-    out = dict(base)
-    for k, v in extra.items():
-        out[k] = _merged(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
-    return out
+from core.figures.style import NEUTRAL, OUTLINE, PALETTE, TARGET, axis_title, base_layout, char_label, hline
 
 
-def _layout(title: str = "", height: int = 360, **extra) -> dict:
-    """``base_layout(...)`` for a figure built in one go.
-
-    ``go.Figure(trace).update_layout(template=…)`` merges our template into the default one the
-    new figure got (Streamlit's, inside the app); a template given to the constructor replaces it
-    instead. Merging here keeps the charts exactly as they were.
-    """
-    layout = base_layout(title, height=height, **extra)
-    default = pio.templates.default
-    if default is not None:
-        layout["template"] = _merged(pio.templates[default].to_plotly_json(), layout["template"])
-    return layout
-
-
-def _figure(data, layout: dict) -> go.Figure:
-    """``go.Figure(data, layout=layout)``, without Plotly checking the layout on every build.
-
-    The traces are validated graph objects already; most of the layout is the template, and
-    checking it colour by colour was ~10 ms of every figure, 2–3 times per rerun. ``_validate`` is a private Plotly
-    flag (Plotly is pinned in requirements.txt); tests/test_applications_figures.py checks that a
-    fully validated copy of every figure is identical, so nothing invalid gets through.
-    """
-    return go.Figure(data=data, layout=layout, _validate=False)
-
-
-def _hline(y: float, line: dict, text: str, position: str = "top right") -> tuple[dict, dict]:
-    """The (shape, annotation) ``fig.add_hline(y, line=…, annotation_text=…)`` adds, for the layout."""
-    shape = dict(type="line", x0=0, x1=1, xref="x domain", y0=y, y1=y, yref="y", line=line)
+def _baseline(y: float, text: str, below: bool = False) -> tuple[dict, dict]:
+    """A dashed guessing/chance line across the plot and its label at the right (as add_hline drew them)."""
     label = dict(showarrow=False, text=text, x=1, xanchor="right", xref="x domain", y=y, yref="y",
-                 yanchor="bottom" if position.startswith("top") else "top")
-    return shape, label
+                 yanchor="top" if below else "bottom")
+    return hline(y, xref="x domain", color=PALETTE[5], dash="dash"), label
 
 
 # ---------------------------------------------------------------------------------------------
@@ -95,7 +60,7 @@ def overview_diagram(rows: Sequence[dict]) -> go.Figure:
         x=[0.5] * n, y=[n - i - 0.35 for i in range(n)], mode="markers", marker=dict(opacity=0),
         hovertext=[f"{r['name']}: {r['result']}" for r in rows], hoverinfo="text", showlegend=False,
     )
-    return _figure(points, layout=_layout(
+    return go.Figure(points, layout=base_layout(
         "One pattern, many media: encoder → C → decoder", height=120 + 110 * n, shapes=shapes,
         annotations=annotations, xaxis=dict(visible=False, range=[-0.01, 1.01]),
         yaxis=dict(visible=False, range=[0.3, n + 0.25]),
@@ -110,9 +75,9 @@ def overview_diagram(rows: Sequence[dict]) -> go.Figure:
 def image_figure(image: np.ndarray, title: str = "") -> go.Figure:
     """Show an (H, W, 3) image with values in [0, 1], pixel-exact."""
     z = np.clip(np.asarray(image) * 255, 0, 255).round().astype(np.uint8)
-    return _figure(go.Image(z=z, hovertemplate="row %{y}, col %{x}<br>RGB %{z}<extra></extra>"),
-                     layout=_layout(title, height=300, xaxis=dict(visible=False),
-                                    yaxis=dict(visible=False, scaleanchor="x")))
+    return go.Figure(go.Image(z=z, hovertemplate="row %{y}, col %{x}<br>RGB %{z}<extra></extra>"),
+                     layout=base_layout(title, height=300, xaxis=dict(visible=False),
+                                        yaxis=dict(visible=False, scaleanchor="x")))
 
 
 def word_softmax(chosen: Sequence[str], vocab: Sequence[str], probs: np.ndarray) -> go.Figure:
@@ -133,10 +98,10 @@ def word_softmax(chosen: Sequence[str], vocab: Sequence[str], probs: np.ndarray)
         v = list(vocab).index(w)
         outlines.append(dict(type="rect", x0=t - 0.5, x1=t + 0.5, y0=v - 0.5, y1=v + 0.5,
                              line=dict(color=OUTLINE, width=3)))
-    return _figure(heatmap, layout=_layout(
+    return go.Figure(heatmap, layout=base_layout(
         "Each word's softmax (the chosen word outlined)", height=140 + 22 * V, shapes=outlines,
-        xaxis=dict(title=dict(text="decoder step · word chosen")),
-        yaxis=dict(autorange="reversed", title=dict(text="vocabulary")),
+        xaxis=axis_title("decoder step · word chosen"),
+        yaxis=axis_title("vocabulary", autorange="reversed"),
     ))
 
 
@@ -180,13 +145,12 @@ def beam_tree(nodes: Sequence, itos: Sequence[str], best: Sequence[int]) -> go.F
                              marker=dict(size=14, color=NEUTRAL, line=dict(color=OUTLINE, width=1)), name="start",
                              hoverinfo="skip"))
     width = max((r for r in rank.values()), default=0) + 1
-    return _figure(traces, layout=_layout(
+    return go.Figure(traces, layout=base_layout(
         "Beam search: the best path thick; numbers are total log P", height=200 + 70 * width,
         legend=dict(orientation="h", y=-0.25),
-        yaxis=dict(autorange="reversed", title=dict(text="rank in the beam (best on top)"),
-                   tickvals=list(range(width)), range=[width - 0.4, -0.6]),
-        xaxis=dict(title=dict(text="decoder step"),
-                   tickvals=list(range(-1, max((n.step for n in nodes), default=0) + 1))),
+        yaxis=axis_title("rank in the beam (best on top)", autorange="reversed", tickvals=list(range(width)),
+                         range=[width - 0.4, -0.6]),
+        xaxis=axis_title("decoder step", tickvals=list(range(-1, max((n.step for n in nodes), default=0) + 1))),
     ))
 
 
@@ -206,11 +170,11 @@ def loss_vs_baseline(
         traces.append(go.Scatter(x=eval_steps, y=eval_loss, mode="lines+markers", name="held-out",
                                  line=dict(color=PALETTE[0], width=3), marker=dict(symbol="diamond", size=8),
                                  hovertemplate="step %{x}: held-out %{y:.4f}<extra></extra>"))
-    line, label = _hline(baseline, dict(color=PALETTE[5], dash="dash"), baseline_label, "top right")
-    return _figure(traces, layout=_layout(
+    line, label = _baseline(baseline, baseline_label)
+    return go.Figure(traces, layout=base_layout(
         title, height=320, shapes=[line], annotations=[label], legend=dict(orientation="h", y=-0.25),
-        xaxis=dict(title=dict(text="training step")),
-        yaxis=dict(rangemode="tozero", title=dict(text="cross-entropy (nats)")),
+        xaxis=axis_title("training step"),
+        yaxis=axis_title("cross-entropy (nats)", rangemode="tozero"),
     ))
 
 
@@ -240,7 +204,7 @@ def hidden_unit_text(chars: Sequence[str], activation: np.ndarray, unit: int, pe
         colorscale="RdBu", colorbar=dict(title=f"unit {unit}", thickness=12), xgap=1, ygap=3,
         customdata=hover, hovertemplate="%{customdata}<extra></extra>",
     )
-    return _figure(heatmap, layout=_layout(
+    return go.Figure(heatmap, layout=base_layout(
         f"Hidden unit {unit} along the text (blue = +1, red = −1)", height=90 + 34 * n_lines,
         xaxis=dict(visible=False), yaxis=dict(visible=False, autorange="reversed"),
     ))
@@ -260,9 +224,9 @@ def spectrogram(frames: np.ndarray, pitch: np.ndarray | None = None, title: str 
     if pitch is not None:
         traces.append(go.Scatter(x=np.arange(1, T + 1), y=pitch, mode="lines", name="pitch used to draw it",
                                  line=dict(color="#FFFFFF", dash="dot", width=2)))
-    return _figure(traces, layout=_layout(
+    return go.Figure(traces, layout=base_layout(
         title, height=300, legend=dict(orientation="h", y=-0.3),
-        xaxis=dict(title=dict(text="frame (time)")), yaxis=dict(title=dict(text="frequency bin")),
+        xaxis=axis_title("frame (time)"), yaxis=axis_title("frequency bin"),
     ))
 
 
@@ -278,10 +242,10 @@ def frame_probabilities(probs: np.ndarray, classes: Sequence[str], true_label: i
             line=dict(color=PALETTE[k], width=5 if is_true else 2, dash=dashes[k % len(dashes)]),
             hovertemplate=f"after frame %{{x}}: P({name}) = %{{y:.3f}}<extra></extra>",
         ))
-    return _figure(traces, layout=_layout(
+    return go.Figure(traces, layout=base_layout(
         "The decision forming, frame by frame", height=320, legend=dict(orientation="h", y=-0.3),
-        xaxis=dict(title=dict(text="frames seen")),
-        yaxis=dict(range=[0, 1.02], title=dict(text="P(class | frames so far)")),
+        xaxis=axis_title("frames seen"),
+        yaxis=axis_title("P(class | frames so far)", range=[0, 1.02]),
     ))
 
 
@@ -290,10 +254,10 @@ def accuracy_by_frame(accuracy: np.ndarray, chance: float) -> go.Figure:
     T = len(accuracy)
     curve = go.Scatter(x=np.arange(1, T + 1), y=accuracy, mode="lines+markers", name="held-out accuracy",
                        line=dict(color=PALETTE[0]), hovertemplate="after %{x} frames: %{y:.3f}<extra></extra>")
-    line, label = _hline(chance, dict(color=PALETTE[5], dash="dash"), f"chance = {chance:.2f}", "bottom right")
-    return _figure(curve, layout=_layout(
+    line, label = _baseline(chance, f"chance = {chance:.2f}", below=True)
+    return go.Figure(curve, layout=base_layout(
         "How early can it tell? (held-out signals)", height=300, shapes=[line], annotations=[label],
-        xaxis=dict(title=dict(text="frames seen")), yaxis=dict(range=[0, 1.02], title=dict(text="accuracy")),
+        xaxis=axis_title("frames seen"), yaxis=axis_title("accuracy", range=[0, 1.02]),
     ))
 
 
@@ -302,7 +266,7 @@ def confusion(matrix: np.ndarray, classes: Sequence[str]) -> go.Figure:
     heatmap = go.Heatmap(z=matrix, x=list(classes), y=list(classes), colorscale="Blues", text=matrix,
                          texttemplate="%{text}", showscale=False,
                          hovertemplate="true %{y}, chosen %{x}: %{z}<extra></extra>")
-    return _figure(heatmap, layout=_layout(
-        "Held-out confusion after the last frame", height=300, xaxis=dict(title=dict(text="chosen class")),
-        yaxis=dict(autorange="reversed", title=dict(text="true class")),
+    return go.Figure(heatmap, layout=base_layout(
+        "Held-out confusion after the last frame", height=300, xaxis=axis_title("chosen class"),
+        yaxis=axis_title("true class", autorange="reversed"),
     ))
