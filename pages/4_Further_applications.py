@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from app import int_input, numbers, progress_callback, setup_page, show_chart, show_code, url_choice, url_number, url_text
+from app import int_input, numbers, once, progress_callback, setup_page, show_chart, show_code, url_choice, url_number, url_text
 from core import captioning as cap
 from core import chargen as cg
 from core import seqclass as sc
@@ -24,38 +24,38 @@ DEMOS = ["Show and Tell", "Generating text", "Classification over time"]
 
 
 # ---- Cached training: once per setting for the whole server ---------------------------------
-@st.cache_resource(show_spinner=False, max_entries=8)
+@once(st.cache_resource(show_spinner=False, max_entries=8))
 def caption_run(cfg: cap.CaptionConfig, _on_step=None) -> cap.CaptionRun:
     return cap.train(cfg, on_step=_on_step)
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@once(st.cache_resource(show_spinner=False, max_entries=8))
 def chargen_run(text: str, cfg: cg.CharGenConfig, _on_step=None) -> cg.CharGenRun:
     return cg.train(text, cfg, on_step=_on_step)
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@once(st.cache_resource(show_spinner=False, max_entries=8))
 def seqclass_run(cfg: sc.SeqClassConfig, _on_step=None) -> sc.SeqClassRun:
     return sc.train(cfg, on_step=_on_step)
 
 
-@st.cache_data(show_spinner=False)
+@once(st.cache_data(show_spinner=False))
 def lee_text() -> str:
     return cg.load_corpus("lee")
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@once(st.cache_data(show_spinner=False, max_entries=256))
 def describe_cached(cfg: cap.CaptionConfig, scene: cap.Scene, picture_seed: int, width: int):
     image = cap.render(scene, np.random.default_rng(picture_seed))
     return image, cap.describe(caption_run(cfg).model, image, width)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@once(st.cache_data(show_spinner=False, max_entries=256))
 def generate_cached(text: str, cfg: cg.CharGenConfig, prime: str, length: int, temperature: float, n: int, seed: int):
     return cg.generate(chargen_run(text, cfg), prime, length, temperature, n, seed)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@once(st.cache_data(show_spinner=False, max_entries=256))
 def classify_cached(cfg: sc.SeqClassConfig, label: int, sig_seed: int) -> tuple[sc.SignalData, np.ndarray]:
     """One signal of a class and the classifier's softmax after each of its frames, (T, K)."""
     signal = sc.make_signal(label, sig_seed, cfg.noise)
@@ -63,18 +63,18 @@ def classify_cached(cfg: sc.SeqClassConfig, label: int, sig_seed: int) -> tuple[
 
 
 # ---- Charts every student shares: built once per server ---------------------------------------
-# Building a Plotly figure costs far more than drawing it. These are shared by every session, so
-# never changed in place (show_chart copies a figure before presenter mode alters one). Charts of
-# one student's own picture, signal or sample are built on each run instead: a cached figure is a
-# few hundred Python objects that Streamlit's gc.collect() after every run, for every student,
-# walks again (150 cached random pictures tripled the cost of every rerun), and those charts are
-# rarely asked for twice.
-@st.cache_resource(show_spinner=False, max_entries=1)
+# Building a Plotly figure costs more than drawing it. These are shared by every session, so never
+# changed in place (show_chart copies a figure before presenter mode alters one). Charts of one
+# student's own picture, signal or sample are built on each run instead (2–15 ms each): they are
+# rarely asked for twice, and a cached figure is a few hundred Python objects that every full
+# garbage collection walks again (with Streamlit's post-run collection on, 150 cached random
+# pictures tripled the CPU of every rerun).
+@once(st.cache_resource(show_spinner=False, max_entries=1))
 def overview_chart():
     return figs.overview_diagram([a.__dict__ for a in APPLICATIONS])
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@once(st.cache_resource(show_spinner=False, max_entries=8))
 def caption_loss_chart(cfg: cap.CaptionConfig):
     run = caption_run(cfg)
     ln_v = math.log(len(run.itos))
@@ -82,14 +82,14 @@ def caption_loss_chart(cfg: cap.CaptionConfig):
                                  title="Training loss per batch")
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@once(st.cache_resource(show_spinner=False, max_entries=8))
 def chargen_loss_chart(text: str, cfg: cg.CharGenConfig):
     grun = chargen_run(text, cfg)
     return figs.loss_vs_baseline(grun.steps, grun.loss, grun.ln_v, f"ln V = {grun.ln_v:.2f} (uniform guess)",
                                  grun.eval_steps, grun.heldout_loss, title="Cross-entropy against guessing")
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@once(st.cache_resource(show_spinner=False, max_entries=8))
 def classifier_charts(cfg: sc.SeqClassConfig) -> dict:
     crun = seqclass_run(cfg)
     return {"acc": figs.accuracy_by_frame(crun.accuracy_by_frame, 1 / len(sc.CLASSES)),
