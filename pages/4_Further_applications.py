@@ -63,12 +63,9 @@ def classify_cached(cfg: sc.SeqClassConfig, label: int, sig_seed: int) -> tuple[
 
 
 # ---- Charts every student shares: built once per server ---------------------------------------
-# Building a Plotly figure costs more than drawing it. These are shared by every session, so never
-# changed in place (show_chart copies a figure before presenter mode alters one). Charts of one
-# student's own picture, signal or sample are built on each run instead (2–15 ms each): they are
-# rarely asked for twice, and a cached figure is a few hundred Python objects that every full
-# garbage collection walks again (with Streamlit's post-run collection on, 150 cached random
-# pictures tripled the CPU of every rerun).
+# Building a Plotly figure costs more than drawing it. Cached charts are shared by every session, so
+# never changed in place (show_chart copies a figure before presenter mode alters one). Arguments
+# named _x are not hashed: the ones before them decide them.
 @once(st.cache_resource(show_spinner=False, max_entries=1))
 def overview_chart():
     return figs.overview_diagram([a.__dict__ for a in APPLICATIONS])
@@ -94,6 +91,31 @@ def classifier_charts(cfg: sc.SeqClassConfig) -> dict:
     crun = seqclass_run(cfg)
     return {"acc": figs.accuracy_by_frame(crun.accuracy_by_frame, 1 / len(sc.CLASSES)),
             "conf": figs.confusion(crun.confusion(), sc.CLASSES)}
+
+
+# ---- Charts of one picture or signal: the last few, for whoever asks again -------------------
+# The default scene, and a scene from a link the teacher shares, are the same for the whole class;
+# a student's own random pictures pass through. Only a few are kept: each cached figure is a few
+# hundred Python objects that every full garbage collection walks (with Streamlit's post-run
+# collection on, 150 cached random pictures tripled the CPU of every rerun).
+@once(st.cache_resource(show_spinner=False, max_entries=32))
+def picture_charts(cfg: cap.CaptionConfig, scene: cap.Scene, picture_seed: int, _image: np.ndarray,
+                   _desc: cap.Description) -> dict:
+    """The picture and the greedy steps' softmax: the model (cfg) and the picture decide them, whatever the beam width."""
+    chosen = [cap.ITOS[i] for i in _desc.greedy_ids] + ["<eos>"]
+    return {"image": figs.image_figure(_image, "The picture"),
+            "softmax": figs.word_softmax(chosen, list(cap.ITOS[1:]), _desc.word_probs[:, 1:])}  # <pad> never comes
+
+
+@once(st.cache_resource(show_spinner=False, max_entries=32))
+def beam_chart(cfg: cap.CaptionConfig, scene: cap.Scene, picture_seed: int, width: int, _desc: cap.Description):
+    return figs.beam_tree(_desc.beam_nodes, cap.ITOS, cap.encode_caption(_desc.beam[0][0]))
+
+
+@once(st.cache_resource(show_spinner=False, max_entries=32))
+def signal_charts(cfg: sc.SeqClassConfig, label: int, sig_seed: int, _signal: sc.SignalData, _probs: np.ndarray) -> dict:
+    return {"spec": figs.spectrogram(_signal.frames[0], _signal.pitch[0], "The input: spectrogram-like frames"),
+            "probs": figs.frame_probabilities(_probs, sc.CLASSES, label)}
 
 
 def train_with_progress(fn, label: str, *args):
@@ -205,9 +227,10 @@ with tabs[0]:
         image, desc = describe_cached(cap_cfg, scene, int(pic), int(width))
         truth = scene.caption()
 
+        pic_charts = picture_charts(cap_cfg, scene, int(pic), image, desc)
         left, right = st.columns([1, 2])
         with left:
-            show_chart(figs.image_figure(image, "The picture"), key="cap_image")
+            show_chart(pic_charts["image"], key="cap_image")
             with numbers(f"Numbers: C, the picture as {len(desc.context)} numbers", key="num_cap_context") as shown:
                 if shown:
                     st.dataframe(pd.DataFrame({"unit": np.arange(len(desc.context)), "C": desc.context.round(4)}),
@@ -226,12 +249,12 @@ with tabs[0]:
             st.caption(f"“{rel}” swaps the shapes: captions always name the top or left shape first.")
         chosen = [cap.ITOS[i] for i in desc.greedy_ids] + ["<eos>"]
         vocab = list(cap.ITOS[1:])  # <pad> is never predicted
-        show_chart(figs.word_softmax(chosen, vocab, desc.word_probs[:, 1:]), key="cap_softmax")
+        show_chart(pic_charts["softmax"], key="cap_softmax")
         with numbers("Numbers: the softmax at each greedy step", key="num_cap_softmax") as shown:
             if shown:
                 st.dataframe(pd.DataFrame(desc.word_probs[:, 1:], columns=vocab,
                                           index=[f"t={t + 1} · {w}" for t, w in enumerate(chosen)]).round(4))
-        show_chart(figs.beam_tree(desc.beam_nodes, cap.ITOS, cap.encode_caption(best_beam)), key="cap_beam")
+        show_chart(beam_chart(cap_cfg, scene, int(pic), int(width), desc), key="cap_beam")
         with numbers("Numbers: every node of the beam tree", key="num_cap_beam") as shown:
             if shown:
                 st.dataframe(pd.DataFrame([
@@ -401,11 +424,12 @@ with tabs[2]:
         c3.button("Another signal", key="cls_random", on_click=another_signal)
         label = sc.CLASSES.index(label_name)
         signal, probs = classify_cached(cls_cfg, label, int(sig_seed))  # probs: (T, K)
+        sig_charts = signal_charts(cls_cfg, label, int(sig_seed), signal, probs)
         c1, c2 = st.columns(2)
         with c1:
-            show_chart(figs.spectrogram(signal.frames[0], signal.pitch[0], "The input: spectrogram-like frames"), key="cls_spec")
+            show_chart(sig_charts["spec"], key="cls_spec")
         with c2:
-            show_chart(figs.frame_probabilities(probs, sc.CLASSES, label), key="cls_probs")
+            show_chart(sig_charts["probs"], key="cls_probs")
         decided = int(np.argmax(probs[-1]))
         sure = np.flatnonzero(probs.argmax(-1) != label)
         first_right_for_good = int(sure[-1]) + 2 if len(sure) else 1
@@ -432,11 +456,11 @@ with tabs[2]:
             "2/3 (falling is solved, the other two are a coin toss), then a climb after the turns."
         )
         c1, c2 = st.columns(2)
-        charts = classifier_charts(cls_cfg)
+        cls_charts = classifier_charts(cls_cfg)
         with c1:
-            show_chart(charts["acc"], key="cls_acc")
+            show_chart(cls_charts["acc"], key="cls_acc")
         with c2:
-            show_chart(charts["conf"], key="cls_conf")
+            show_chart(cls_charts["conf"], key="cls_conf")
         with numbers("Numbers: held-out accuracy after each frame, and the confusion counts", key="num_cls_acc") as shown:
             if shown:
                 st.dataframe(pd.DataFrame({"frames seen": np.arange(1, len(acc) + 1), "accuracy": acc.round(4)}),
