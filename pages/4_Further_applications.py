@@ -101,7 +101,7 @@ def classifier_charts(cfg: sc.SeqClassConfig) -> dict:
 @once(st.cache_resource(show_spinner=False, max_entries=32))
 def picture_charts(cfg: cap.CaptionConfig, scene: cap.Scene, picture_seed: int, _image: np.ndarray,
                    _desc: cap.Description) -> dict:
-    """The picture and the greedy steps' softmax: the model (cfg) and the picture decide them, whatever the beam width."""
+    """The picture and its greedy softmax: the model (cfg) and the picture decide them, whatever the beam width."""
     chosen = [cap.ITOS[i] for i in _desc.greedy_ids] + ["<eos>"]
     return {"image": figs.image_figure(_image, "The picture"),
             "softmax": figs.word_softmax(chosen, list(cap.ITOS[1:]), _desc.word_probs[:, 1:])}  # <pad> never comes
