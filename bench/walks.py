@@ -52,6 +52,15 @@ WALKS: dict[str, list[Action]] = {
         Action("beam", "beam", lambda rng, run: rng.randint(1, 8)),
         Action("force", "force_tok", lambda rng, run: rng.choice(list("0123456789-"))),
     ],
+    # The default tab (Show and Tell); the captioner trains once with the default settings.
+    # stclient can't switch the demo tabs (a tab container, not a widget element), so the walk stays here.
+    "Further_applications": [
+        Action("open_applications"),
+        Action("compose", "cap_colour1", lambda rng, run: rng.choice(["red", "green", "blue", "yellow"])),
+        Action("random_scene", "cap_random", lambda rng, run: True),  # a new picture seed too: rarely cached
+        Action("beam_width", "cap_width", lambda rng, run: rng.randint(1, 6)),
+        Action("picture_seed", "cap_pic", lambda rng, run: rng.randint(0, 20)),
+    ],
 }
 
 # The baseline: a bare one-slider page under the same load, same number of actions.

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from app import int_input, progress_callback, setup_page, show_chart, show_code, url_choice, url_number, url_text
+from app import int_input, numbers, once, progress_callback, setup_page, show_chart, show_code, url_choice, url_number, url_text
 from core import captioning as cap
 from core import chargen as cg
 from core import seqclass as sc
@@ -24,35 +24,98 @@ DEMOS = ["Show and Tell", "Generating text", "Classification over time"]
 
 
 # ---- Cached training: once per setting for the whole server ---------------------------------
-@st.cache_resource(show_spinner=False, max_entries=8)
+@once(st.cache_resource(show_spinner=False, max_entries=8))
 def caption_run(cfg: cap.CaptionConfig, _on_step=None) -> cap.CaptionRun:
     return cap.train(cfg, on_step=_on_step)
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@once(st.cache_resource(show_spinner=False, max_entries=8))
 def chargen_run(text: str, cfg: cg.CharGenConfig, _on_step=None) -> cg.CharGenRun:
     return cg.train(text, cfg, on_step=_on_step)
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@once(st.cache_resource(show_spinner=False, max_entries=8))
 def seqclass_run(cfg: sc.SeqClassConfig, _on_step=None) -> sc.SeqClassRun:
     return sc.train(cfg, on_step=_on_step)
 
 
-@st.cache_data(show_spinner=False)
+@once(st.cache_data(show_spinner=False))
 def lee_text() -> str:
     return cg.load_corpus("lee")
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@once(st.cache_data(show_spinner=False, max_entries=256))
 def describe_cached(cfg: cap.CaptionConfig, scene: cap.Scene, picture_seed: int, width: int):
     image = cap.render(scene, np.random.default_rng(picture_seed))
     return image, cap.describe(caption_run(cfg).model, image, width)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@once(st.cache_data(show_spinner=False, max_entries=256))
 def generate_cached(text: str, cfg: cg.CharGenConfig, prime: str, length: int, temperature: float, n: int, seed: int):
     return cg.generate(chargen_run(text, cfg), prime, length, temperature, n, seed)
+
+
+@once(st.cache_data(show_spinner=False, max_entries=256))
+def classify_cached(cfg: sc.SeqClassConfig, label: int, sig_seed: int) -> tuple[sc.SignalData, np.ndarray]:
+    """One signal of a class and the classifier's softmax after each of its frames, (T, K)."""
+    signal = sc.make_signal(label, sig_seed, cfg.noise)
+    return signal, sc.frame_probs(seqclass_run(cfg).model, signal.frames)[0]
+
+
+# ---- Charts every student shares: built once per server ---------------------------------------
+# Building a Plotly figure costs more than drawing it. Cached charts are shared by every session, so
+# never changed in place (show_chart copies a figure before presenter mode alters one). Arguments
+# named _x are not hashed: the ones before them decide them.
+@once(st.cache_resource(show_spinner=False, max_entries=1))
+def overview_chart():
+    return figs.overview_diagram([a.__dict__ for a in APPLICATIONS])
+
+
+@once(st.cache_resource(show_spinner=False, max_entries=8))
+def caption_loss_chart(cfg: cap.CaptionConfig):
+    run = caption_run(cfg)
+    ln_v = math.log(len(run.itos))
+    return figs.loss_vs_baseline(np.arange(1, len(run.loss) + 1), run.loss, ln_v, f"ln V = {ln_v:.2f} (guessing a word)",
+                                 title="Training loss per batch")
+
+
+@once(st.cache_resource(show_spinner=False, max_entries=8))
+def chargen_loss_chart(text: str, cfg: cg.CharGenConfig):
+    grun = chargen_run(text, cfg)
+    return figs.loss_vs_baseline(grun.steps, grun.loss, grun.ln_v, f"ln V = {grun.ln_v:.2f} (uniform guess)",
+                                 grun.eval_steps, grun.heldout_loss, title="Cross-entropy against guessing")
+
+
+@once(st.cache_resource(show_spinner=False, max_entries=8))
+def classifier_charts(cfg: sc.SeqClassConfig) -> dict:
+    crun = seqclass_run(cfg)
+    return {"acc": figs.accuracy_by_frame(crun.accuracy_by_frame, 1 / len(sc.CLASSES)),
+            "conf": figs.confusion(crun.confusion(), sc.CLASSES)}
+
+
+# ---- Charts of one picture or signal: the last few, for whoever asks again -------------------
+# The default scene, and a scene from a link the teacher shares, are the same for the whole class;
+# a student's own random pictures pass through. Only a few are kept: each cached figure is a few
+# hundred Python objects that every full garbage collection walks (with Streamlit's post-run
+# collection on, 150 cached random pictures tripled the CPU of every rerun).
+@once(st.cache_resource(show_spinner=False, max_entries=32))
+def picture_charts(cfg: cap.CaptionConfig, scene: cap.Scene, picture_seed: int, _image: np.ndarray,
+                   _desc: cap.Description) -> dict:
+    """The picture and its greedy softmax: the model (cfg) and the picture decide them, whatever the beam width."""
+    chosen = [cap.ITOS[i] for i in _desc.greedy_ids] + ["<eos>"]
+    return {"image": figs.image_figure(_image, "The picture"),
+            "softmax": figs.word_softmax(chosen, list(cap.ITOS[1:]), _desc.word_probs[:, 1:])}  # <pad> never comes
+
+
+@once(st.cache_resource(show_spinner=False, max_entries=32))
+def beam_chart(cfg: cap.CaptionConfig, scene: cap.Scene, picture_seed: int, width: int, _desc: cap.Description):
+    return figs.beam_tree(_desc.beam_nodes, cap.ITOS, cap.encode_caption(_desc.beam[0][0]))
+
+
+@once(st.cache_resource(show_spinner=False, max_entries=32))
+def signal_charts(cfg: sc.SeqClassConfig, label: int, sig_seed: int, _signal: sc.SignalData, _probs: np.ndarray) -> dict:
+    return {"spec": figs.spectrogram(_signal.frames[0], _signal.pitch[0], "The input: spectrogram-like frames"),
+            "probs": figs.frame_probabilities(_probs, sc.CLASSES, label)}
 
 
 def train_with_progress(fn, label: str, *args):
@@ -75,14 +138,15 @@ three of them made small enough to **train live on this machine**.
 
 # ---- Overview ------------------------------------------------------------------------------
 st.header("The applications, as encoder → C → decoder")
-rows = [a.__dict__ for a in APPLICATIONS]
-show_chart(figs.overview_diagram(rows), key="overview")
-with st.expander("Numbers: what is encoded, what C is, what is decoded, and what each paper reported"):
-    table = pd.DataFrame(rows).rename(columns={
-        "name": "application", "paper": "paper", "encoded": "encoded", "encoder": "encoder", "context": "C",
-        "decoder": "decoder", "decoded": "decoded", "result": "reported result", "demo": "live demo below",
-    })
-    st.dataframe(table, hide_index=True)
+show_chart(overview_chart(), key="overview")
+with numbers("Numbers: what is encoded, what C is, what is decoded, and what each paper reported",
+             key="num_overview") as shown:
+    if shown:
+        table = pd.DataFrame([a.__dict__ for a in APPLICATIONS]).rename(columns={
+            "name": "application", "paper": "paper", "encoded": "encoded", "encoder": "encoder", "context": "C",
+            "decoder": "decoder", "decoded": "decoded", "result": "reported result", "demo": "live demo below",
+        })
+        st.dataframe(table, hide_index=True)
 if (ROOT / TRANSLATION_PAGE).exists():
     label = "Machine translation is the encoder–decoder lesson: open it"
     try:
@@ -163,12 +227,14 @@ with tabs[0]:
         image, desc = describe_cached(cap_cfg, scene, int(pic), int(width))
         truth = scene.caption()
 
+        pic_charts = picture_charts(cap_cfg, scene, int(pic), image, desc)
         left, right = st.columns([1, 2])
         with left:
-            show_chart(figs.image_figure(image, "The picture"), key="cap_image")
-            with st.expander(f"Numbers: C, the picture as {len(desc.context)} numbers"):
-                st.dataframe(pd.DataFrame({"unit": np.arange(len(desc.context)), "C": desc.context.round(4)}),
-                             hide_index=True, height=240)
+            show_chart(pic_charts["image"], key="cap_image")
+            with numbers(f"Numbers: C, the picture as {len(desc.context)} numbers", key="num_cap_context") as shown:
+                if shown:
+                    st.dataframe(pd.DataFrame({"unit": np.arange(len(desc.context)), "C": desc.context.round(4)}),
+                                 hide_index=True, height=240)
         with right:
             best_beam, best_lp = desc.beam[0]
             st.markdown(f"**True caption:** {truth}")
@@ -183,16 +249,18 @@ with tabs[0]:
             st.caption(f"“{rel}” swaps the shapes: captions always name the top or left shape first.")
         chosen = [cap.ITOS[i] for i in desc.greedy_ids] + ["<eos>"]
         vocab = list(cap.ITOS[1:])  # <pad> is never predicted
-        show_chart(figs.word_softmax(chosen, vocab, desc.word_probs[:, 1:]), key="cap_softmax")
-        with st.expander("Numbers: the softmax at each greedy step"):
-            st.dataframe(pd.DataFrame(desc.word_probs[:, 1:], columns=vocab,
-                                      index=[f"t={t + 1} · {w}" for t, w in enumerate(chosen)]).round(4))
-        show_chart(figs.beam_tree(desc.beam_nodes, cap.ITOS, cap.encode_caption(best_beam)), key="cap_beam")
-        with st.expander("Numbers: every node of the beam tree"):
-            st.dataframe(pd.DataFrame([
-                {"node": i, "step": n.step + 1, "parent": n.parent, "word": cap.ITOS[n.token],
-                 "total log P": round(n.score, 4), "status": "kept" if n.kept else "finished"}
-                for i, n in enumerate(desc.beam_nodes)]), hide_index=True)
+        show_chart(pic_charts["softmax"], key="cap_softmax")
+        with numbers("Numbers: the softmax at each greedy step", key="num_cap_softmax") as shown:
+            if shown:
+                st.dataframe(pd.DataFrame(desc.word_probs[:, 1:], columns=vocab,
+                                          index=[f"t={t + 1} · {w}" for t, w in enumerate(chosen)]).round(4))
+        show_chart(beam_chart(cap_cfg, scene, int(pic), int(width), desc), key="cap_beam")
+        with numbers("Numbers: every node of the beam tree", key="num_cap_beam") as shown:
+            if shown:
+                st.dataframe(pd.DataFrame([
+                    {"node": i, "step": n.step + 1, "parent": n.parent, "word": cap.ITOS[n.token],
+                     "total log P": round(n.score, 4), "status": "kept" if n.kept else "finished"}
+                    for i, n in enumerate(desc.beam_nodes)]), hide_index=True)
         st.markdown(
             "**What to notice:** change only the colour or the shape and the softmax moves with it — the "
             "decoder is the same network every time; only C, the picture's vector, differs. The caption's "
@@ -202,18 +270,18 @@ with tabs[0]:
         )
         c1, c2 = st.columns(2)
         with c1:
-            show_chart(figs.loss_vs_baseline(np.arange(1, len(run.loss) + 1), run.loss, math.log(len(run.itos)),
-                                             f"ln V = {math.log(len(run.itos)):.2f} (guessing a word)",
-                                             title="Training loss per batch"), key="cap_loss")
+            show_chart(caption_loss_chart(cap_cfg), key="cap_loss")
         with c2:
             wrong = [i for i, (t, g) in enumerate(zip(run.heldout.captions, run.greedy_captions)) if t != g]
             st.markdown(f"**Held-out mistakes (greedy):** {len(wrong)} of {len(run.greedy_captions)}")
             st.dataframe(pd.DataFrame({"true caption": [run.heldout.captions[i] for i in wrong],
                                        "greedy": [run.greedy_captions[i] for i in wrong],
                                        "beam": [run.beam_captions[i] for i in wrong]}), hide_index=True, height=260)
-        with st.expander("Numbers: loss per step and the held-out scores"):
-            st.dataframe(pd.DataFrame(run.scores).T.round(2))
-            st.dataframe(pd.DataFrame({"step": np.arange(1, len(run.loss) + 1), "loss": run.loss.round(4)}), hide_index=True)
+        with numbers("Numbers: loss per step and the held-out scores", key="num_cap_loss") as shown:
+            if shown:
+                st.dataframe(pd.DataFrame(run.scores).T.round(2))
+                st.dataframe(pd.DataFrame({"step": np.arange(1, len(run.loss) + 1), "loss": run.loss.round(4)}),
+                             hide_index=True)
         show_code(cap.CaptionNet, cap.describe, label="Show the code: the CNN encoder, the GRU decoder, greedy and beam")
 
 # =============================================================================================
@@ -263,12 +331,11 @@ with tabs[1]:
         m[2].metric("Bits per character", f"{grun.bits_per_char:.2f}", help="held-out loss / ln 2")
         m[3].metric("Guessing: log₂ V", f"{math.log2(V):.2f} bits")
         m[4].metric("Training characters", f"{grun.n_train_chars:,}", help=f"{grun.n_heldout_chars:,} more are held out")
-        show_chart(figs.loss_vs_baseline(grun.steps, grun.loss, grun.ln_v, f"ln V = {grun.ln_v:.2f} (uniform guess)",
-                                         grun.eval_steps, grun.heldout_loss, title="Cross-entropy against guessing"),
-                   key="gen_loss")
-        with st.expander("Numbers: held-out loss and bits per character"):
-            st.dataframe(pd.DataFrame({"step": grun.eval_steps, "held-out loss (nats)": grun.heldout_loss.round(4),
-                                       "bits per char": (grun.heldout_loss / math.log(2)).round(4)}), hide_index=True)
+        show_chart(chargen_loss_chart(text, gen_cfg), key="gen_loss")
+        with numbers("Numbers: held-out loss and bits per character", key="num_gen_loss") as shown:
+            if shown:
+                st.dataframe(pd.DataFrame({"step": grun.eval_steps, "held-out loss (nats)": grun.heldout_loss.round(4),
+                                           "bits per char": (grun.heldout_loss / math.log(2)).round(4)}), hide_index=True)
 
         st.markdown("#### Let it write")
         url_number("gen_temp", 0.0, 2.0, float)
@@ -301,10 +368,11 @@ with tabs[1]:
                              f"{', '.join(str(u) for u in order[:5])}", 0, int(hidden) - 1, int(order[0]),
                              key="gen_unit", bind="query-params")
             show_chart(figs.hidden_unit_text(gen.chars, gen.hidden[:, unit], unit, n_prime=len(prime)), key="gen_unit_fig")
-            with st.expander("Numbers: this unit's value at every character of sample 1"):
-                st.dataframe(pd.DataFrame({"position": np.arange(1, len(gen.chars) + 1),
-                                           "character": [char_label(ch) for ch in gen.chars],
-                                           f"h[{unit}]": gen.hidden[:, unit].round(4)}), hide_index=True)
+            with numbers("Numbers: this unit's value at every character of sample 1", key="num_gen_unit") as shown:
+                if shown:
+                    st.dataframe(pd.DataFrame({"position": np.arange(1, len(gen.chars) + 1),
+                                               "character": [char_label(ch) for ch in gen.chars],
+                                               f"h[{unit}]": gen.hidden[:, unit].round(4)}), hide_index=True)
             st.markdown(
                 "**What to notice:** most units are hard to read, but some track something: the start of a "
                 "word, being inside a number, or a space coming. Karpathy found units for quotes and line "
@@ -355,13 +423,13 @@ with tabs[2]:
         sig_seed = int_input(c2, "Signal seed", 0, 9999, 0, key="cls_sig")
         c3.button("Another signal", key="cls_random", on_click=another_signal)
         label = sc.CLASSES.index(label_name)
-        signal = sc.make_signal(label, int(sig_seed), float(noise))
-        probs = sc.frame_probs(crun.model, signal.frames)[0]  # (T, K)
+        signal, probs = classify_cached(cls_cfg, label, int(sig_seed))  # probs: (T, K)
+        sig_charts = signal_charts(cls_cfg, label, int(sig_seed), signal, probs)
         c1, c2 = st.columns(2)
         with c1:
-            show_chart(figs.spectrogram(signal.frames[0], signal.pitch[0], "The input: spectrogram-like frames"), key="cls_spec")
+            show_chart(sig_charts["spec"], key="cls_spec")
         with c2:
-            show_chart(figs.frame_probabilities(probs, sc.CLASSES, label), key="cls_probs")
+            show_chart(sig_charts["probs"], key="cls_probs")
         decided = int(np.argmax(probs[-1]))
         sure = np.flatnonzero(probs.argmax(-1) != label)
         first_right_for_good = int(sure[-1]) + 2 if len(sure) else 1
@@ -371,13 +439,15 @@ with tabs[2]:
             + (f"It has picked the true class at every frame since frame {first_right_for_good}."
                if decided == label and first_right_for_good <= len(probs) else "")
         )
-        with st.expander("Numbers: P(class | frames so far) at every frame, and the frames"):
-            table = pd.DataFrame(probs, columns=list(sc.CLASSES)).round(4)
-            table.insert(0, "frame", np.arange(1, len(probs) + 1))
-            table["sum"] = probs.sum(axis=1).round(6)
-            table["pitch (bin)"] = signal.pitch[0].round(2)
-            st.dataframe(table, hide_index=True)
-            st.dataframe(pd.DataFrame(signal.frames[0].T.round(3), columns=[f"f{t + 1}" for t in range(signal.frames.shape[1])]))
+        with numbers("Numbers: P(class | frames so far) at every frame, and the frames", key="num_cls_probs") as shown:
+            if shown:
+                table = pd.DataFrame(probs, columns=list(sc.CLASSES)).round(4)
+                table.insert(0, "frame", np.arange(1, len(probs) + 1))
+                table["sum"] = probs.sum(axis=1).round(6)
+                table["pitch (bin)"] = signal.pitch[0].round(2)
+                st.dataframe(table, hide_index=True)
+                st.dataframe(pd.DataFrame(signal.frames[0].T.round(3),
+                                          columns=[f"f{t + 1}" for t in range(signal.frames.shape[1])]))
         st.markdown(
             "**What to notice:** at first every class is about equally likely. *Falling* separates from the "
             "others within a few frames, but *rising* and *rise then fall* climb at the same rates, so they "
@@ -386,12 +456,15 @@ with tabs[2]:
             "2/3 (falling is solved, the other two are a coin toss), then a climb after the turns."
         )
         c1, c2 = st.columns(2)
+        cls_charts = classifier_charts(cls_cfg)
         with c1:
-            show_chart(figs.accuracy_by_frame(acc, 1 / len(sc.CLASSES)), key="cls_acc")
+            show_chart(cls_charts["acc"], key="cls_acc")
         with c2:
-            show_chart(figs.confusion(crun.confusion(), sc.CLASSES), key="cls_conf")
-        with st.expander("Numbers: held-out accuracy after each frame, and the confusion counts"):
-            st.dataframe(pd.DataFrame({"frames seen": np.arange(1, len(acc) + 1), "accuracy": acc.round(4)}), hide_index=True)
-            st.dataframe(pd.DataFrame(crun.confusion(), index=[f"true {c}" for c in sc.CLASSES],
-                                      columns=[f"chose {c}" for c in sc.CLASSES]))
+            show_chart(cls_charts["conf"], key="cls_conf")
+        with numbers("Numbers: held-out accuracy after each frame, and the confusion counts", key="num_cls_acc") as shown:
+            if shown:
+                st.dataframe(pd.DataFrame({"frames seen": np.arange(1, len(acc) + 1), "accuracy": acc.round(4)}),
+                             hide_index=True)
+                st.dataframe(pd.DataFrame(crun.confusion(), index=[f"true {c}" for c in sc.CLASSES],
+                                          columns=[f"chose {c}" for c in sc.CLASSES]))
         show_code(sc.FrameClassifier, sc.train, label="Show the code: the GRU classifier and its per-frame loss")

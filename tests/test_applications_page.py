@@ -1,11 +1,18 @@
 """AppTest of the further-applications page: default load, each demo, widgets changed, bad input."""
 
+import base64
+import json
 
+import numpy as np
+import plotly.io as pio
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT, open_page
 from core import captioning as cap
+from core import seqclass as sc
+from core.figures import applications as figs
+from core.overview import APPLICATIONS
 
 PAGE = "4_Further_applications.py"
 
@@ -17,6 +24,22 @@ def metrics(at) -> dict:
 def table_with(at, column: str):
     """The first dataframe shown that has this column."""
     return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def charts(at) -> dict[str, dict]:
+    """Every chart on the page by its key, as the browser receives it."""
+    return {c.proto.id.split("-", 2)[2]: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
+
+
+def array(value) -> np.ndarray:
+    """A chart's data array: Plotly sends numpy arrays as base64 with a dtype (and shape)."""
+    if not isinstance(value, dict):
+        return np.asarray(value)
+    a = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+    return a.reshape([int(n) for n in value["shape"].split(",")]) if "shape" in value else a
+
+
+DEFAULT_SCENE = cap.compose("circle", "red", "above", "square", "blue")
 
 
 @pytest.fixture(scope="module")
@@ -70,8 +93,8 @@ def test_random_scene_button(at):
     assert at.selectbox(key="cap_shape1").value in cap.SHAPES
 
 
-def _open(tab: str, **params) -> AppTest:
-    return open_page(PAGE, {"demo": tab, **{k: str(v) for k, v in params.items()}}).run()
+def _open(tab: str, opened: tuple[str, ...] = (), **params) -> AppTest:
+    return open_page(PAGE, {"demo": tab, **{k: str(v) for k, v in params.items()}}, opened=opened).run()
 
 
 def test_generating_text_demo():
@@ -97,7 +120,7 @@ def test_generating_text_demo():
 
 
 def test_classification_demo():
-    app = _open("Classification over time", cls_steps=150)
+    app = _open("Classification over time", opened=("num_cls_probs",), cls_steps=150)
     assert not app.exception and not app.error
     shown = metrics(app)
     assert float(shown["Held-out accuracy (all frames)"].rstrip(" %")) > 60
@@ -110,6 +133,10 @@ def test_classification_demo():
     assert "true class is **falling**" in said
     table = table_with(app, "sum")
     assert ((table["sum"] - 1).abs() < 1e-5).all()
+    # the page's numbers are the core's: the same settings and seeds give the same softmax
+    run = sc.train(sc.SeqClassConfig(steps=150))
+    probs = sc.frame_probs(run.model, sc.make_signal(sc.CLASSES.index("falling"), 7, run.config.noise).frames)[0]
+    assert np.allclose(table[list(sc.CLASSES)].to_numpy(), probs.round(4), atol=1e-9)
 
 
 def test_bad_url_values_are_explained():
@@ -147,3 +174,40 @@ def test_uploads_are_checked_and_a_good_one_trains():
     assert not app.exception and not app.error
     samples = table_with(app, "sample")["sample"].tolist()
     assert all(s.startswith("the ") and set(s) <= set(text) for s in samples)
+
+
+def test_charts_are_the_builders_own_and_presenter_mode_leaves_them_alone(at):
+    """Shared charts come from a cache: students get exactly the builder's figure, and presenter
+    mode, which enlarges a copy, never changes the cached one under everyone else."""
+    app = open_page(PAGE).run()
+    before = charts(app)
+    rows = [a.__dict__ for a in APPLICATIONS]
+    assert before["overview"] == json.loads(pio.to_json(figs.overview_diagram(rows), validate=False))
+    image = cap.render(DEFAULT_SCENE, np.random.default_rng(0))
+    assert before["cap_image"] == json.loads(pio.to_json(figs.image_figure(image, "The picture"), validate=False))
+    app.toggle(key="presenter").set_value(True).run()
+    assert charts(app)["overview"]["layout"]["font"]["size"] > before["overview"]["layout"]["font"]["size"]
+    app.toggle(key="presenter").set_value(False).run()
+    assert charts(app) == before
+    assert charts(open_page(PAGE).run()) == before  # the next student gets the same charts
+
+
+def test_numbers_are_sent_only_when_opened_and_match_the_charts(at):
+    closed = open_page(PAGE).run()
+    assert [list(d.value.columns)[:2] for d in closed.dataframe] == [["rank", "caption"], ["true caption", "greedy"]]
+    opened = open_page(PAGE, opened=("num_overview", "num_cap_context", "num_cap_softmax", "num_cap_beam",
+                                     "num_cap_loss")).run()
+    assert not opened.exception
+    shown = charts(opened)
+    assert len(table_with(opened, "application")) == len(APPLICATIONS)
+    assert len(table_with(opened, "unit")) == cap.CaptionConfig.hidden_size  # C, the picture as numbers
+    softmax = next(d.value for d in opened.dataframe if "<eos>" in d.value.columns)
+    assert np.allclose(softmax.to_numpy(), array(shown["cap_softmax"]["data"][0]["z"]).T, atol=5e-5)
+    assert np.allclose(softmax.sum(axis=1), 1, atol=1e-3)  # every step's softmax (<pad> is never predicted)
+    beam_edges = [t for t in shown["cap_beam"]["data"] if t["mode"] == "lines"]
+    assert len(table_with(opened, "total log P")) == len(beam_edges)  # one edge per node of the tree
+    loss = table_with(opened, "loss")["loss"].to_numpy()
+    assert np.allclose(loss, array(shown["cap_loss"]["data"][0]["y"]), atol=5e-5)
+    image = cap.render(DEFAULT_SCENE, np.random.default_rng(0))
+    assert np.array_equal(array(shown["cap_image"]["data"][0]["z"]).reshape(image.shape),
+                          np.clip(image * 255, 0, 255).round().astype(np.uint8))

@@ -1,4 +1,10 @@
-"""Figures for the "further applications" lesson: arrays and labels in, go.Figure out."""
+"""Figures for the "further applications" lesson: arrays and labels in, go.Figure out.
+
+Each figure is one ``go.Figure(data, layout=…)`` call with the whole layout as nested dicts (the
+shapes and annotations as lists), like the other lessons' builders: ``add_shape`` /
+``update_xaxes`` / ``update_layout(xaxis_title=…)`` re-walk and re-validate the figure on every
+call, and cost 40–300 ms per figure on a class server that every student shares.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,15 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from core.figures.style import NEUTRAL, OUTLINE, PALETTE, TARGET, base_layout, char_label
+from core.figures.style import NEUTRAL, OUTLINE, PALETTE, TARGET, axis_title, base_layout, char_label, hline
+
+
+def _baseline(y: float, text: str, below: bool = False) -> tuple[dict, dict]:
+    """A dashed guessing/chance line across the plot and its label at the right (as add_hline drew them)."""
+    label = dict(showarrow=False, text=text, x=1, xanchor="right", xref="x domain", y=y, yref="y",
+                 yanchor="top" if below else "bottom")
+    return hline(y, xref="x domain", color=PALETTE[5], dash="dash"), label
+
 
 # ---------------------------------------------------------------------------------------------
 # Overview: every application as encoder → C → decoder
@@ -20,36 +34,37 @@ def overview_diagram(rows: Sequence[dict]) -> go.Figure:
     Each row is a dict with keys name, encoded, encoder, context, decoder, decoded, result.
     """
     n = len(rows)
-    fig = go.Figure()
+    shapes, annotations = [], []
     boxes = [(0.0, 0.30, "encoder", "#DCEBF7"), (0.36, 0.62, "context", "#FCEBCB"), (0.68, 1.0, "decoder", "#D9F0E6")]
     for i, row in enumerate(rows):
         y1 = n - i - 0.08
         y0 = n - i - 0.62
         for x0, x1, part, colour in boxes:
-            fig.add_shape(type="rect", x0=x0, x1=x1, y0=y0, y1=y1, line=dict(color=OUTLINE, width=1),
-                          fillcolor=colour, layer="below")
+            shapes.append(dict(type="rect", x0=x0, x1=x1, y0=y0, y1=y1, line=dict(color=OUTLINE, width=1),
+                               fillcolor=colour, layer="below"))
         text = {
             "encoder": f"<b>{row['encoder']}</b><br>reads {row['encoded']}",
             "context": f"<b>C</b> = {row['context']}",
             "decoder": f"<b>{row['decoder']}</b><br>writes {row['decoded']}",
         }
         for x0, x1, part, _ in boxes:
-            fig.add_annotation(x=(x0 + x1) / 2, y=(y0 + y1) / 2, text=text[part], showarrow=False,
-                               font=dict(size=12), xref="x", yref="y")
+            annotations.append(dict(x=(x0 + x1) / 2, y=(y0 + y1) / 2, text=text[part], showarrow=False,
+                                    font=dict(size=12), xref="x", yref="y"))
         for xa, xb in ((0.30, 0.36), (0.62, 0.68)):
-            fig.add_annotation(x=xb, y=(y0 + y1) / 2, ax=xa, ay=(y0 + y1) / 2, xref="x", yref="y", axref="x",
-                               ayref="y", showarrow=True, arrowhead=2, arrowwidth=2, arrowcolor=OUTLINE, text="")
-        fig.add_annotation(x=0.0, y=y1 + 0.02, xanchor="left", yanchor="bottom", showarrow=False,
-                           text=f"<b>{row['name']}</b> — {row['result']}", font=dict(size=12))
+            annotations.append(dict(x=xb, y=(y0 + y1) / 2, ax=xa, ay=(y0 + y1) / 2, xref="x", yref="y", axref="x",
+                                    ayref="y", showarrow=True, arrowhead=2, arrowwidth=2, arrowcolor=OUTLINE, text=""))
+        annotations.append(dict(x=0.0, y=y1 + 0.02, xanchor="left", yanchor="bottom", showarrow=False,
+                                text=f"<b>{row['name']}</b> — {row['result']}", font=dict(size=12)))
     # invisible points carry the hover text and fix the axes
-    fig.add_trace(go.Scatter(
+    points = go.Scatter(
         x=[0.5] * n, y=[n - i - 0.35 for i in range(n)], mode="markers", marker=dict(opacity=0),
         hovertext=[f"{r['name']}: {r['result']}" for r in rows], hoverinfo="text", showlegend=False,
+    )
+    return go.Figure(points, layout=base_layout(
+        "One pattern, many media: encoder → C → decoder", height=120 + 110 * n, shapes=shapes,
+        annotations=annotations, xaxis=dict(visible=False, range=[-0.01, 1.01]),
+        yaxis=dict(visible=False, range=[0.3, n + 0.25]),
     ))
-    fig.update_xaxes(visible=False, range=[-0.01, 1.01])
-    fig.update_yaxes(visible=False, range=[0.3, n + 0.25])
-    fig.update_layout(**base_layout("One pattern, many media: encoder → C → decoder", height=120 + 110 * n))
-    return fig
 
 
 # ---------------------------------------------------------------------------------------------
@@ -60,11 +75,9 @@ def overview_diagram(rows: Sequence[dict]) -> go.Figure:
 def image_figure(image: np.ndarray, title: str = "") -> go.Figure:
     """Show an (H, W, 3) image with values in [0, 1], pixel-exact."""
     z = np.clip(np.asarray(image) * 255, 0, 255).round().astype(np.uint8)
-    fig = go.Figure(go.Image(z=z, hovertemplate="row %{y}, col %{x}<br>RGB %{z}<extra></extra>"))
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, scaleanchor="x")
-    fig.update_layout(**base_layout(title, height=300))
-    return fig
+    return go.Figure(go.Image(z=z, hovertemplate="row %{y}, col %{x}<br>RGB %{z}<extra></extra>"),
+                     layout=base_layout(title, height=300, xaxis=dict(visible=False),
+                                        yaxis=dict(visible=False, scaleanchor="x")))
 
 
 def word_softmax(chosen: Sequence[str], vocab: Sequence[str], probs: np.ndarray) -> go.Figure:
@@ -75,18 +88,21 @@ def word_softmax(chosen: Sequence[str], vocab: Sequence[str], probs: np.ndarray)
     T, V = probs.shape
     x = [f"t={t + 1} · {w}" for t, w in enumerate(chosen)]
     text = np.vectorize(lambda p: f"{p:.2f}" if p >= 0.005 else "")(probs.T)
-    fig = go.Figure(go.Heatmap(
+    heatmap = go.Heatmap(
         z=probs.T, x=x, y=list(vocab), zmin=0, zmax=1, colorscale="Blues", text=text, texttemplate="%{text}",
         colorbar=dict(title="P", thickness=12),
         hovertemplate="%{x}<br>P(%{y}) = %{z:.4f}<extra></extra>",
-    ))
+    )
+    outlines = []
     for t, w in enumerate(chosen):
         v = list(vocab).index(w)
-        fig.add_shape(type="rect", x0=t - 0.5, x1=t + 0.5, y0=v - 0.5, y1=v + 0.5, line=dict(color=OUTLINE, width=3))
-    fig.update_yaxes(autorange="reversed")
-    fig.update_layout(**base_layout("Each word's softmax (the chosen word outlined)", height=140 + 22 * V,
-                                    xaxis_title="decoder step · word chosen", yaxis_title="vocabulary"))
-    return fig
+        outlines.append(dict(type="rect", x0=t - 0.5, x1=t + 0.5, y0=v - 0.5, y1=v + 0.5,
+                             line=dict(color=OUTLINE, width=3)))
+    return go.Figure(heatmap, layout=base_layout(
+        "Each word's softmax (the chosen word outlined)", height=140 + 22 * V, shapes=outlines,
+        xaxis=axis_title("decoder step · word chosen"),
+        yaxis=axis_title("vocabulary", autorange="reversed"),
+    ))
 
 
 def beam_tree(nodes: Sequence, itos: Sequence[str], best: Sequence[int]) -> go.Figure:
@@ -109,32 +125,33 @@ def beam_tree(nodes: Sequence, itos: Sequence[str], best: Sequence[int]) -> go.F
     best = list(best)
     # on the best path: a prefix of it, or the <eos> that finished it
     on_best = [p == best[: len(p)] or (not nodes[i].kept and p[:-1] == best) for i, p in enumerate(paths)]
-    fig = go.Figure()
+    traces = []
     for i, node in enumerate(nodes):
         px, py = (node.step - 1, rank[node.parent]) if node.parent >= 0 else (-1, 0)
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=[px, node.step], y=[py, rank[i]], mode="lines", hoverinfo="skip", showlegend=False,
             line=dict(color=OUTLINE if on_best[i] else NEUTRAL, width=4 if on_best[i] else 1.5),
         ))
     kept = [i for i, n in enumerate(nodes) if n.kept]
     done = [i for i, n in enumerate(nodes) if not n.kept]
     for ids, name, symbol, colour in ((kept, "kept in the beam", "circle", TARGET), (done, "finished (<eos>)", "square", PALETTE[1])):
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=[nodes[i].step for i in ids], y=[rank[i] for i in ids], mode="markers+text", name=name,
             marker=dict(symbol=symbol, size=14, color=colour, line=dict(color=OUTLINE, width=[3 if on_best[i] else 1 for i in ids])),
             text=[f"{itos[nodes[i].token]}<br>{nodes[i].score:.2f}" for i in ids], textposition="bottom center",
             hovertemplate=[f"{' '.join(itos[t] for t in paths[i])}<br>log P = {nodes[i].score:.3f}<extra></extra>" for i in ids],
         ))
-    fig.add_trace(go.Scatter(x=[-1], y=[0], mode="markers+text", text=["<bos>"], textposition="bottom center",
+    traces.append(go.Scatter(x=[-1], y=[0], mode="markers+text", text=["<bos>"], textposition="bottom center",
                              marker=dict(size=14, color=NEUTRAL, line=dict(color=OUTLINE, width=1)), name="start",
                              hoverinfo="skip"))
     width = max((r for r in rank.values()), default=0) + 1
-    fig.update_yaxes(autorange="reversed", title="rank in the beam (best on top)", tickvals=list(range(width)),
-                     range=[width - 0.4, -0.6])
-    fig.update_xaxes(title="decoder step", tickvals=list(range(-1, max((n.step for n in nodes), default=0) + 1)))
-    fig.update_layout(**base_layout("Beam search: the best path thick; numbers are total log P", height=200 + 70 * width,
-                                    legend=dict(orientation="h", y=-0.25)))
-    return fig
+    return go.Figure(traces, layout=base_layout(
+        "Beam search: the best path thick; numbers are total log P", height=200 + 70 * width,
+        legend=dict(orientation="h", y=-0.25),
+        yaxis=axis_title("rank in the beam (best on top)", autorange="reversed", tickvals=list(range(width)),
+                         range=[width - 0.4, -0.6]),
+        xaxis=axis_title("decoder step", tickvals=list(range(-1, max((n.step for n in nodes), default=0) + 1))),
+    ))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -147,18 +164,18 @@ def loss_vs_baseline(
     eval_steps: np.ndarray | None = None, eval_loss: np.ndarray | None = None, title: str = "",
 ) -> go.Figure:
     """Training loss per step (and held-out loss, if given) against a guessing baseline such as ln V."""
-    fig = go.Figure(go.Scatter(x=steps, y=loss, mode="lines", name="training batch", line=dict(color=PALETTE[4]),
-                               hovertemplate="step %{x}: %{y:.4f}<extra></extra>"))
+    traces = [go.Scatter(x=steps, y=loss, mode="lines", name="training batch", line=dict(color=PALETTE[4]),
+                         hovertemplate="step %{x}: %{y:.4f}<extra></extra>")]
     if eval_steps is not None and eval_loss is not None:
-        fig.add_trace(go.Scatter(x=eval_steps, y=eval_loss, mode="lines+markers", name="held-out",
+        traces.append(go.Scatter(x=eval_steps, y=eval_loss, mode="lines+markers", name="held-out",
                                  line=dict(color=PALETTE[0], width=3), marker=dict(symbol="diamond", size=8),
                                  hovertemplate="step %{x}: held-out %{y:.4f}<extra></extra>"))
-    fig.add_hline(y=baseline, line=dict(color=PALETTE[5], dash="dash"), annotation_text=baseline_label,
-                  annotation_position="top right")
-    fig.update_yaxes(rangemode="tozero")
-    fig.update_layout(**base_layout(title, height=320, xaxis_title="training step", yaxis_title="cross-entropy (nats)",
-                                    legend=dict(orientation="h", y=-0.25)))
-    return fig
+    line, label = _baseline(baseline, baseline_label)
+    return go.Figure(traces, layout=base_layout(
+        title, height=320, shapes=[line], annotations=[label], legend=dict(orientation="h", y=-0.25),
+        xaxis=axis_title("training step"),
+        yaxis=axis_title("cross-entropy (nats)", rangemode="tozero"),
+    ))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -182,15 +199,15 @@ def hidden_unit_text(chars: Sequence[str], activation: np.ndarray, unit: int, pe
         z[r, c] = a
         text[r, c] = char_label(ch) if ch != " " else "·"
         hover[r, c] = f"char {i + 1} {char_label(ch)!r}{' (priming)' if i < n_prime else ''}: h = {a:+.3f}"
-    fig = go.Figure(go.Heatmap(
+    heatmap = go.Heatmap(
         z=z, text=text, texttemplate="%{text}", textfont=dict(family="monospace", size=13), zmin=-1, zmax=1, zmid=0,
         colorscale="RdBu", colorbar=dict(title=f"unit {unit}", thickness=12), xgap=1, ygap=3,
         customdata=hover, hovertemplate="%{customdata}<extra></extra>",
+    )
+    return go.Figure(heatmap, layout=base_layout(
+        f"Hidden unit {unit} along the text (blue = +1, red = −1)", height=90 + 34 * n_lines,
+        xaxis=dict(visible=False), yaxis=dict(visible=False, autorange="reversed"),
     ))
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, autorange="reversed")
-    fig.update_layout(**base_layout(f"Hidden unit {unit} along the text (blue = +1, red = −1)", height=90 + 34 * n_lines))
-    return fig
 
 
 # ---------------------------------------------------------------------------------------------
@@ -201,52 +218,55 @@ def hidden_unit_text(chars: Sequence[str], activation: np.ndarray, unit: int, pe
 def spectrogram(frames: np.ndarray, pitch: np.ndarray | None = None, title: str = "") -> go.Figure:
     """Frames (T, F) as a spectrogram: time across, frequency bin up; the true pitch dotted."""
     T, F = frames.shape
-    fig = go.Figure(go.Heatmap(z=frames.T, x=np.arange(1, T + 1), y=np.arange(F), colorscale="Viridis",
-                               colorbar=dict(title="energy", thickness=12),
-                               hovertemplate="frame %{x}, bin %{y}: %{z:.3f}<extra></extra>"))
+    traces = [go.Heatmap(z=frames.T, x=np.arange(1, T + 1), y=np.arange(F), colorscale="Viridis",
+                         colorbar=dict(title="energy", thickness=12),
+                         hovertemplate="frame %{x}, bin %{y}: %{z:.3f}<extra></extra>")]
     if pitch is not None:
-        fig.add_trace(go.Scatter(x=np.arange(1, T + 1), y=pitch, mode="lines", name="pitch used to draw it",
+        traces.append(go.Scatter(x=np.arange(1, T + 1), y=pitch, mode="lines", name="pitch used to draw it",
                                  line=dict(color="#FFFFFF", dash="dot", width=2)))
-    fig.update_layout(**base_layout(title, height=300, xaxis_title="frame (time)", yaxis_title="frequency bin",
-                                    legend=dict(orientation="h", y=-0.3)))
-    return fig
+    return go.Figure(traces, layout=base_layout(
+        title, height=300, legend=dict(orientation="h", y=-0.3),
+        xaxis=axis_title("frame (time)"), yaxis=axis_title("frequency bin"),
+    ))
 
 
 def frame_probabilities(probs: np.ndarray, classes: Sequence[str], true_label: int | None = None) -> go.Figure:
     """P(class | frames 1..t) after every frame t, one line per class; the true class drawn thick."""
     T, K = probs.shape
     dashes = ["solid", "dash", "dot", "dashdot"]
-    fig = go.Figure()
+    traces = []
     for k, name in enumerate(classes):
         is_true = true_label == k
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=np.arange(1, T + 1), y=probs[:, k], mode="lines", name=f"{name}{' (true class)' if is_true else ''}",
             line=dict(color=PALETTE[k], width=5 if is_true else 2, dash=dashes[k % len(dashes)]),
             hovertemplate=f"after frame %{{x}}: P({name}) = %{{y:.3f}}<extra></extra>",
         ))
-    fig.update_yaxes(range=[0, 1.02], title="P(class | frames so far)")
-    fig.update_layout(**base_layout("The decision forming, frame by frame", height=320, xaxis_title="frames seen",
-                                    legend=dict(orientation="h", y=-0.3)))
-    return fig
+    return go.Figure(traces, layout=base_layout(
+        "The decision forming, frame by frame", height=320, legend=dict(orientation="h", y=-0.3),
+        xaxis=axis_title("frames seen"),
+        yaxis=axis_title("P(class | frames so far)", range=[0, 1.02]),
+    ))
 
 
 def accuracy_by_frame(accuracy: np.ndarray, chance: float) -> go.Figure:
     """Held-out accuracy if the classifier had to answer after t frames, against chance."""
     T = len(accuracy)
-    fig = go.Figure(go.Scatter(x=np.arange(1, T + 1), y=accuracy, mode="lines+markers", name="held-out accuracy",
-                               line=dict(color=PALETTE[0]), hovertemplate="after %{x} frames: %{y:.3f}<extra></extra>"))
-    fig.add_hline(y=chance, line=dict(color=PALETTE[5], dash="dash"), annotation_text=f"chance = {chance:.2f}",
-                  annotation_position="bottom right")
-    fig.update_yaxes(range=[0, 1.02], title="accuracy")
-    fig.update_layout(**base_layout("How early can it tell? (held-out signals)", height=300, xaxis_title="frames seen"))
-    return fig
+    curve = go.Scatter(x=np.arange(1, T + 1), y=accuracy, mode="lines+markers", name="held-out accuracy",
+                       line=dict(color=PALETTE[0]), hovertemplate="after %{x} frames: %{y:.3f}<extra></extra>")
+    line, label = _baseline(chance, f"chance = {chance:.2f}", below=True)
+    return go.Figure(curve, layout=base_layout(
+        "How early can it tell? (held-out signals)", height=300, shapes=[line], annotations=[label],
+        xaxis=axis_title("frames seen"), yaxis=axis_title("accuracy", range=[0, 1.02]),
+    ))
 
 
 def confusion(matrix: np.ndarray, classes: Sequence[str]) -> go.Figure:
     """Counts of true class (rows) against the class chosen after the last frame (columns)."""
-    fig = go.Figure(go.Heatmap(z=matrix, x=list(classes), y=list(classes), colorscale="Blues", text=matrix,
-                               texttemplate="%{text}", showscale=False,
-                               hovertemplate="true %{y}, chosen %{x}: %{z}<extra></extra>"))
-    fig.update_yaxes(autorange="reversed", title="true class")
-    fig.update_layout(**base_layout("Held-out confusion after the last frame", height=300, xaxis_title="chosen class"))
-    return fig
+    heatmap = go.Heatmap(z=matrix, x=list(classes), y=list(classes), colorscale="Blues", text=matrix,
+                         texttemplate="%{text}", showscale=False,
+                         hovertemplate="true %{y}, chosen %{x}: %{z}<extra></extra>")
+    return go.Figure(heatmap, layout=base_layout(
+        "Held-out confusion after the last frame", height=300, xaxis=axis_title("chosen class"),
+        yaxis=axis_title("true class", autorange="reversed"),
+    ))
