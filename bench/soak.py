@@ -72,10 +72,10 @@ async def soak_page(url: str, page: str, reruns: int, warmup: int, per_session: 
         if done == warmup:
             await asyncio.sleep(1)
             rss_start = server_rss(pid)
-        elif done == warmup + reruns // 2:
-            rss_mid = server_rss(pid)
         elif done > warmup:
             seconds.append(run.seconds)
+        if done == warmup + reruns // 2:
+            rss_mid = server_rss(pid)
     await asyncio.sleep(1)
     rss_end = server_rss(pid)  # the last session is still open: reruns, not session clean-up, are measured
     if s is not None:
