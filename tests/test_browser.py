@@ -256,7 +256,8 @@ def metric(scope, label: str) -> str:
     """The value of the st.metric whose label is exactly ``label``, in a page or a part of it."""
     page = getattr(scope, "page", scope)  # a Locator knows its page; `has` takes a page-rooted locator
     label_el = page.locator('[data-testid="stMetricLabel"]', has_text=re.compile(f"^{re.escape(label)}$"))
-    return scope.locator('[data-testid="stMetric"]', has=label_el).locator('[data-testid="stMetricValue"]').inner_text().strip()
+    box = scope.locator('[data-testid="stMetric"]', has=label_el)
+    return box.locator('[data-testid="stMetricValue"]').inner_text().strip()
 
 
 def table(page, header: str):
@@ -330,8 +331,8 @@ def test_typing_a_word_and_moving_k_in_the_nearest_neighbours(server, browser):
     page.on("pageerror", lambda e: errors.append(str(e)))
 
     type_into(page, "Nearest neighbours of", "paris")
-    expect(page.get_by_role("heading", name="Nearest neighbours of “paris” over all 400,000 words")).to_be_visible(
-        timeout=EXPECT_MS)
+    heading = page.get_by_role("heading", name="Nearest neighbours of “paris” over all 400,000 words")
+    expect(heading).to_be_visible(timeout=EXPECT_MS)
     assert_healthy(page)
     assert query_params(page).get("query") == "paris"
     words = column(page, "word")
@@ -345,8 +346,8 @@ def test_typing_a_word_and_moving_k_in_the_nearest_neighbours(server, browser):
     assert column(page, "word")[:8] == words  # a larger k only adds rows below
 
     type_into(page, "Nearest neighbours of", "germany")
-    expect(page.get_by_role("heading", name="Nearest neighbours of “germany” over all 400,000 words")).to_be_visible(
-        timeout=EXPECT_MS)
+    heading = page.get_by_role("heading", name="Nearest neighbours of “germany” over all 400,000 words")
+    expect(heading).to_be_visible(timeout=EXPECT_MS)
     assert_healthy(page)
     assert query_params(page).get("query") == "germany" and query_params(page).get("k") == "10"
     words = column(page, "word")
@@ -429,7 +430,8 @@ def test_composing_a_picture_changes_its_caption(server, browser):
 
     def caption_lines_agree(truth: str) -> None:
         """Greedy and beam lines call themselves right exactly when they equal the true caption."""
-        for line in page.locator('[data-testid="stMarkdownContainer"]', has_text=re.compile(r"^(Greedy|Beam \d):")).all_inner_texts():
+        decoded = page.locator('[data-testid="stMarkdownContainer"]', has_text=re.compile(r"^(Greedy|Beam \d):"))
+        for line in decoded.all_inner_texts():
             said = line.split(":", 1)[1].split(" — ")[0].strip()
             verdict = line.split(" — ")[1].split()[0]
             assert verdict == ("right" if said == truth else "wrong"), line
