@@ -8,7 +8,9 @@ Set SCREENSHOT_DIR to keep a full-page PNG of every page.
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -225,4 +227,267 @@ def test_moving_the_replay_slider_in_the_browser(server, browser):
     assert "1.38" in loss  # step 0: the untrained model guesses, loss ≈ ln 4
     assert exceptions(page) == []
     assert "step=0" in page.url  # the scene is in the address bar, ready to share
+    ctx.close()
+
+
+# ---- Moving each lesson's main widgets ---------------------------------------------------------
+# Every move is followed by wait_until_idle, a check that no exception box and at least one chart
+# are on the page, a check that the address bar follows the widget (a bound widget at its default
+# value leaves the query string), and a check on what the lesson says the numbers show.
+# Tables are read only outside "Numbers: …" expanders (those render lazily).
+
+EXPECT_MS = 60_000  # for expect(): the app has already gone idle, but the CPU is shared
+
+
+def query_params(page) -> dict[str, str]:
+    """The scene in the address bar, as {key: value}."""
+    from urllib.parse import parse_qs, urlsplit
+
+    return {k: v[-1] for k, v in parse_qs(urlsplit(page.url).query).items()}
+
+
+def assert_healthy(page, charts: int = 1) -> None:
+    """No exception box, and the section's charts drew."""
+    assert exceptions(page) == []
+    assert page.locator(".js-plotly-plot").count() >= charts, "a chart did not render"
+
+
+def metric(scope, label: str) -> str:
+    """The value of the st.metric whose label is exactly ``label``, in a page or a part of it."""
+    page = getattr(scope, "page", scope)  # a Locator knows its page; `has` takes a page-rooted locator
+    label_el = page.locator('[data-testid="stMetricLabel"]', has_text=re.compile(f"^{re.escape(label)}$"))
+    box = scope.locator('[data-testid="stMetric"]', has=label_el)
+    return box.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def table(page, header: str):
+    """A dataframe (not in an expander) with a column headed exactly ``header``.
+
+    st.dataframe draws on a canvas; glide-data-grid keeps an accessible <table> beside it, which
+    is what is read here (it holds the rows on screen: enough for the short tables below)."""
+    th = page.locator("th", has_text=re.compile(f"^{re.escape(header)}$"))
+    return page.locator('[data-testid="stDataFrame"] table', has=th)
+
+
+def column(page, header: str) -> list[str]:
+    """The cells under ``header``, top to bottom."""
+    grid = table(page, header)
+    index = grid.locator("th", has_text=re.compile(f"^{re.escape(header)}$")).get_attribute("aria-colindex")
+    return [c.strip() for c in grid.locator(f'td[aria-colindex="{index}"]').all_text_contents()]
+
+
+def url_with(key: str, value: str) -> re.Pattern:
+    """A URL pattern for expect(page).to_have_url: ``key=value`` is one of the query parameters."""
+    return re.compile(rf"[?&]{re.escape(key)}={re.escape(value)}(&|$)")
+
+
+def n_rows(page, header: str) -> int:
+    return int(table(page, header).get_attribute("aria-rowcount")) - 1  # the header is row 1
+
+
+def type_into(page, label: str, text: str) -> None:
+    """Type into the text input labelled ``label`` and press Enter, as a student does."""
+    box = page.get_by_role("textbox", name=label, exact=True)
+    box.fill(text)
+    box.press("Enter")
+    wait_until_idle(page)
+
+
+def press_on_slider(page, label: str, *keys: str) -> None:
+    """Focus the slider labelled ``label`` and move it with the keyboard."""
+    page.locator('[data-testid="stSlider"]', has_text=label).get_by_role("slider").focus()
+    for key in keys:
+        page.keyboard.press(key)
+    wait_until_idle(page)
+
+
+def choose(page, label: str, option: str) -> None:
+    """Open the selectbox labelled ``label`` and click ``option`` in its list.
+
+    The list is a react-aria popover, which closes when the page scrolls: scroll to the box first
+    (a click that has to scroll sometimes closes the list it just opened), and open it again if so."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    box = page.get_by_role("combobox", name=label, exact=True)
+    box.scroll_into_view_if_needed()
+    listed = page.get_by_role("listbox", name=label).get_by_role("option", name=option, exact=True)
+    for _ in range(3):
+        box.click()
+        try:
+            listed.wait_for(state="visible", timeout=5_000)
+            break
+        except PlaywrightTimeout:  # the list closed again
+            continue
+    listed.click()
+    wait_until_idle(page)
+
+
+def test_typing_a_word_and_moving_k_in_the_nearest_neighbours(server, browser):
+    """Word embeddings: the neighbours follow the typed word and k; an unknown word gets a message."""
+    from playwright.sync_api import expect
+
+    ctx, page = open_scene(browser, f"{server}/Word_embeddings")
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    type_into(page, "Nearest neighbours of", "paris")
+    heading = page.get_by_role("heading", name="Nearest neighbours of “paris” over all 400,000 words")
+    expect(heading).to_be_visible(timeout=EXPECT_MS)
+    assert_healthy(page)
+    assert query_params(page).get("query") == "paris"
+    words = column(page, "word")
+    assert len(words) == 8 and "paris" not in words  # k = 8 by default; the query itself is left out
+    assert {"france", "london"} <= set(words), words  # known GloVe 6B 50d neighbours of "paris"
+
+    press_on_slider(page, "How many neighbours (k)", "ArrowRight", "ArrowRight")
+    expect(page).to_have_url(url_with("k", "10"), timeout=EXPECT_MS)
+    assert_healthy(page)
+    assert n_rows(page, "word") == 10
+    assert column(page, "word")[:8] == words  # a larger k only adds rows below
+
+    type_into(page, "Nearest neighbours of", "germany")
+    heading = page.get_by_role("heading", name="Nearest neighbours of “germany” over all 400,000 words")
+    expect(heading).to_be_visible(timeout=EXPECT_MS)
+    assert_healthy(page)
+    assert query_params(page).get("query") == "germany" and query_params(page).get("k") == "10"
+    words = column(page, "word")
+    assert len(words) == 10 and {"austria", "france"} <= set(words), words
+    shoot(page, "embeddings_germany_k10")
+
+    type_into(page, "Nearest neighbours of", "qzxv")
+    alert = page.locator('[data-testid="stAlert"]', has_text="Nearest neighbours:")
+    expect(alert).to_contain_text("“qzxv”", timeout=EXPECT_MS)
+    expect(alert).to_contain_text("Not in the GloVe 6B 50d vocabulary")
+    assert_healthy(page)  # the map still draws, without the unknown word
+    assert page.get_by_role("heading", name="Nearest neighbours of").count() == 0
+    assert query_params(page).get("query") == "qzxv"
+    assert errors == [], errors
+    ctx.close()
+
+
+def test_changing_the_analogy_word_c_in_the_browser(server, browser):
+    """Word embeddings: man : king :: woman : ? answers queen once c is typed (3CosAdd, as gensim)."""
+    from playwright.sync_api import expect
+
+    ctx, page = open_scene(browser, f"{server}/Word_embeddings?an_c=queen")
+    before = column(page, "answer")
+    assert "queen" not in before  # an input word is never its own answer
+    type_into(page, "c", "woman")
+    expect(page.get_by_text("if queen ≈ king − man + woman")).to_be_visible(timeout=EXPECT_MS)
+    assert_healthy(page)
+    answers = column(page, "answer")
+    assert answers[0] == "queen" and answers != before and len(answers) == 5
+    assert "an_c" not in query_params(page)  # "woman" is the default: the shared link drops it
+    assert page.get_by_role("textbox", name="c", exact=True).input_value() == "woman"
+    ctx.close()
+
+
+def test_typing_a_date_into_the_encoder_decoder(server, browser):
+    """Encoder–decoder: a typed date is decoded into its ISO form, and the lengths n_x → n_y follow."""
+    ctx, page = open_scene(browser, f"{server}/Encoder_decoder")
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    type_into(page, "Your input x", "5 March 2024")
+    assert_healthy(page)
+    assert query_params(page).get("x_dates") == "5 March 2024"
+    assert metric(page, "Correct output y") == "2024-03-05"
+    assert metric(page, "Model output ŷ (greedy)") == "2024-03-05"  # held-out exact match is ~99 %
+    assert metric(page, "n_x → n_y") == "12 → 10"
+    shoot(page, "encoder_decoder_5_march_2024")
+    assert errors == [], errors
+    ctx.close()
+
+
+def test_moving_beam_width_and_alpha_in_the_encoder_decoder(server, browser):
+    """Encoder–decoder: beam width 1 is exactly greedy; α = 0 decodes your own C, i.e. your output."""
+    ctx, page = open_scene(browser, f"{server}/Encoder_decoder")
+    greedy = metric(page, "Greedy")
+    assert greedy == metric(page, "Model output ŷ (greedy)")
+
+    press_on_slider(page, "Beam width (1 = greedy)", "Home")
+    assert_healthy(page)
+    assert query_params(page).get("beam") == "1"
+    assert metric(page, "Beam (width 1)") == greedy
+    assert abs(float(metric(page, "Beam gained (log p)"))) < 1e-3
+
+    press_on_slider(page, "α: decode from C(α)", "Home")
+    assert_healthy(page)
+    assert query_params(page).get("alpha") in ("0", "0.0")
+    assert metric(page, "Decoded from C(α = 0.0)") == greedy
+    ctx.close()
+
+
+def test_composing_a_picture_changes_its_caption(server, browser):
+    """Further applications: the caption follows the composer's selectboxes and its Random scene button."""
+    from playwright.sync_api import expect
+
+    from core.captioning import compose
+
+    ctx, page = open_scene(browser, f"{server}/Further_applications")
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    true_caption = page.locator('[data-testid="stMarkdownContainer"]', has_text="True caption:")
+
+    def caption_lines_agree(truth: str) -> None:
+        """Greedy and beam lines call themselves right exactly when they equal the true caption."""
+        decoded = page.locator('[data-testid="stMarkdownContainer"]', has_text=re.compile(r"^(Greedy|Beam \d):"))
+        for line in decoded.all_inner_texts():
+            said = line.split(":", 1)[1].split(" — ")[0].strip()
+            verdict = line.split(" — ")[1].split()[0]
+            assert verdict == ("right" if said == truth else "wrong"), line
+
+    for label, option in (("Placed", "alone"), ("Colour", "green"), ("Shape", "square")):
+        choose(page, label, option)
+        assert_healthy(page)
+    expect(true_caption).to_have_text("True caption: a green square", timeout=EXPECT_MS)
+    q = query_params(page)
+    assert (q.get("cap_shape1"), q.get("cap_colour1"), q.get("cap_rel")) == ("square", "green", "alone")
+    caption_lines_agree("a green square")
+    shoot(page, "captioner_green_square")
+
+    page.get_by_role("button", name="Random scene").click()
+    wait_until_idle(page)
+    assert_healthy(page)
+    labels = {"cap_shape1": ("Shape", "circle"), "cap_colour1": ("Colour", "red"), "cap_rel": ("Placed", "above"),
+              "cap_shape2": ("Second shape", "square"), "cap_colour2": ("Its colour", "blue")}
+    shown = {key: page.get_by_role("combobox", name=label, exact=True).input_value()
+             for key, (label, _) in labels.items()}
+    truth = compose(*shown.values()).caption()
+    expect(true_caption).to_have_text(f"True caption: {truth}", timeout=EXPECT_MS)
+    caption_lines_agree(truth)
+    q = query_params(page)
+    for key, (_, default) in labels.items():  # the address bar holds the new scene (defaults left out)
+        assert q.get(key, default) == shown[key], (key, page.url)
+    assert errors == [], errors
+    ctx.close()
+
+
+def test_switching_to_text_generation_and_cooling_the_temperature(server, browser):
+    """Further applications: the Generating text tab beats guessing; at temperature 0 all samples agree."""
+    from playwright.sync_api import expect
+
+    ctx, page = open_scene(browser, f"{server}/Further_applications")
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.get_by_role("tab", name="Generating text").click()
+    wait_until_idle(page)
+    expect(page.get_by_role("tab", name="Generating text")).to_have_attribute("aria-selected", "true",
+                                                                              timeout=EXPECT_MS)
+    assert_healthy(page, charts=2)  # the overview, and this demo's loss curve
+    assert query_params(page).get("demo") == "Generating text"
+    demo = page.get_by_role("tabpanel")  # the open tab (the captioner has a "Held-out loss" too)
+    loss = float(metric(demo, "Held-out loss").split()[0])
+    ln_v = float(metric(demo, "Guessing: ln V").split()[0])
+    assert loss < ln_v  # trained: better than a uniform guess over the characters
+    assert abs(float(metric(demo, "Bits per character")) - loss / math.log(2)) < 0.01
+
+    press_on_slider(page, "Temperature (0 = greedy)", "Home")
+    assert_healthy(page, charts=2)
+    assert query_params(page).get("gen_temp") in ("0", "0.0")
+    samples = column(page, "sample")
+    assert len(samples) == n_rows(page, "sample") == 4  # 4 samples by default
+    assert len(set(samples)) == 1, samples  # temperature 0 is greedy: every sample is the same text
+    assert samples[0].startswith("The ")  # the priming text
+    shoot(page, "chargen_temperature_0")
+    assert errors == [], errors
     ctx.close()
