@@ -451,7 +451,8 @@ show_chart(search["tree"], key="beamtree")
 c1, c2, c3 = st.columns(3)
 c1.metric("Greedy", free.text or "(empty)", help=f"log p = {free.log_prob:.3f}")
 c2.metric(f"Beam (width {width})", search["outputs"][0] or "(empty)", help=f"log p = {best[1]:.3f}")
-c3.metric("Beam gained (log p)", f"{best[1] - free.log_prob:+.3f}")
+gained = best[1] - free.log_prob
+c3.metric("Beam gained (log p)", f"{0.0 if abs(gained) < 5e-4 else gained:+.3f}")  # width 1 is greedy: +0.000, not -0.000
 with numbers("Numbers: the finished hypotheses and every node of the tree", key="num_beam") as shown:
     if shown:
         st.dataframe(pd.DataFrame({"output": search["outputs"], "log p": [sc for _, sc in res.hypotheses],
