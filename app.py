@@ -141,12 +141,16 @@ def progress_callback(label: str, after_s: float = 0.3) -> tuple[Callable[[int, 
 
 
 def _first_look_at_url(key: str) -> str | None:
-    """The link's raw value for ``key`` the first time this session checks it; None after that."""
+    """The URL's raw value for ``key`` when this session hasn't checked that value yet; else None.
+
+    Checked again whenever the value changes (another link in the same tab, or a page opened with
+    a query string left over from elsewhere), not only on the first visit.
+    """
     raw = st.query_params.get(key)
     flag = f"_url_checked_{key}"
-    if raw is None or st.session_state.get(flag):
+    if raw is None or st.session_state.get(flag) == raw:
         return None
-    st.session_state[flag] = True
+    st.session_state[flag] = raw
     return raw
 
 

@@ -234,6 +234,7 @@ class Session:
             self.page = page.strip("/")
             self.page_script_hash = self.pages.get(self.page, "")
             self.states, self.user_values = {}, {}
+            self.query = ""  # a link to another page carries no query string of its own
         if query is not None:
             self.query = query.lstrip("?")
         return await self._rerun(page_name=self.page)

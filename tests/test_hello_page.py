@@ -146,3 +146,4 @@ def test_numbers_and_code_run_only_when_opened():
     curves = next(d.value for d in opened.dataframe if "loss" in d.value.columns)
     assert curves["loss"].iloc[0] == pytest.approx(math.log(4), abs=0.01)
     assert [c.value for c in opened.code] == [inspect.getsource(charlm.rnn_loss_and_grad).rstrip("\n")]
+

@@ -124,3 +124,20 @@ def test_two_sessions_see_only_their_own_model_and_caches_stay_untouched(server)
     assert changed == [], f"cached values changed while other sessions ran: {changed}"
     assert len(after) > len(before), "B's retrain with 12 hidden units should have added a cache entry"
     assert np.isfinite(ref_a.loss).all()
+
+
+def test_a_later_out_of_range_link_in_the_same_session_is_clamped(server):
+    """Not only a session's first visit: coming back to a page with an out-of-range value in the URL
+    (a second link, or a query left over from another page) is clamped with a message, not a crash."""
+    proc, url, _ = server
+
+    async def scenario():
+        async with Session(url, PAGE, "hidden=12") as s:
+            assert (await s.open()).value("hidden") == 12  # this session has checked ?hidden once
+            await s.open("")  # the home page: the lesson's widgets are forgotten
+            run = await s.open(PAGE, query="hidden=128")
+            assert run.exceptions() == [], run.exceptions()
+            assert run.value("hidden") == 64
+            assert any("allowed range" in body for _, body in run.alerts())
+
+    asyncio.run(asyncio.wait_for(scenario(), TIME_LIMIT))
