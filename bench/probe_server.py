@@ -57,6 +57,11 @@ def fingerprint(obj: Any, max_depth: int = 8) -> str:
                 walk(dict(o.state_dict()), depth + 1)
                 walk({k: v for k, v in vars(o).items() if not k.startswith("_")}, depth + 1)
                 return
+        if mod.startswith("plotly") and hasattr(o, "to_plotly_json"):
+            # A chart's content is its JSON (what every student is sent); Plotly's internal
+            # bookkeeping (parents, lazily built validators) is not, and it isn't stable to walk.
+            walk(o.to_plotly_json(), depth + 1)
+            return
         if isinstance(o, dict):
             for k in sorted(o, key=repr):
                 walk(k, depth + 1)

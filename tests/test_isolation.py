@@ -63,6 +63,13 @@ def test_fingerprint_sees_in_place_mutation():
     assert probe_server.fingerprint(rec) != before
     rec.meta["touched"] = True
     assert probe_server.fingerprint(rec) != before
+    from core.figures import hello
+
+    fig = hello.loss_curve(rec.steps, rec.loss, 2, float(np.log(4)))  # a shared chart, changed in place
+    chart = probe_server.fingerprint({"loss": fig})
+    assert probe_server.fingerprint({"loss": fig}) == chart
+    fig.update_layout(height=999)
+    assert probe_server.fingerprint({"loss": fig}) != chart
 
 
 @pytest.fixture(scope="module")
