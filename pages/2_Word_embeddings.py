@@ -30,7 +30,7 @@ PRESETS = {
 }
 METHODS = {"PCA": "pca", "t-SNE": "tsne", "UMAP": "umap"}  # shown name (also the URL value) -> core name
 FIT_ON = ["words alone", "with background"]
-FLOAT_WIDGETS = {"seed", "w2v_seed", "file_limit"}  # int-valued, but float number_inputs survive ?seed=1e309
+FLOAT_WIDGETS = {"map_seed", "w2v_seed", "file_limit"}  # int-valued, but float number_inputs survive ?map_seed=1e309
 RESTRICT = {"10k": 10_000, "30k": 30_000, "100k": 100_000, "400k": 400_000}
 MONEY = "money, loan, cash, deposit, credit, finance"
 RIVER = "river, shore, stream, lake, water, flood"
@@ -330,7 +330,7 @@ url_choice("method", list(METHODS))
 url_choice("fit", FIT_ON)
 url_choice("restrict", list(RESTRICT))
 for key, lo, hi in (("dims", 2, 3), ("background", 50, 3000), ("perplexity", 2, 50), ("umap_nn", 2, 50),
-                    ("seed", 0, 9999), ("k", 1, 30)):
+                    ("map_seed", 0, 9999), ("k", 1, 30)):
     url_int(key, lo, hi)
 
 
@@ -353,7 +353,7 @@ fit_on = c3.radio("Fit on", FIT_ON, key="fit", bind="query-params",
                   help="t-SNE and UMAP on a dozen words alone are misleading; a background of frequent words helps.")
 n_bg = c4.slider("Background words", 50, 3000, 500, 50, key="background", bind="query-params",
                  disabled=fit_on != "with background")
-seed = int(c5.number_input("Seed", 0.0, 9999.0, 0.0, 1.0, format="%.0f", key="seed", bind="query-params"))
+seed = int(c5.number_input("Seed", 0.0, 9999.0, 0.0, 1.0, format="%.0f", key="map_seed", bind="query-params"))
 c1, c2, c3, c4 = st.columns(4)
 perplexity = c1.slider("t-SNE perplexity", 2, 50, 5, key="perplexity", bind="query-params",
                        disabled=method != "tsne")

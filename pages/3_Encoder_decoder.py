@@ -206,10 +206,10 @@ app generates itself (dates written by `babel`, numbers by `num2words`); held-ou
 
 # ---- Settings ------------------------------------------------------------------------------
 url_choice("task", TASK_KEYS)
-url_choice("hidden", HIDDEN_SIZES)
-url_choice("steps", STEP_CHOICES)
+url_choice("s2s_hidden", HIDDEN_SIZES)
+url_choice("s2s_steps", STEP_CHOICES)
 url_choice("tf", TF_RATIOS)
-url_number("seed", 0, 99)
+url_number("s2s_seed", 0, 99)
 with st.container(border=True):
     st.markdown("**The task and the training.** Each setting trains once on the server and is shared by the class.")
     c1, c2, c3, c4, c5 = st.columns([3, 1, 1, 2, 1])
@@ -218,14 +218,14 @@ with st.container(border=True):
         help=" · ".join(f"{k}: {t.title}" for k, t in sd.TASKS.items()),
     )
     c1.caption(f"**{sd.TASKS[task].title}**, e.g. “{sd.TASKS[task].example_in}” → “{sd.TASKS[task].example_out}”")
-    hidden = c2.select_slider("Size of C (hidden units)", HIDDEN_SIZES, value=128, key="hidden", bind="query-params")
-    steps = c3.select_slider("Training steps", STEP_CHOICES, value=400, key="steps", bind="query-params")
+    hidden = c2.select_slider("Size of C (hidden units)", HIDDEN_SIZES, value=128, key="s2s_hidden", bind="query-params")
+    steps = c3.select_slider("Training steps", STEP_CHOICES, value=400, key="s2s_steps", bind="query-params")
     tf_ratio = c4.select_slider(
         "Teacher-forcing ratio", TF_RATIOS, value=1.0, key="tf", bind="query-params",
         help="While training, the probability that a decoder step is fed the *true* previous token; otherwise it "
         "is fed its own guess (free running). 1 = always the truth.",
     )
-    seed = c5.slider("Seed", 0, 99, 0, key="seed", bind="query-params")  # a slider: Streamlit's number_input raises on ?seed=inf
+    seed = c5.slider("Seed", 0, 99, 0, key="s2s_seed", bind="query-params")  # a slider: Streamlit's number_input raises on ?seed=inf
 
 cfg = s2s.Seq2SeqConfig(task=task, hidden_size=int(hidden), steps=int(steps), teacher_forcing=float(tf_ratio), seed=int(seed))
 tm = train_with_progress(cfg, "Training encoder and decoder")
@@ -297,9 +297,9 @@ st.markdown("**What to notice:** the last column of the heatmap (dotted) *is* C.
 
 # ---- Decoder -------------------------------------------------------------------------------
 st.header("2 · The decoder, step by step")
-url_number("k", 2, 10)
+url_number("top_k", 2, 10)
 c1, c2 = st.columns([1, 3])
-k = c1.slider("Top-k shown", 2, 10, 5, key="k", bind="query-params")
+k = c1.slider("Top-k shown", 2, 10, 5, key="top_k", bind="query-params")
 url_text("y_true", 60)
 truth = c2.text_input(
     "Correct output y for teacher forcing (empty = the app's own answer)", value="", key="y_true",

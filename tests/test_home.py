@@ -36,3 +36,22 @@ def test_once_keeps_one_cached_wrapper_per_page_function():
     assert again is first
     assert first(7) == 49 and again(7) == 49 and calls == [7]
     first.clear()
+
+
+def test_no_two_pages_share_a_widget_key():
+    """Streamlit keeps a keyed widget's value in the session when a student changes page, so a key two
+    lessons share carries one page's value into the other: hidden=128 from the encoder–decoder made the
+    hello page's 1–64 slider raise. Every widget key must belong to one page."""
+    import ast
+    from collections import defaultdict
+
+    CHARTS = {"plotly_chart", "show_chart"}  # chart keys hold no value
+    owners = defaultdict(set)
+    for page in PAGES:
+        for node in ast.walk(ast.parse(page.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) not in CHARTS:
+                for kw in node.keywords:
+                    if kw.arg == "key" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
+                        owners[kw.value.value].add(page.stem)
+    shared = {k: sorted(v) for k, v in owners.items() if len(v) > 1}
+    assert not shared, f"widget keys used on more than one page: {shared}"

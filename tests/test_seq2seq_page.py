@@ -69,7 +69,7 @@ def test_bad_inputs_explained_not_raised(at):
 
 
 def test_main_widgets_change_the_model():
-    app = open_page(PAGE, {"task": "numbers", "steps": "100", "hidden": "32", "tf": "0.5"}).run()
+    app = open_page(PAGE, {"task": "numbers", "s2s_steps": "100", "s2s_hidden": "32", "tf": "0.5"}).run()
     assert not app.exception
     assert app.selectbox(key="task").value == "numbers"
     assert app.text_input(key="x_numbers").value == "three hundred and twelve"
@@ -79,16 +79,16 @@ def test_main_widgets_change_the_model():
 
 
 def test_bad_link_values_are_explained():
-    app = open_page(PAGE, {"task": "klingon", "beam": "99", "seed": "inf"}).run()
+    app = open_page(PAGE, {"task": "klingon", "beam": "99", "s2s_seed": "inf"}).run()
     assert not app.exception
     assert any("klingon" in w.value for w in app.warning)
     assert any("beam=99" in i.value for i in app.info)
     assert app.slider(key="beam").value == 8
-    assert any("seed=inf" in w.value for w in app.warning) and app.slider(key="seed").value == 0
+    assert any("s2s_seed=inf" in w.value for w in app.warning) and app.slider(key="s2s_seed").value == 0
 
 
 # A small model (a few seconds to train), for the tests of the shared caches.
-SMALL = {"task": "numbers", "steps": "100", "hidden": "32", "tf": "0.5"}
+SMALL = {"task": "numbers", "s2s_steps": "100", "s2s_hidden": "32", "tf": "0.5"}
 TABLES = ("num_topk", "num_dependence", "num_beam", "num_forced")
 
 
