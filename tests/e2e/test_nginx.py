@@ -24,7 +24,7 @@ import urllib.request
 import pytest
 
 from conftest import ROOT
-from bench.stclient import Session, free_port, start_app, stop_app
+from devtools.stclient import Session, free_port, start_app, stop_app
 
 # ip_hash keys on the first three octets of the address, so a lecture hall on one /24 subnet would
 # all land on one process; `hash $remote_addr consistent` uses the whole address.

@@ -349,7 +349,7 @@ def start_app(
 ) -> tuple[subprocess.Popen, str]:
     """Start ``streamlit run script`` on 127.0.0.1 and wait until it answers; returns (process, url).
 
-    ``launcher`` replaces ``python -m streamlit`` (e.g. bench/probe_server.py); ``env`` is added to
+    ``launcher`` replaces ``python -m streamlit`` (e.g. devtools/probe_server.py); ``env`` is added to
     the environment.
     """
     port = port or free_port()

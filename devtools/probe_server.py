@@ -1,6 +1,6 @@
 """``streamlit`` with a cache-integrity probe: a fingerprint of everything the server has cached.
 
-Run exactly like the streamlit CLI (``python bench/probe_server.py run app.py --server.port …``).
+Run exactly like the streamlit CLI (``python devtools/probe_server.py run app.py --server.port …``).
 On SIGUSR1 the server writes, to the JSON file named by $RNNLAB_PROBE_FILE, one fingerprint per
 cached value: ``st.cache_data`` entries (the pickled bytes every caller copies from) and
 ``st.cache_resource`` objects (shared by all sessions, so the ones a page could mutate in place).
