@@ -3,7 +3,6 @@
 One line per demo, each with a ratio against a reference computed in the same process:
 - captioning: the trained CNN → GRU captioner against always writing the most common training caption;
 - text generation: held-out bits per character against a unigram (order-blind) character model and log2 V;
-- classification over time: held-out accuracy against a classifier that sees the frames without their order.
 
 Run: /work/venv/bin/python bench/applications.py
 """
@@ -20,9 +19,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core import captioning as cap  # noqa: E402
-from core import chargen as cg  # noqa: E402
-from core import seqclass as sc  # noqa: E402
+from core.applications import captioning as cap  # noqa: E402
+from core.applications import textgen as cg  # noqa: E402
 
 
 def bench_captioning() -> None:
@@ -60,26 +58,6 @@ def bench_chargen() -> None:
     )
 
 
-def bench_seqclass() -> None:
-    from sklearn.linear_model import LogisticRegression
-
-    cfg = sc.SeqClassConfig()
-    t0 = time.perf_counter()
-    run = sc.train(cfg)
-    secs = time.perf_counter() - t0
-    train = sc.make_dataset(cfg.n_train, cfg.seed, cfg.noise)
-    # reference: the same frames with their order thrown away (time-averaged spectrum)
-    clf = LogisticRegression(max_iter=2000).fit(train.frames.mean(axis=1), train.labels)
-    ref = clf.score(run.heldout.frames.mean(axis=1), run.heldout.labels)
-    acc = run.accuracy_by_frame
-    print(
-        f"seqclass: held-out accuracy {100 * run.accuracy:.1f} % after all {sc.N_FRAMES} frames "
-        f"(after 10: {100 * acc[9]:.1f} %, after 20: {100 * acc[19]:.1f} %); chance {100 / len(sc.CLASSES):.1f} %; "
-        f"order-blind reference {100 * ref:.1f} %; ratio {run.accuracy / ref:.2f}x; trained in {secs:.1f} s"
-    )
-
-
 if __name__ == "__main__":
     bench_captioning()
     bench_chargen()
-    bench_seqclass()

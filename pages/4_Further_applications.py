@@ -9,18 +9,17 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from ui.legacy import int_input, numbers, once, progress_callback, setup_page, show_chart, show_code, url_choice, url_number, url_text
-from core import captioning as cap
-from core import chargen as cg
-from core import seqclass as sc
-from core.figures import applications as figs
+from core.applications import captioning as cap
+from core.applications import textgen as cg
+from core.applications import figures as figs
 from core.figures.style import char_label
-from core.overview import APPLICATIONS
+from core.applications.overview import APPLICATIONS
 
 setup_page("Further applications", icon=":material/extension:")
 
 ROOT = Path(__file__).resolve().parents[1]
 TRANSLATION_PAGE = "pages/3_Encoder_decoder.py"
-DEMOS = ["Show and Tell", "Generating text", "Classification over time"]
+DEMOS = ["Show and Tell", "Generating text"]
 
 
 # ---- Cached training: once per setting for the whole server ---------------------------------
@@ -34,9 +33,7 @@ def chargen_run(text: str, cfg: cg.CharGenConfig, _on_step=None) -> cg.CharGenRu
     return cg.train(text, cfg, on_step=_on_step)
 
 
-@once(st.cache_resource(show_spinner=False, max_entries=8))
-def seqclass_run(cfg: sc.SeqClassConfig, _on_step=None) -> sc.SeqClassRun:
-    return sc.train(cfg, on_step=_on_step)
+
 
 
 @once(st.cache_data(show_spinner=False))
@@ -55,11 +52,7 @@ def generate_cached(text: str, cfg: cg.CharGenConfig, prime: str, length: int, t
     return cg.generate(chargen_run(text, cfg), prime, length, temperature, n, seed)
 
 
-@once(st.cache_data(show_spinner=False, max_entries=256))
-def classify_cached(cfg: sc.SeqClassConfig, label: int, sig_seed: int) -> tuple[sc.SignalData, np.ndarray]:
-    """One signal of a class and the classifier's softmax after each of its frames, (T, K)."""
-    signal = sc.make_signal(label, sig_seed, cfg.noise)
-    return signal, sc.frame_probs(seqclass_run(cfg).model, signal.frames)[0]
+
 
 
 # ---- Charts every student shares: built once per server ---------------------------------------
@@ -86,11 +79,7 @@ def chargen_loss_chart(text: str, cfg: cg.CharGenConfig):
                                  grun.eval_steps, grun.heldout_loss, title="Cross-entropy against guessing")
 
 
-@once(st.cache_resource(show_spinner=False, max_entries=8))
-def classifier_charts(cfg: sc.SeqClassConfig) -> dict:
-    crun = seqclass_run(cfg)
-    return {"acc": figs.accuracy_by_frame(crun.accuracy_by_frame, 1 / len(sc.CLASSES)),
-            "conf": figs.confusion(crun.confusion(), sc.CLASSES)}
+
 
 
 # ---- Charts of one picture or signal: the last few, for whoever asks again -------------------
@@ -112,10 +101,7 @@ def beam_chart(cfg: cap.CaptionConfig, scene: cap.Scene, picture_seed: int, widt
     return figs.beam_tree(_desc.beam_nodes, cap.ITOS, cap.encode_caption(_desc.beam[0][0]))
 
 
-@once(st.cache_resource(show_spinner=False, max_entries=32))
-def signal_charts(cfg: sc.SeqClassConfig, label: int, sig_seed: int, _signal: sc.SignalData, _probs: np.ndarray) -> dict:
-    return {"spec": figs.spectrogram(_signal.frames[0], _signal.pitch[0], "The input: spectrogram-like frames"),
-            "probs": figs.frame_probabilities(_probs, sc.CLASSES, label)}
+
 
 
 def train_with_progress(fn, label: str, *args):
@@ -379,92 +365,3 @@ with tabs[1]:
                 "length in much larger networks trained far longer."
             )
         show_code(cg.CharRNN, cg.generate, label="Show the code: the model and sampling with a temperature")
-
-# =============================================================================================
-# 3 · Classification over time
-# =============================================================================================
-with tabs[2]:
-    if tabs[2].open is not False:
-        st.subheader("Classification over time: what does the signal do?")
-        st.markdown(
-            "The emotion-from-audio pattern: spectrogram frames go into an RNN, and a softmax names the class. "
-            "**These signals are synthetic**, made up by the app: a pitch that *rises*, *falls*, or *rises then "
-            "falls*, drawn as spectrogram-like frames with noise. The start pitch is random, so a single "
-            "frame says little about the class — the change over time does. The softmax after **every** frame shows "
-            "the decision forming as evidence arrives."
-        )
-        url_choice("cls_noise", [0.1, 0.2, 0.35, 0.5, 0.75, 1.0])
-        url_number("cls_steps", 50, 1000)
-        url_number("cls_seed", 0, 999)
-        with st.expander("Training settings (the class shares each trained model)"):
-            c1, c2, c3 = st.columns(3)
-            noise = c1.select_slider("Noise (std; the band's peak is 1)", [0.1, 0.2, 0.35, 0.5, 0.75, 1.0], 0.35,
-                                     key="cls_noise", bind="query-params")
-            cls_steps = c2.slider("Training steps", 50, 1000, sc.SeqClassConfig.steps, 50, key="cls_steps", bind="query-params")
-            cls_seed = int_input(c3, "Seed", 0, 999, 0, key="cls_seed")
-        cls_cfg = sc.SeqClassConfig(noise=float(noise), steps=int(cls_steps), seed=int(cls_seed))
-        crun = train_with_progress(seqclass_run, "Training the classifier", cls_cfg)
-        acc = crun.accuracy_by_frame
-        m = st.columns(4)
-        m[0].metric("Held-out accuracy (all frames)", f"{100 * crun.accuracy:.1f} %")
-        m[1].metric("Chance", f"{100 / len(sc.CLASSES):.1f} %")
-        m[2].metric("After 10 frames", f"{100 * acc[9]:.1f} %")
-        m[3].metric("After 20 frames", f"{100 * acc[19]:.1f} %")
-
-        st.markdown("#### One signal, frame by frame")
-        url_choice("cls_class", list(sc.CLASSES))
-
-        def another_signal() -> None:
-            st.session_state["cls_sig"] = float(np.random.default_rng().integers(10_000))
-
-        c1, c2, c3 = st.columns([2, 1, 1])
-        label_name = c1.segmented_control("Class of the signal", sc.CLASSES, default=sc.CLASSES[2], key="cls_class",
-                                          bind="query-params") or sc.CLASSES[2]
-        sig_seed = int_input(c2, "Signal seed", 0, 9999, 0, key="cls_sig")
-        c3.button("Another signal", key="cls_random", on_click=another_signal)
-        label = sc.CLASSES.index(label_name)
-        signal, probs = classify_cached(cls_cfg, label, int(sig_seed))  # probs: (T, K)
-        sig_charts = signal_charts(cls_cfg, label, int(sig_seed), signal, probs)
-        c1, c2 = st.columns(2)
-        with c1:
-            show_chart(sig_charts["spec"], key="cls_spec")
-        with c2:
-            show_chart(sig_charts["probs"], key="cls_probs")
-        decided = int(np.argmax(probs[-1]))
-        sure = np.flatnonzero(probs.argmax(-1) != label)
-        first_right_for_good = int(sure[-1]) + 2 if len(sure) else 1
-        st.markdown(
-            f"After the last frame the classifier says **{sc.CLASSES[decided]}** "
-            f"(P = {probs[-1, decided]:.3f}); the true class is **{label_name}**. "
-            + (f"It has picked the true class at every frame since frame {first_right_for_good}."
-               if decided == label and first_right_for_good <= len(probs) else "")
-        )
-        with numbers("Numbers: P(class | frames so far) at every frame, and the frames", key="num_cls_probs") as shown:
-            if shown:
-                table = pd.DataFrame(probs, columns=list(sc.CLASSES)).round(4)
-                table.insert(0, "frame", np.arange(1, len(probs) + 1))
-                table["sum"] = probs.sum(axis=1).round(6)
-                table["pitch (bin)"] = signal.pitch[0].round(2)
-                st.dataframe(table, hide_index=True)
-                st.dataframe(pd.DataFrame(signal.frames[0].T.round(3),
-                                          columns=[f"f{t + 1}" for t in range(signal.frames.shape[1])]))
-        st.markdown(
-            "**What to notice:** at first every class is about equally likely. *Falling* separates from the "
-            "others within a few frames, but *rising* and *rise then fall* climb at the same rates, so they "
-            "look the same until the turn (somewhere between frames 16 and 28): their probabilities split only "
-            "once the pitch starts to come down. Held-out accuracy below shows the same story — a plateau near "
-            "2/3 (falling is solved, the other two are a coin toss), then a climb after the turns."
-        )
-        c1, c2 = st.columns(2)
-        cls_charts = classifier_charts(cls_cfg)
-        with c1:
-            show_chart(cls_charts["acc"], key="cls_acc")
-        with c2:
-            show_chart(cls_charts["conf"], key="cls_conf")
-        with numbers("Numbers: held-out accuracy after each frame, and the confusion counts", key="num_cls_acc") as shown:
-            if shown:
-                st.dataframe(pd.DataFrame({"frames seen": np.arange(1, len(acc) + 1), "accuracy": acc.round(4)}),
-                             hide_index=True)
-                st.dataframe(pd.DataFrame(crun.confusion(), index=[f"true {c}" for c in sc.CLASSES],
-                                          columns=[f"chose {c}" for c in sc.CLASSES]))
-        show_code(sc.FrameClassifier, sc.train, label="Show the code: the GRU classifier and its per-frame loss")

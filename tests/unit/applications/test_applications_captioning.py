@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from core import captioning as cap
+from core.applications import captioning as cap
 from core.beam import greedy
 
 SMALL = cap.CaptionConfig(n_train=1000, n_heldout=120, epochs=10, seed=0)

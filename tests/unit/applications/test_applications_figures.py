@@ -4,8 +4,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.figures import applications as figs
-from core.overview import APPLICATIONS
+from core.applications import figures as figs
+from core.applications.overview import APPLICATIONS
 
 
 def test_overview_has_every_application_and_its_result():
@@ -79,23 +79,3 @@ def test_hidden_unit_text_places_every_character():
     text = np.asarray(fig.data[0].text)
     assert text[0, 0] == "h" and text[1, 1] == "·"  # the space is shown as a dot
     assert fig.data[0].zmid == 0
-
-
-def test_spectrogram_and_frame_probabilities():
-    frames = np.random.default_rng(1).random((40, 24))
-    fig = figs.spectrogram(frames, np.linspace(3, 12, 40))
-    assert np.allclose(np.asarray(fig.data[0].z), frames.T) and len(fig.data) == 2
-    probs = np.full((40, 3), 1 / 3)
-    probs[20:] = [0.1, 0.1, 0.8]
-    fig = figs.frame_probabilities(probs, ["rising", "falling", "rise then fall"], true_label=2)
-    assert [t.name for t in fig.data] == ["rising", "falling", "rise then fall (true class)"]
-    assert np.allclose(fig.data[2].y, probs[:, 2]) and fig.data[2].line.width > fig.data[0].line.width
-    assert len({t.line.dash for t in fig.data}) == 3  # not colour alone
-
-
-def test_accuracy_and_confusion():
-    fig = figs.accuracy_by_frame(np.array([0.3, 0.6, 0.9]), 1 / 3)
-    assert list(fig.data[0].y) == [0.3, 0.6, 0.9] and abs(fig.layout.shapes[0].y0 - 1 / 3) < 1e-12
-    m = np.array([[5, 1], [0, 6]])
-    fig = figs.confusion(m, ["a", "b"])
-    assert np.array_equal(np.asarray(fig.data[0].z), m)

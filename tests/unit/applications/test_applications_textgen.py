@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from core import chargen as cg
+from core.applications import textgen as cg
 
 SMALL = cg.CharGenConfig(hidden_size=64, steps=150, eval_every=50, seed=0)
 
