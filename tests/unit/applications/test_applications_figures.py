@@ -8,16 +8,32 @@ from core.applications import figures as figs
 from core.applications.overview import APPLICATIONS
 
 
-def test_overview_has_every_application_and_its_result():
+def test_overview_draws_each_application_as_what_it_is():
     rows = [a.__dict__ for a in APPLICATIONS]
     fig = figs.overview_diagram(rows)
     texts = " ".join(a.text for a in fig.layout.annotations)
     for a in APPLICATIONS:
-        assert a.name in texts and a.encoder in texts and a.decoder in texts and a.context in texts
-    assert "34.8 BLEU" in texts and "BLEU-1 59" in texts and "25" in texts
-    assert len(fig.layout.shapes) == 3 * len(rows)  # encoder, C, decoder boxes per row
+        assert a.name in texts and a.kind in texts and a.network in texts and a.writes in texts
+    hover = " ".join(fig.data[0].hovertext)
+    for a in APPLICATIONS:
+        assert a.result in hover and a.measured_on in hover
+    assert len(fig.layout.shapes) == 3 * len(rows)  # reads, carries, writes per row
     arrows = [a for a in fig.layout.annotations if a.showarrow]
     assert len(arrows) == 2 * len(rows)
+    # the four kinds differ in the output box's border, not by colour alone
+    dashes = {row["kind"]: fig.layout.shapes[3 * i + 2].line.dash for i, row in enumerate(rows)}
+    assert len({d for k, d in dashes.items() if not k.startswith("language model")} | {dashes[rows[2]["kind"]]}) == 4
+
+
+def test_overview_facts_the_lecturer_asked_for():
+    by_name = {a.name: a for a in APPLICATIONS}
+    assert "ensemble of 5 deep LSTMs" in by_name["Machine translation"].result
+    assert by_name["Machine translation"].kind == "encoder–decoder"
+    assert by_name["Image captioning"].kind == "encoder–decoder" and "Pascal" in by_name["Image captioning"].measured_on
+    assert "mixture-density" in by_name["Handwriting generation"].kind
+    assert by_name["Emotion from speech"].kind == "sequence-to-one classification"
+    assert by_name["Visually indicated sounds"].kind == "frame-by-frame regression"
+    assert all(a.measured_on for a in APPLICATIONS)
 
 
 def test_image_figure_is_pixel_exact():

@@ -6,23 +6,23 @@ import numpy as np
 import pytest
 import torch
 
-from core.applications import textgen as cg
+from core.applications import textgen as tg
 
-SMALL = cg.CharGenConfig(hidden_size=64, steps=150, eval_every=50, seed=0)
+SMALL = tg.CharGenConfig(hidden_size=64, steps=150, eval_every=50, seed=0)
 
 
 @pytest.fixture(scope="module")
 def text():
-    return cg.load_corpus("lee")[:60_000]
+    return tg.load_corpus("lee")[:60_000]
 
 
 @pytest.fixture(scope="module")
 def run(text):
-    return cg.train(text, SMALL)
+    return tg.train(text, SMALL)
 
 
 def test_the_corpus_is_real_text():
-    text = cg.load_corpus("lee")
+    text = tg.load_corpus("lee")
     assert len(text) > 300_000
     assert "Australia" in text and "the " in text
 
@@ -40,22 +40,22 @@ def test_small_run_learns_far_better_than_guessing(run):
 
 
 def test_heldout_is_the_unseen_tail(text):
-    train, held = cg.split(text)
+    train, held = tg.split(text)
     assert train + held == text and len(held) == pytest.approx(0.1 * len(text), abs=1)
 
 
 def test_temperature_to_zero_is_greedy(run):
-    greedy = cg.generate(run, "The ", 80, 0.0, 3, seed=0)
+    greedy = tg.generate(run, "The ", 80, 0.0, 3, seed=0)
     assert len(set(greedy.samples)) == 1  # greedy: every sample the same
     for seed in range(3):
-        cold = cg.generate(run, "The ", 80, 1e-4, 3, seed=seed)
+        cold = tg.generate(run, "The ", 80, 1e-4, 3, seed=seed)
         assert cold.samples == greedy.samples
-    hot = cg.generate(run, "The ", 80, 1.0, 3, seed=0)
+    hot = tg.generate(run, "The ", 80, 1.0, 3, seed=0)
     assert len(set(hot.samples)) > 1
 
 
 def test_greedy_picks_the_argmax_of_the_model(run):
-    g = cg.generate(run, "The ", 30, 0.0, 1)
+    g = tg.generate(run, "The ", 30, 0.0, 1)
     stoi = {c: i for i, c in enumerate(run.itos)}
     ids = torch.tensor([[stoi[c] for c in g.samples[0]]])
     with torch.no_grad():
@@ -68,24 +68,24 @@ def test_greedy_picks_the_argmax_of_the_model(run):
 
 
 def test_same_seed_same_numbers(text):
-    cfg = cg.CharGenConfig(hidden_size=32, steps=20, eval_every=10, seed=3)
-    a, b = cg.train(text[:20_000], cfg), cg.train(text[:20_000], cfg)
+    cfg = tg.CharGenConfig(hidden_size=32, steps=20, eval_every=10, seed=3)
+    a, b = tg.train(text[:20_000], cfg), tg.train(text[:20_000], cfg)
     assert np.array_equal(a.loss, b.loss) and np.array_equal(a.heldout_loss, b.heldout_loss)
-    assert cg.generate(a, "a", 40, 1.0, 2, 7).samples == cg.generate(b, "a", 40, 1.0, 2, 7).samples
+    assert tg.generate(a, "a", 40, 1.0, 2, 7).samples == tg.generate(b, "a", 40, 1.0, 2, 7).samples
 
 
 def test_unknown_priming_characters_are_explained(run):
-    with pytest.raises(cg.CorpusError, match="never shows"):
-        cg.generate(run, "Ωmega", 10, 1.0, 1)
-    with pytest.raises(cg.CorpusError, match="priming text"):
-        cg.generate(run, "", 10, 1.0, 1)
+    with pytest.raises(tg.CorpusError, match="never shows"):
+        tg.generate(run, "Ωmega", 10, 1.0, 1)
+    with pytest.raises(tg.CorpusError, match="priming text"):
+        tg.generate(run, "", 10, 1.0, 1)
 
 
 @pytest.mark.parametrize(
     "data, message",
     [
         (b"", "empty"),
-        (b"x" * (cg.MAX_UPLOAD_BYTES + 1), "limit"),
+        (b"x" * (tg.MAX_UPLOAD_BYTES + 1), "limit"),
         (b"PK\x03\x04\x00\x00binary" * 400, "binary"),
         ("café ".encode("latin-1") * 600, "UTF-8"),
         (b"too short", "at least"),
@@ -93,13 +93,13 @@ def test_unknown_priming_characters_are_explained(run):
     ],
 )
 def test_bad_uploads_get_clear_messages(data, message):
-    with pytest.raises(cg.CorpusError, match=message):
-        cg.check_upload(data)
+    with pytest.raises(tg.CorpusError, match=message):
+        tg.check_upload(data)
 
 
 def test_good_upload_is_decoded():
     text = "\ufeffLine one.\r\nLine two, café.\r\n" * 200
-    out = cg.check_upload(text.encode("utf-8"))
+    out = tg.check_upload(text.encode("utf-8"))
     assert out.startswith("Line one.\nLine two, café.") and "\r" not in out
 
 
@@ -107,4 +107,40 @@ def test_units_by_variation():
     h = np.zeros((10, 3))
     h[:, 1] = np.linspace(-1, 1, 10)
     h[:, 2] = np.linspace(0, 0.1, 10)
-    assert cg.units_by_variation(h).tolist() == [1, 2, 0]
+    assert tg.units_by_variation(h).tolist() == [1, 2, 0]
+
+
+def test_a_vanishing_temperature_samples_like_greedy_instead_of_crashing(run):
+    """?gen_temp=1e-320 used to divide the logits into inf/nan ("probability tensor contains inf")."""
+    greedy = tg.generate(run, "The ", 40, 0.0, 2, seed=0)
+    for tiny in (1e-320, 5e-324, 1e-12):
+        assert tg.generate(run, "The ", 40, tiny, 2, seed=0).samples == greedy.samples
+    with pytest.raises(tg.CorpusError, match="temperature"):
+        tg.generate(run, "The ", 10, float("nan"), 1)
+
+
+def test_wikipedia_is_the_default_corpus_and_reads_as_english():
+    text = tg.load_corpus()
+    assert len(text) > 2_000_000 and "'''" not in text
+    assert len(set(text)) <= 120  # rare characters left out: a vocabulary built for the demo
+    words = text.split()
+    assert sum(w in {"the", "of", "and", "in"} for w in words) > 0.08 * len(words)
+
+
+def test_unigram_reference_is_the_entropy_of_the_character_frequencies():
+    train_ids = torch.tensor([0, 0, 0, 1])
+    held = torch.tensor([0, 1])
+    # add-one smoothed: P(0) = 4/6, P(1) = 2/6
+    expected = -(math.log2(4 / 6) + math.log2(2 / 6)) / 2
+    assert math.isclose(tg.unigram_bits(train_ids, held, 2), expected, rel_tol=1e-9)
+
+
+def test_real_word_share_counts_whole_words_only():
+    share, n = tg.real_word_share(["the cat sxt on the ma"], frozenset({"the", "cat", "on"}))
+    assert n == 4 and share == 0.75  # "ma" is cut off at the end, so it is not counted
+
+
+def test_encode_matches_a_dictionary_lookup(text):
+    itos = tuple(sorted(set(text)))
+    stoi = {c: i for i, c in enumerate(itos)}
+    assert tg.encode(text[:5000], itos).tolist() == [stoi[c] for c in text[:5000]]
