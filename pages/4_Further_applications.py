@@ -23,14 +23,14 @@ RELATIONS = ("alone", "above", "below", "left of", "right of")
 CAP_N = Choice("cap_n", (500, 1000, 2000, 4000), cap.CaptionConfig.n_train)
 CAP_EPOCHS = Int("cap_epochs", 2, 20, cap.CaptionConfig.epochs)
 CAP_SEED = Int("cap_seed", 0, 999, 0)
-CAP_IMAGE_AT = Choice("cap_image_at", cap.IMAGE_AT, "first")
+CAP_IMAGE_AT = Choice("cap_image_at", tuple(scenes.IMAGE_AT_LABELS.values()), scenes.IMAGE_AT_LABELS["first"])
 SCENE = (Choice("cap_shape1", cap.SHAPES, "circle"), Choice("cap_colour1", tuple(cap.COLOURS), "red"),
          Choice("cap_rel", RELATIONS, "above"), Choice("cap_shape2", cap.SHAPES, "square"),
          Choice("cap_colour2", tuple(cap.COLOURS), "blue"))
 CAP_PIC = Int("cap_pic", 0, 9999, 0)
 CAP_WIDTH = Int("cap_width", 1, 6, 3)
 GEN_SOURCE = Choice("gen_source", tuple(scenes.SOURCES), "Wikipedia (gensim)")
-GEN_CELL = Choice("gen_cell", tg.CELLS, tg.CharGenConfig.cell)
+GEN_CELL = Choice("gen_cell", tuple(c.upper() for c in tg.CELLS), tg.CharGenConfig.cell.upper())
 GEN_HIDDEN = Choice("gen_hidden", (64, 128, 256), tg.CharGenConfig.hidden_size)
 GEN_STEPS = Int("gen_steps", 50, 2000, tg.CharGenConfig.steps, step=50)
 GEN_SEED = Int("gen_seed", 0, 999, 0)
@@ -85,10 +85,9 @@ with tabs[0]:
             n_train = params.select(CAP_N, "Training images", where=c[0], widget="select_slider")
             epochs = params.slider(CAP_EPOCHS, "Epochs", where=c[1])
             cap_seed = params.number(CAP_SEED, "Seed", where=c[2])
-            image_at = params.select(CAP_IMAGE_AT, "The image enters the decoder", where=c[3],
-                                     format_func=scenes.IMAGE_AT_LABELS.get,
+            image_at = scenes.IMAGE_AT[params.select(CAP_IMAGE_AT, "The image enters the decoder", where=c[3],
                                      help="Show and Tell feeds it once. The paper reports that feeding it at "
-                                          "every step did worse (the net overfits to image noise).")
+                                          "every step did worse (the net overfits to image noise).")]
         cfg = cap.CaptionConfig(n_train=int(n_train), epochs=epochs, seed=cap_seed, image_at=image_at)
         model = scenes.captioner(cfg)
         g, b = model.scores.greedy, model.scores.beam
@@ -111,13 +110,11 @@ with tabs[0]:
             "captions each (humans scored 69): the two numbers can't be compared."
         )
         gap = b["exact match %"] - g["exact match %"]
-        st.markdown(
-            f"**What to notice:** beam search {'found' if gap > 0 else 'did not find'} better captions here: "
-            f"beam {b['exact match %']:.1f} % against greedy {g['exact match %']:.1f} % exact match "
-            f"({gap:+.1f} points). "
-            + ("Beam can only find a caption the model itself rates more probable; when greedy is already right, "
-               "there is nothing to gain." if gap <= 0 else "It keeps runners-up that lead to a more probable whole caption.")
-        )
+        verdict = ("beam search found more right captions" if gap > 0 else "beam and greedy got the same share right"
+                   if gap == 0 else "beam search got fewer right: it finds captions the model rates more probable, "
+                   "and some of those are wrong")
+        st.markdown(f"**What to notice:** {verdict} — beam {b['exact match %']:.1f} % against greedy "
+                    f"{g['exact match %']:.1f} % exact match ({gap:+.1f} points).")
         if image_at == "every":
             what_if = scenes.image_at_what_if(cfg)
             st.dataframe(what_if.table, hide_index=True)
@@ -211,7 +208,7 @@ with tabs[1]:
         digest = scenes.text_digest(text)
         with st.expander("Training settings (the class shares each trained model)"):
             c = st.columns(4)
-            cell = params.select(GEN_CELL, "Cell", where=c[0], format_func=str.upper)
+            cell = params.select(GEN_CELL, "Cell", where=c[0]).lower()
             hidden = params.select(GEN_HIDDEN, "Hidden units", where=c[1], widget="select_slider")
             steps = params.slider(GEN_STEPS, "Training steps", where=c[2])
             gen_seed = params.number(GEN_SEED, "Seed", where=c[3])

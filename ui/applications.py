@@ -23,6 +23,7 @@ from ui.show import esc_label
 from ui.train import run
 
 IMAGE_AT_LABELS = {"first": "once, as the first input (Show and Tell)", "every": "at every step (what-if)"}
+IMAGE_AT = {label: at for at, label in IMAGE_AT_LABELS.items()}  # the widget's label → CaptionConfig.image_at
 SOURCES = {"Wikipedia (gensim)": "wiki", "Lee news corpus (gensim)": "lee", "Upload my own text": "upload"}
 
 

@@ -10,6 +10,7 @@ beam search); the held-out captions are scored by exact match and BLEU (sacreble
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -258,6 +259,7 @@ class CaptionConfig:
     seed: int = 0  # data, weights and batch order
     beam_width: int = 3  # for the held-out beam-search score
     image_at: str = "every"  # "first": Show and Tell · "every": C at every step (what-if)
+    pretrain_epochs: int = 3  # the CNN first learns to name what is in a picture (Show and Tell's CNN came pretrained)
 
 
 @dataclass(frozen=True)
@@ -288,6 +290,31 @@ def caption_scores(hypotheses: list[str], references: list[str]) -> dict:
     return {"exact match %": exact, "BLEU": bleu(hypotheses, references), "BLEU-1": bleu(hypotheses, references, 1)}
 
 
+def pretrain_encoder(model: CaptionNet, images: torch.Tensor, captions: tuple[str, ...], cfg: CaptionConfig,
+                     gen: torch.Generator, on_batch: Callable[[int], None]) -> None:
+    """Teach the CNN to name what a picture holds before it learns to caption, as Show and Tell's CNN came
+    pretrained on ImageNet: a linear head on C predicts which caption words occur (multi-hot, binary
+    cross-entropy). The head is thrown away afterwards; only the encoder keeps what it learnt."""
+    if cfg.pretrain_epochs <= 0:
+        return
+    present = torch.zeros(len(captions), len(ITOS))
+    for i, caption in enumerate(captions):
+        present[i, encode_caption(caption)] = 1.0
+    head = init_from(nn.Linear(model.to_context.out_features, len(ITOS)), gen)
+    encoder = [*model.cnn.parameters(), *model.to_context.parameters(), *model.norm.parameters()]
+    opt = torch.optim.Adam(encoder + list(head.parameters()), lr=cfg.lr)
+    n, per_epoch = len(captions), math.ceil(len(captions) / cfg.batch_size)
+    for epoch in range(cfg.pretrain_epochs):
+        order = torch.randperm(n, generator=gen)
+        for b in range(per_epoch):
+            idx = order[b * cfg.batch_size : (b + 1) * cfg.batch_size]
+            loss = F.binary_cross_entropy_with_logits(head(model.encode(images[idx])), present[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            on_batch(epoch * per_epoch + b + 1)
+
+
 def train(cfg: CaptionConfig, on_step: OnStep | None = None) -> CaptionRun:
     """Generate the data, train encoder and decoder jointly (teacher forcing), score held-out.
 
@@ -301,7 +328,8 @@ def train(cfg: CaptionConfig, on_step: OnStep | None = None) -> CaptionRun:
     gen = torch.Generator().manual_seed(cfg.seed)
     model = init_from(CaptionNet(cfg.hidden_size, cfg.embed_size, image_at=cfg.image_at), gen)
     per_epoch = math.ceil(cfg.n_train / cfg.batch_size)
-    total = cfg.epochs * per_epoch
+    total = (cfg.pretrain_epochs + cfg.epochs) * per_epoch
+    pretrain_encoder(model, images, data.captions, cfg, gen, lambda b: report(on_step, b, total))
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     schedule = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=total, pct_start=0.2)
     losses = []
@@ -316,7 +344,7 @@ def train(cfg: CaptionConfig, on_step: OnStep | None = None) -> CaptionRun:
             opt.step()
             schedule.step()
             losses.append(loss.item())
-            report(on_step, epoch * per_epoch + b + 1, total)
+            report(on_step, (cfg.pretrain_epochs + epoch) * per_epoch + b + 1, total)
     model.eval()
     for p in model.parameters():
         p.requires_grad_(False)  # shared by every session: read-only from here on

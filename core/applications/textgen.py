@@ -33,7 +33,7 @@ MAX_UPLOAD_BYTES = 1_000_000  # 1 MB of text is plenty for a minute of training
 MIN_CHARS = 2_000  # fewer characters leave too little to learn from and to hold out
 MAX_VOCAB = 200  # distinct characters; more usually means the file isn't text
 HELDOUT_FRACTION = 0.1  # the text's last tenth is never trained on
-CELLS = ("gru", "lstm")
+CELLS = ("lstm", "gru")
 
 
 class CorpusError(ValueError):
@@ -110,18 +110,23 @@ def check_upload(data: bytes | None) -> str:
 
 
 class CharRNN(nn.Module):
-    """One-hot characters in (as on the slides), a GRU or LSTM layer, a softmax over V out."""
+    """Characters in, a GRU or LSTM layer, a softmax over the V characters out.
 
-    def __init__(self, V: int, hidden_size: int, cell: str = "gru"):
+    The slides feed one-hot vectors x_t; multiplying a one-hot x_t by a matrix W_xe just picks row x_t
+    of it, so ``W_xe`` is that product done as a lookup (nn.Embedding), without building the one-hot.
+    """
+
+    def __init__(self, V: int, hidden_size: int, cell: str = "gru", embed_size: int = 48):
         super().__init__()
         self.V = V
+        self.W_xe = nn.Embedding(V, embed_size)  # one-hot x_t times W_xe, as a lookup
         rnn = nn.GRU if cell == "gru" else nn.LSTM
-        self.rnn = rnn(V, hidden_size, batch_first=True)
+        self.rnn = rnn(embed_size, hidden_size, batch_first=True)
         self.W_hy = nn.Linear(hidden_size, V)
 
     def forward(self, x_ids: torch.Tensor, state=None):
         """x_ids (B, T) → logits (B, T, V), hidden states h_t (B, T, H), last state."""
-        hidden, state = self.rnn(F.one_hot(x_ids, self.V).float(), state)
+        hidden, state = self.rnn(self.W_xe(x_ids), state)
         return self.W_hy(hidden), hidden, state
 
 
@@ -129,12 +134,12 @@ class CharRNN(nn.Module):
 class CharGenConfig:
     """Everything that decides a training run (besides the text). Equal configs give equal runs."""
 
-    cell: str = "gru"  # "gru" or "lstm"
+    cell: str = "lstm"  # "lstm" (Graves) or "gru"
     hidden_size: int = 128  # units in h_t
-    seq_len: int = 64  # characters per training window (truncated backprop through time)
-    batch_size: int = 32  # windows per step
-    steps: int = 300  # training steps
-    lr: float = 4e-3  # Adam
+    seq_len: int = 32  # characters per training window (truncated backprop through time)
+    batch_size: int = 64  # windows per step
+    steps: int = 150  # training steps
+    lr: float = 3e-2  # Adam's peak rate (one-cycle schedule)
     seed: int = 0
     eval_every: int = 50  # held-out loss every this many steps
 
@@ -225,6 +230,9 @@ def train(text: str, cfg: CharGenConfig, on_step: OnStep | None = None) -> CharG
     T = min(cfg.seq_len, len(train_ids) - 1)
     gen = torch.Generator().manual_seed(cfg.seed)
     model = init_from(CharRNN(len(itos), cfg.hidden_size, cfg.cell), gen)
+    with torch.no_grad():  # start from the characters' own frequencies, not from a uniform guess
+        counts = torch.bincount(train_ids, minlength=len(itos)).float() + 1
+        model.W_hy.bias.copy_((counts / counts.sum()).log())
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     schedule = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=cfg.steps, pct_start=0.1)
     losses, eval_steps, eval_losses = [], [0], [heldout_loss(model, held_ids)]

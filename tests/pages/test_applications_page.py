@@ -212,7 +212,7 @@ def test_numbers_are_sent_only_when_opened_and_match_the_charts(at):
 
 
 def test_what_if_shows_both_captioners_side_by_side():
-    app = open_page(PAGE, {"cap_image_at": "every", "cap_n": "500", "cap_epochs": "2"}).run()
+    app = open_page(PAGE, {"cap_image_at": "at every step (what-if)", "cap_n": "500", "cap_epochs": "2"}).run()
     assert not app.exception
     table = table_with(app, "image enters the decoder")
     assert len(table) == 2 and table["image enters the decoder"].str.contains("Show and Tell").any()

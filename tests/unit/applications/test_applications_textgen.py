@@ -27,14 +27,16 @@ def test_the_corpus_is_real_text():
     assert "Australia" in text and "the " in text
 
 
-def test_untrained_loss_is_log_vocab(run):
-    """Step 0: the network hardly prefers any character, so held-out loss ≈ ln V."""
-    assert abs(run.heldout_loss[0] - run.ln_v) < 0.15
+def test_untrained_model_predicts_the_character_frequencies(run):
+    """Step 0: the output bias starts at the log-frequencies, so held-out loss ≈ the unigram model's."""
+    assert abs(run.heldout_loss[0] - run.unigram_bits * math.log(2)) < 0.1
+    assert run.unigram_bits < math.log2(len(run.itos))  # frequencies alone already beat a uniform guess
     assert math.isclose(run.ln_v, math.log(len(run.itos)))
 
 
 def test_small_run_learns_far_better_than_guessing(run):
     assert run.heldout_loss[-1] < 0.7 * run.ln_v
+    assert run.bits_per_char < run.unigram_bits - 0.8  # what came before is worth most of a bit per char
     assert math.isclose(run.bits_per_char, run.heldout_loss[-1] / math.log(2))
     assert run.bits_per_char < math.log2(len(run.itos)) - 1.5
 
