@@ -182,6 +182,11 @@ def widget_state(kind: str, proto: Any, value: Any) -> WidgetState:
         ws.trigger_value = True
     elif kind == "multiselect":
         ws.string_array_value.data.extend(str(v) for v in value)
+    elif kind == "file_uploader":  # value: [(file_id, name, size, upload_url)], as after the browser's PUT
+        for file_id, name, size, url in value:
+            info = ws.file_uploader_state_value.uploaded_file_info.add()
+            info.file_id, info.name, info.size = file_id, name, size
+            info.file_urls.file_id, info.file_urls.upload_url, info.file_urls.delete_url = file_id, url, url
     else:
         raise NotImplementedError(f"setting a {kind} is not supported by stclient")
     return ws
@@ -265,6 +270,41 @@ class Session:
         for wid in [w for w, s in self.states.items() if s.WhichOneof("value") == "trigger_value"]:
             del self.states[wid]  # a click is a one-run trigger
         return run
+
+    def put_file(self, name: str, data: bytes, file_id: str | None = None) -> tuple[int, str]:
+        """PUT a file to Streamlit's upload endpoint as the browser does (XSRF cookie + header).
+
+        Returns (HTTP status, upload URL). Blocking: call it through ``asyncio.to_thread``.
+        """
+        import http.cookiejar
+        import urllib.error
+        import urllib.request
+        import uuid
+
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        opener.open(self.base_url + "/_stcore/health", timeout=self.timeout).read()  # sets the XSRF cookie
+        token = next((c.value for c in jar if c.name == "_streamlit_xsrf"), "")
+        file_id = file_id or uuid.uuid4().hex
+        url = f"{self.base_url}/_stcore/upload_file/{self.session_id}/{file_id}"
+        boundary = uuid.uuid4().hex
+        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
+                "Content-Type: application/octet-stream\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+        req = urllib.request.Request(url, data=body, method="PUT", headers={
+            "Content-Type": f"multipart/form-data; boundary={boundary}", "X-Xsrftoken": token})
+        try:
+            with opener.open(req, timeout=self.timeout) as resp:
+                return resp.status, url
+        except urllib.error.HTTPError as err:
+            return err.code, url
+
+    async def upload(self, key: str, name: str, data: bytes) -> Run:
+        """Upload a file into the file_uploader with this key, as a student would, and wait for the rerun."""
+        status, url = await asyncio.to_thread(self.put_file, name, data)
+        if status != 204:
+            raise ScriptError(f"upload refused with HTTP {status}")
+        file_id = url.rsplit("/", 1)[1]
+        return await self.set(key, [(file_id, name, len(data), url)])
 
     async def _rerun(self, page_name: str = "", fragment_id: str = "") -> Run:
         msg = BackMsg()
