@@ -274,29 +274,39 @@ class Session:
     def put_file(self, name: str, data: bytes, file_id: str | None = None) -> tuple[int, str]:
         """PUT a file to Streamlit's upload endpoint as the browser does (XSRF cookie + header).
 
-        Returns (HTTP status, upload URL). Blocking: call it through ``asyncio.to_thread``.
+        Sent from this tab's ``local_addr``. Returns (HTTP status, upload URL). Blocking: call it
+        through ``asyncio.to_thread``.
         """
-        import http.cookiejar
-        import urllib.error
-        import urllib.request
+        import http.client
+        import http.cookies
+        import urllib.parse
         import uuid
 
-        jar = http.cookiejar.CookieJar()
-        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-        opener.open(self.base_url + "/_stcore/health", timeout=self.timeout).read()  # sets the XSRF cookie
-        token = next((c.value for c in jar if c.name == "_streamlit_xsrf"), "")
+        parsed = urllib.parse.urlsplit(self.base_url)
+        source = (self.local_addr, 0) if self.local_addr else None
+
+        def request(method: str, path: str, body: bytes | None = None, headers: dict | None = None):
+            conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=self.timeout,
+                                              source_address=source)
+            try:
+                conn.request(method, path, body=body, headers=headers or {})
+                resp = conn.getresponse()
+                resp.read()
+                return resp
+            finally:
+                conn.close()
+
+        health = request("GET", "/_stcore/health")  # sets the XSRF cookie
+        cookie = http.cookies.SimpleCookie(health.getheader("Set-Cookie") or "")
+        token = cookie["_streamlit_xsrf"].value if "_streamlit_xsrf" in cookie else ""
         file_id = file_id or uuid.uuid4().hex
-        url = f"{self.base_url}/_stcore/upload_file/{self.session_id}/{file_id}"
+        path = f"/_stcore/upload_file/{self.session_id}/{file_id}"
         boundary = uuid.uuid4().hex
         body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
                 "Content-Type: application/octet-stream\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
-        req = urllib.request.Request(url, data=body, method="PUT", headers={
-            "Content-Type": f"multipart/form-data; boundary={boundary}", "X-Xsrftoken": token})
-        try:
-            with opener.open(req, timeout=self.timeout) as resp:
-                return resp.status, url
-        except urllib.error.HTTPError as err:
-            return err.code, url
+        resp = request("PUT", path, body, {"Content-Type": f"multipart/form-data; boundary={boundary}",
+                                           "X-Xsrftoken": token, "Cookie": f"_streamlit_xsrf={token}"})
+        return resp.status, self.base_url + path
 
     async def upload(self, key: str, name: str, data: bytes) -> Run:
         """Upload a file into the file_uploader with this key, as a student would, and wait for the rerun."""
