@@ -452,11 +452,13 @@ def server_rss(pid: int) -> int:
         return int(f.read().split()[1]) * page
 
 
-def page_paths(root: Path = ROOT) -> list[str]:
-    """URL paths of the lesson pages, as Streamlit's pages/ mode names them ("1_Language_model.py" → "Language_model")."""
+def page_url_path(page: Path) -> str:
+    """The URL path Streamlit's pages/ mode gives a page file ("1_Language_model.py" → "Language_model")."""
     import re
 
-    out = []
-    for p in sorted((root / "pages").glob("*.py")):
-        out.append(re.sub(r"^[0-9]+[_ -]*", "", p.stem) or p.stem)
-    return out
+    return re.sub(r"^[0-9]+[_ -]*", "", Path(page).stem) or Path(page).stem
+
+
+def page_paths(root: Path = ROOT) -> list[str]:
+    """URL paths of the lesson pages, in their order."""
+    return [page_url_path(p) for p in sorted((root / "pages").glob("*.py"))]
