@@ -9,7 +9,7 @@ import streamlit as st
 from ui.legacy import numbers, once, progress_callback, setup_page, show_chart, show_code, url_choice, url_number
 from core import charlm
 from core.figures import hello as figs
-from core.figures.style import char_label
+from core.common.style import char_label
 
 setup_page("Language modelling", icon=":material/text_fields:")
 

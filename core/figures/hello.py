@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from core.figures.style import (
+from core.common.style import (
     NEUTRAL, OUTLINE, TARGET, axis_title, base_layout, char_label, hline, stacked_domains, subplot_title, vline,
 )
 

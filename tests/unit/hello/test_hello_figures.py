@@ -4,7 +4,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from core.figures import hello as figs
-from core.figures.style import OUTLINE, TARGET
+from core.common.style import OUTLINE, TARGET
 
 VOCAB = ["h", "e", "l", "o"]
 INPUTS, TARGETS = list("hell"), list("ello")
