@@ -7,8 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from ui.legacy import numbers, once, progress_callback, setup_page, show_chart, show_code, url_choice, url_number
-from core import charlm
-from core.figures import hello as figs
+from core.hello import model as charlm
+from core.hello import figures as figs
 from core.common.style import char_label
 
 setup_page("Language modelling", icon=":material/text_fields:")

@@ -135,7 +135,7 @@ def test_numbers_and_code_run_only_when_opened():
     """Collapsed "Numbers" and "Show the code" expanders send nothing; opened, they show the real thing."""
     import inspect
 
-    from core import charlm
+    from core.hello import model as charlm
 
     closed = open_page("1_Language_model.py").run()
     assert not closed.exception

@@ -3,7 +3,7 @@
 import numpy as np
 import plotly.graph_objects as go
 
-from core.figures import hello as figs
+from core.hello import figures as figs
 from core.common.style import OUTLINE, TARGET
 
 VOCAB = ["h", "e", "l", "o"]

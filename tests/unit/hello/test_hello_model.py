@@ -7,8 +7,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from core import charlm
-from core.charlm import CharLMConfig, TextError
+from core.hello import model as charlm
+from core.hello.model import CharLMConfig, TextError
 
 
 def one_hot_batch(text: str, vocab: charlm.Vocab) -> torch.Tensor:
