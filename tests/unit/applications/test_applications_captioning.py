@@ -10,7 +10,7 @@ from core.applications import captioning as cap
 from core.applications.rng import init_from
 from core.beam import greedy
 
-SMALL = cap.CaptionConfig(n_train=1000, n_heldout=120, epochs=10, seed=0)
+SMALL = cap.CaptionConfig(n_train=1000, n_heldout=120, epochs=10, seed=0, image_at="every")  # the quick learner
 
 
 @pytest.fixture(scope="module")
@@ -117,3 +117,39 @@ def test_same_seed_same_numbers():
     a, b = cap.train(cfg), cap.train(cfg)
     assert np.array_equal(a.loss, b.loss) and a.heldout_loss == b.heldout_loss
     assert a.greedy_captions == b.greedy_captions
+
+
+@pytest.mark.parametrize("image_at", cap.IMAGE_AT)
+def test_teacher_forced_logits_equal_the_step_by_step_decoder(image_at):
+    """forward() (training) and start() + step() (writing) compute the same decoder."""
+    model = init_from(cap.CaptionNet(image_at=image_at), torch.Generator().manual_seed(1)).eval()
+    data = cap.make_dataset(4, seed=2)
+    x, _ = cap.teacher_forcing(data.captions)
+    with torch.no_grad():
+        images = torch.from_numpy(data.images)
+        logits = model(images, x).log_softmax(-1)  # (B, T, V)
+        state = model.start(model.encode(images))
+        for t in range(x.shape[1]):
+            log_probs, state = model.step(x[:, t], state)
+            assert torch.allclose(log_probs, logits[:, t], atol=1e-5)
+
+
+def test_show_and_tell_sees_the_image_once_and_the_what_if_at_every_step():
+    data = cap.make_dataset(3, seed=4)
+    prev = torch.full((3,), cap.BOS)
+    for image_at, reads_c_later in (("first", False), ("every", True)):
+        model = init_from(cap.CaptionNet(image_at=image_at), torch.Generator().manual_seed(0)).eval()
+        with torch.no_grad():
+            C = model.encode(torch.from_numpy(data.images))
+            h, _ = model.start(C)
+            with_c, _ = model.step(prev, (h, C))
+            without_c, _ = model.step(prev, (h, torch.zeros_like(C)))
+        assert torch.equal(with_c, without_c) != reads_c_later, image_at
+    first = cap.CaptionNet(image_at="first")
+    assert first.gru.input_size == first.embed.embedding_dim  # C is fed like a word: x₋₁ = C
+
+
+def test_object_labels_name_what_the_caption_says():
+    assert cap.objects("a red circle") == [0, list(cap.COLOURS).index("red"), cap.SHAPES.index("circle"), 0, 0]
+    labels = cap.objects("a blue square left of a green triangle")
+    assert [cap.SLOTS[k][i] for k, i in enumerate(labels)] == ["left", "blue", "square", "green", "triangle"]
