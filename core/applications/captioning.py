@@ -18,7 +18,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from core.applications.rng import init_from
+from core.applications.rng import build
 from core.beam import BeamNode, beam_search, greedy
 from core.common.runtime import OnStep, report
 
@@ -319,7 +319,7 @@ def pretrain_encoder(model: CaptionNet, images: torch.Tensor, captions: tuple[st
     the heads are then thrown away and only the CNN's features are kept."""
     labels = torch.tensor([objects(c) for c in captions])  # (N, 5)
     sizes = [len(slot) for slot in SLOTS]
-    head = init_from(nn.Linear(model.to_context.in_features, sum(sizes)), gen)
+    head = build(lambda: nn.Linear(model.to_context.in_features, sum(sizes)), gen)
     opt = torch.optim.Adam([*model.cnn.parameters(), *head.parameters()], lr=cfg.lr)
     n, per_epoch = len(captions), math.ceil(len(captions) / cfg.pretrain_batch)
     for epoch in range(cfg.pretrain_epochs):
@@ -346,7 +346,7 @@ def train(cfg: CaptionConfig, on_step: OnStep | None = None) -> CaptionRun:
     images = torch.from_numpy(data.images)
     x_ids, y_ids = teacher_forcing(data.captions)
     gen = torch.Generator().manual_seed(cfg.seed)
-    model = init_from(CaptionNet(cfg.hidden_size, cfg.embed_size, image_at=cfg.image_at), gen)
+    model = build(lambda: CaptionNet(cfg.hidden_size, cfg.embed_size, image_at=cfg.image_at), gen)
     per_epoch = math.ceil(cfg.n_train / cfg.batch_size)
     pre_epoch = math.ceil(cfg.n_train / cfg.pretrain_batch)
     total = cfg.pretrain_epochs * pre_epoch + cfg.epochs * per_epoch

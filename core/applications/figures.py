@@ -37,6 +37,13 @@ _JOINS = {
 }
 
 
+def _wrap(text: str, width: int = 24) -> str:
+    """Break a label into lines of about ``width`` characters, so it fits its box on a projector too."""
+    import textwrap
+
+    return "<br>".join(textwrap.wrap(text, width))
+
+
 def _family(kind: str) -> str:
     return next(k for k in _JOINS if kind.startswith(k))
 
@@ -58,20 +65,21 @@ def overview_diagram(rows: Sequence[dict]) -> go.Figure:
         for k, (x0, x1, colour) in enumerate(boxes):
             shapes.append(dict(type="rect", x0=x0, x1=x1, y0=y0, y1=y1, fillcolor=colour, layer="below",
                                line=dict(color=OUTLINE, width=2 if k == 2 else 1, dash=dash if k == 2 else "solid")))
-        texts = (f"<b>{row['network']}</b><br>reads {row['reads']}", row["carries"], row["writes"])
+        texts = (f"<b>{row['network']}</b><br>{_wrap('reads ' + row['reads'])}", _wrap(row["carries"]),
+                 _wrap(row["writes"]))
         for (x0, x1, _), text in zip(boxes, texts):
             annotations.append(dict(x=(x0 + x1) / 2, y=mid, text=text, showarrow=False, font=dict(size=12),
-                                    xref="x", yref="y", width=int(260 * (x1 - x0) / 0.31)))
+                                    xref="x", yref="y"))
         for (xa, xb), said in (((0.31, 0.37), into_mid), ((0.63, 0.69), into_out)):
             annotations.append(dict(x=xb, y=mid, ax=xa, ay=mid, xref="x", yref="y", axref="x", ayref="y", text="",
                                     showarrow=True, arrowhead=2, arrowwidth=2, arrowcolor=OUTLINE))
             annotations.append(dict(x=(xa + xb) / 2, y=y0, yanchor="top", text=f"<i>{said}</i>", showarrow=False,
                                     font=dict(size=11), xref="x", yref="y"))
         annotations.append(dict(x=0.0, y=y1 + 0.02, xanchor="left", yanchor="bottom", showarrow=False,
-                                text=f"<b>{row['name']}</b> · {row['kind']} · {row['paper']}", font=dict(size=13)))
+                                text=f"<b>{row['name']}</b> — {row['kind']}", font=dict(size=13)))
     points = go.Scatter(  # invisible points carry each row's result on hover and fix the axes
         x=[0.5] * n, y=[n - i - 0.39 for i in range(n)], mode="markers", marker=dict(opacity=0),
-        hovertext=[f"{r['name']}: {r['result']}<br>measured on {r['measured_on']}" for r in rows],
+        hovertext=[f"{r['name']} ({r['paper']}): {r['result']}<br>measured on {r['measured_on']}" for r in rows],
         hoverinfo="text", showlegend=False,
     )
     return go.Figure(points, layout=base_layout(

@@ -41,7 +41,7 @@ class Application:
 APPLICATIONS: tuple[Application, ...] = (
     Application(
         "Image captioning", "Vinyals et al., 2014 (Show and Tell)", "encoder–decoder",
-        "an image", "CNN encoder → LSTM decoder", "C = the image vector, fed once as the first input",
+        "an image", "CNN → LSTM", "C: the image, fed once as the first input",
         "a caption, one softmax per word",
         "BLEU-1 59 (previous best 25, humans 69)",
         "Pascal VOC 2008 test images, each with 5 human captions",
@@ -49,8 +49,8 @@ APPLICATIONS: tuple[Application, ...] = (
     ),
     Application(
         "Machine translation", "Sutskever et al., 2014", "encoder–decoder",
-        "an English sentence (reversed)", "4-layer LSTM encoder → 4-layer LSTM decoder",
-        "C = the encoder's final state (the “meaning”)", "French, one softmax per word",
+        "an English sentence", "4-layer LSTM → 4-layer LSTM",
+        "C: the encoder's last state (the “meaning”)", "French, one softmax per word",
         "34.8 BLEU from an ensemble of 5 deep LSTMs with beam search (a single LSTM: 30.6; "
         "the phrase-based baseline: 33.3)",
         "WMT'14 English→French test set (newstest2014)",
@@ -58,7 +58,7 @@ APPLICATIONS: tuple[Application, ...] = (
     ),
     Application(
         "Text generation", "Graves, 2013", "language model (softmax output)",
-        "the characters so far", "deep LSTM", "h_t after each character",
+        "the characters so far", "deep LSTM", "h_t after each character, fed its own output",
         "the next character (a softmax)",
         "1.67 bits per character (1.33 with dynamic evaluation)",
         "held-out text of the Hutter Prize Wikipedia data (enwik8)",
@@ -66,16 +66,16 @@ APPLICATIONS: tuple[Application, ...] = (
     ),
     Application(
         "Handwriting generation", "Graves, 2013", "language model (mixture-density output)",
-        "the pen offsets so far (and, for synthesis, the text to write)", "3-layer LSTM",
-        "h_t after each pen point", "a mixture of 20 2-D Gaussians for the next pen offset, plus P(pen lifts)",
+        "the pen offsets so far", "3-layer LSTM",
+        "h_t after each pen point, fed its own output", "a mixture of 20 Gaussians for the next pen offset, and P(pen lifts)",
         "cursive handwriting that people found hard to tell from real (no score)",
         "online handwriting of the IAM-OnDB database",
         page="pages/5_Handwriting.py",
     ),
     Application(
         "Emotion from speech", "Anand, 2015", "sequence-to-one classification",
-        "speech as spectrogram patches", "CNN features → LSTM over time", "h after the clip",
-        "one emotion label (a softmax once)",
+        "speech as spectrogram patches", "CNN → LSTM over time", "h after the last frame",
+        "one emotion label (a softmax, once)",
         "70 % accuracy with LSTMs over time (50 % from CNN features of single 0.5 s patches)",
         "7-class emotion classification of acted speech clips (a course report)",
         page="pages/6_Sound.py",
@@ -83,7 +83,7 @@ APPLICATIONS: tuple[Application, ...] = (
     Application(
         "Visually indicated sounds", "Owens et al., 2016", "frame-by-frame regression",
         "silent video frames", "CNN per frame → LSTM", "h_t at every frame",
-        "sound features (a cochleagram) at every frame, then a matched real waveform",
+        "sound features at every frame (no softmax)",
         "its sounds were often taken for the real ones in a “real or fake?” listening study",
         "the Greatest Hits videos (a drumstick hitting and scratching things), judged by online listeners",
         page="pages/6_Sound.py",

@@ -1,13 +1,15 @@
 """Weights drawn from a generator the training owns (never torch's global RNG).
 
-``init_from(model, g)`` re-draws every parameter with the same distributions torch's own layers
-use at construction, but from ``g``: two trainings in two threads then start from exactly the
-weights each gets alone.
+``build(make, g)`` constructs a model without drawing any numbers (on the "meta" device) and then
+``init_from(model, g)`` draws every parameter with the same distributions torch's own layers use at
+construction, but from ``g``: two trainings in two threads then start from exactly the weights each
+gets alone, and torch's global generator is never touched.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import torch
 import torch.nn as nn
@@ -29,4 +31,18 @@ def init_from(model: nn.Module, g: torch.Generator) -> nn.Module:
                 bound = 1 / math.sqrt(module.hidden_size)
                 for p in module.parameters():
                     nn.init.uniform_(p, -bound, bound, generator=g)
+            elif isinstance(module, (nn.LayerNorm, nn.BatchNorm1d, nn.BatchNorm2d)):
+                module.reset_parameters()  # ones and zeros (and fresh running statistics): nothing random
+    return model
+
+
+def build(make: Callable[[], nn.Module], g: torch.Generator) -> nn.Module:
+    """``make()`` on the meta device (no numbers drawn), then every weight drawn from ``g``."""
+    with torch.device("meta"):
+        model = make()
+    model = model.to_empty(device="cpu")
+    init_from(model, g)
+    for module in model.modules():
+        if isinstance(module, nn.RNNBase):
+            module.flatten_parameters()
     return model

@@ -22,7 +22,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from core.applications.rng import init_from
+from core.applications.rng import build
 from core.common.runtime import OnStep, report
 
 
@@ -229,7 +229,7 @@ def train(text: str, cfg: CharGenConfig, on_step: OnStep | None = None) -> CharG
     train_ids, held_ids = encode(train_text, itos), encode(held_text, itos)
     T = min(cfg.seq_len, len(train_ids) - 1)
     gen = torch.Generator().manual_seed(cfg.seed)
-    model = init_from(CharRNN(len(itos), cfg.hidden_size, cfg.cell), gen)
+    model = build(lambda: CharRNN(len(itos), cfg.hidden_size, cfg.cell), gen)
     with torch.no_grad():  # start from the characters' own frequencies, not from a uniform guess
         counts = torch.bincount(train_ids, minlength=len(itos)).float() + 1
         model.W_hy.bias.copy_((counts / counts.sum()).log())

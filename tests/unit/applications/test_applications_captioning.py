@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from core.applications import captioning as cap
-from core.applications.rng import init_from
+from core.applications.rng import build
 from core.beam import greedy
 
 SMALL = cap.CaptionConfig(n_train=1000, n_heldout=120, epochs=10, seed=0, image_at="every")  # the quick learner
@@ -51,7 +51,7 @@ def test_teacher_forcing_shifts_by_one():
 
 def test_untrained_decoder_is_near_uniform():
     """Before training no word is favoured much: the loss is close to ln V."""
-    model = init_from(cap.CaptionNet(), torch.Generator().manual_seed(0))
+    model = build(lambda: cap.CaptionNet(), torch.Generator().manual_seed(0))
     data = cap.make_dataset(50, seed=1)
     x, y = cap.teacher_forcing(data.captions)
     with torch.no_grad():
@@ -122,7 +122,7 @@ def test_same_seed_same_numbers():
 @pytest.mark.parametrize("image_at", cap.IMAGE_AT)
 def test_teacher_forced_logits_equal_the_step_by_step_decoder(image_at):
     """forward() (training) and start() + step() (writing) compute the same decoder."""
-    model = init_from(cap.CaptionNet(image_at=image_at), torch.Generator().manual_seed(1)).eval()
+    model = build(lambda: cap.CaptionNet(image_at=image_at), torch.Generator().manual_seed(1)).eval()
     data = cap.make_dataset(4, seed=2)
     x, _ = cap.teacher_forcing(data.captions)
     with torch.no_grad():
@@ -138,7 +138,7 @@ def test_show_and_tell_sees_the_image_once_and_the_what_if_at_every_step():
     data = cap.make_dataset(3, seed=4)
     prev = torch.full((3,), cap.BOS)
     for image_at, reads_c_later in (("first", False), ("every", True)):
-        model = init_from(cap.CaptionNet(image_at=image_at), torch.Generator().manual_seed(0)).eval()
+        model = build(lambda: cap.CaptionNet(image_at=image_at), torch.Generator().manual_seed(0)).eval()
         with torch.no_grad():
             C = model.encode(torch.from_numpy(data.images))
             h, _ = model.start(C)

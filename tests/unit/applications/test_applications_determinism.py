@@ -71,3 +71,17 @@ def test_training_leaves_the_global_generators_alone():
     tg.train(tg.load_corpus("lee")[:10_000], tg.CharGenConfig(hidden_size=16, steps=3, eval_every=3))
     cap.train(cap.CaptionConfig(n_train=50, n_heldout=5, epochs=1))
     assert torch.equal(torch.rand(3), expected_t) and np.array_equal(np.random.rand(3), expected_np)
+
+
+def test_every_weight_comes_from_the_training_s_generator():
+    """build(): same seed, same weights; another seed changes every drawn weight (norms start at 1 and 0)."""
+    from core.applications.rng import build
+
+    for make in (lambda: cap.CaptionNet(), lambda: tg.CharRNN(50, 32, "lstm")):
+        a, b, c = (build(make, torch.Generator().manual_seed(s)) for s in (0, 0, 1))
+        assert _same(_weights(a), _weights(b))
+        for (name, p), q in zip(a.named_parameters(), c.parameters()):
+            if "norm" in name or ".1." in name and "cnn" in name:  # LayerNorm / BatchNorm: fixed start
+                assert torch.equal(p, q), name
+            else:
+                assert not torch.equal(p, q), name
