@@ -149,8 +149,10 @@ with tabs[0]:
         pic_scene = scenes.picture(cfg, cap.compose(shape1, colour1, rel, shape2, colour2), pic, width)
         left, right = st.columns([1, 2])
         with left:
-            show(pic_scene.image_figure, key="cap_image", table=pic_scene.context,
-                 label=f"Numbers: C, the picture as {len(pic_scene.context)} numbers")
+            show(pic_scene.image_figure, key="cap_image")
+            with numbers(f"Numbers: C, the picture as {len(pic_scene.context)} numbers", key="num_cap_context") as shown:
+                if shown:
+                    st.dataframe(pic_scene.context, hide_index=True, height=240)
         with right:
             best = pic_scene.beam.iloc[0]
             st.markdown(f"**True caption:** {pic_scene.truth}")
@@ -265,7 +267,10 @@ with tabs[1]:
             unit = params.slider(unit_p, f"Hidden unit (0–{int(hidden) - 1}); the most active units of this "
                                          f"sample: {', '.join(str(u) for u in gen.unit_order[:5])}")
             fig, table = scenes.unit_chart(digest, gen_cfg, prime, length, temperature, n_samples, gen_seed, unit, gen)
-            show(fig, key="gen_unit_fig", table=table, label="Numbers: this unit's value at every character of sample 1")
+            show(fig, key="gen_unit_fig")
+            with numbers("Numbers: this unit's value at every character of sample 1", key="num_gen_unit") as shown:
+                if shown:
+                    st.dataframe(table, hide_index=True)
             st.markdown(
                 "**What to notice:** most units are hard to read, but some track something: the start of a word, "
                 "being inside a number, or a space coming. Karpathy found units for quotes and line length in much "
