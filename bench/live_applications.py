@@ -10,6 +10,7 @@ Run: /work/main/.venv/bin/python bench/live_applications.py
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -63,8 +64,11 @@ def _one(name: str) -> None:
     from core.common.runtime import torch_thread_policy
 
     torch_thread_policy()
+    cpu0 = time.process_time()
     seconds, quality = DEMOS[name]()
-    print(f"live demo={name} seconds={seconds:.2f} quality={quality}", flush=True)
+    cpu = time.process_time() - cpu0  # what the demo costs this process, whatever else runs on the machine
+    load = os.getloadavg()[0]
+    print(f"live demo={name} seconds={seconds:.2f} quality={quality} cpu_seconds={cpu:.2f} load1={load:.1f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -81,14 +81,15 @@ with tabs[0]:
             "true previous word (teacher forcing); writing feeds the model's own guess, so an early mistake can "
             "carry on (*exposure bias*)."
         )
+        image_at = scenes.IMAGE_AT[params.select(
+            CAP_IMAGE_AT, "The image enters the decoder", widget="radio", horizontal=True,
+            help="Show and Tell feeds it once. The paper reports that feeding it at every step did worse "
+                 "(the network overfits to noise in the image).")]
         with st.expander("Training settings (the class shares each trained model)"):
-            c = st.columns(4)
+            c = st.columns(3)
             n_train = params.select(CAP_N, "Training images", where=c[0], widget="select_slider")
             epochs = params.slider(CAP_EPOCHS, "Epochs", where=c[1])
             cap_seed = params.number(CAP_SEED, "Seed", where=c[2])
-            image_at = scenes.IMAGE_AT[params.select(CAP_IMAGE_AT, "The image enters the decoder", where=c[3],
-                                     help="Show and Tell feeds it once. The paper reports that feeding it at "
-                                          "every step did worse (the net overfits to image noise).")]
         cfg = cap.CaptionConfig(n_train=int(n_train), epochs=epochs, seed=cap_seed, image_at=image_at)
         model = scenes.captioner(cfg)
         g, b = model.scores.greedy, model.scores.beam
