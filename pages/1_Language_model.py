@@ -93,8 +93,9 @@ show(scene.unrolled, key="unrolled")
 show(scene.bars, key="bars")
 with numbers("Numbers: P(next character) at each step (target column marked)", key="num_probs") as shown:
     if shown:
-        for frame in hello.probs_table(rec, scene.step):
-            st.dataframe(frame, hide_index=frame.index.name is None and frame.columns[0] == "input so far")
+        probs, hidden = hello.probs_table(rec, scene.step)
+        st.dataframe(probs, hide_index=True)
+        st.dataframe(hidden)  # its index is the input so far
 if T > hello.MAX_SHOWN:
     st.caption(f"Bars for the first {hello.MAX_SHOWN} steps; the heatmap above has all {T}.")
 if scene.step == 0:
