@@ -169,8 +169,11 @@ c3.metric("Perplexity", f"{tp.chain.perplexity:.3f}",
 if not whole:
     st.caption(f"Your text has {tp.text_length:,} characters; this chain rule covers its first window "
                f"({tp.covered} characters), the one the pictures show.")
-st.markdown(f"**What to notice:** at step {tp.step} the perplexity is {tp.chain.perplexity:.3f}, between 1 "
-            f"(certain) and V = {V} (guessing); training moves it towards 1 as every factor approaches 1.")
+ppl = tp.chain.perplexity
+where = ("close to V (guessing)" if ppl > 0.9 * V else "close to 1 (certain)" if ppl < 1.1
+         else "between 1 (certain) and V (guessing)")
+st.markdown(f"**What to notice:** at step {tp.step} the perplexity is {ppl:.3f} with V = {V}: {where}. "
+            "Drag the step slider: it falls as the factors above grow.")
 
 
 # ---- Sampling --------------------------------------------------------------------------------
