@@ -1,6 +1,6 @@
 """Benchmarks of the word-embeddings lesson, each against a reference run in the same process.
 
-Run: /work/venv/bin/python bench/embeddings.py [--skip-gensim-30k]
+Run: .venv/bin/python bench/embeddings.py [--skip-gensim-30k]
 Prints one line per figure.
 """
 
@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 
-from core import embeddings as E  # noqa: E402
+from core.embeddings import vectors as E  # noqa: E402
 
 
 def timed(fn, *args, **kw):

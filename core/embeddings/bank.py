@@ -1,36 +1,44 @@
-"""A small word-level GRU language model whose input layer is frozen GloVe: the lecture's "warm start".
+"""A small word-level GRU language model whose input layer is GloVe: the lecture's "warm start", and "bank".
 
-x_t = GloVe[word_t] (frozen, 50d) → GRU → h_t (H) → softmax over the next word. The point of the
-lesson: GloVe gives "bank" one vector in every sentence, while h_t at "bank" depends on the words
-before it.
+x_t = GloVe[word_t] (50d) → GRU → h_t (H) → softmax over the next word. The point of the lesson:
+GloVe gives "bank" one vector in every sentence, while h_t at "bank" depends on the words before it.
+``warm_start`` trains the same small model with GloVe inputs (frozen or fine-tuned) and with random
+inputs, and records the held-out loss of each as it trains.
+
+All randomness (weights, batches) comes from generators each training owns: the same settings give the
+same numbers bit for bit, even while other trainings run in other threads.
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from core.embeddings import Embeddings
+from core.common.pca import pca_2d
+from core.common.runtime import OnStep, report
+from core.embeddings.vectors import Embeddings, WordError
 
 UNK = "<unk>"
+INPUTS = ("GloVe, frozen", "GloVe, fine-tuned", "random, trained")  # how the input layer x_t starts
 
 
 @dataclass(frozen=True)
 class ContextLMConfig:
-    """Settings of the GRU LM; the defaults train in well under a minute on this CPU."""
+    """Settings of the GRU LM; the defaults train in a few seconds on this CPU (bench/live_embeddings.py)."""
 
     corpus: str = "wiki+lee"
-    vocab_size: int = 5000  # most frequent corpus words that GloVe knows; the rest are <unk>
+    vocab_size: int = 2000  # most frequent corpus words that GloVe knows; the rest are <unk>
     hidden_size: int = 64  # H, the size of h_t
-    seq_len: int = 24  # words per training window (truncated BPTT)
+    seq_len: int = 16  # words per training window (truncated BPTT)
     batch_size: int = 32
     steps: int = 300
     lr: float = 0.01
     seed: int = 0
+    inputs: str = "GloVe, frozen"  # one of INPUTS
+    train_tokens: int = 0  # train on the first this-many corpus tokens only (0: all but the held-out tail)
 
 
 @dataclass(frozen=True)
@@ -42,28 +50,46 @@ class ContextLM:
     stoi: dict
     model: object  # torch module, eval mode
     loss: np.ndarray  # (steps,) training cross-entropy per step
+    heldout_steps: np.ndarray  # (E,) steps at which the held-out loss was measured
+    heldout: np.ndarray  # (E,) held-out cross-entropy (nats) at those steps
     seconds: float
 
 
 def build_vocab(sentences, emb: Embeddings, size: int) -> tuple[str, ...]:
-    """<unk> plus the `size` most frequent corpus words that have a GloVe vector."""
+    """<unk> plus the `size` most frequent corpus words that have a GloVe vector (ties: first seen first)."""
     counts = Counter(w for s in sentences for w in s if w in emb.stoi)
     return (UNK,) + tuple(w for w, _ in counts.most_common(size))
 
 
-def make_model(emb: Embeddings, itos, hidden_size: int):
+def make_model(emb: Embeddings, itos, hidden_size: int, generator, inputs: str = "GloVe, frozen"):
+    """GloVe (or random) input layer → GRU → linear, every weight drawn from ``generator``.
+
+    The modules are built on the meta device (no weights, so no global RNG), then initialised as
+    PyTorch would (uniform ±1/√fan_in), from the training's own generator.
+    """
     import torch
     from torch import nn
+
+    if inputs not in INPUTS:
+        raise ValueError(f"inputs must be one of {INPUTS}")
+    W = np.zeros((len(itos), emb.D), np.float32)  # <unk> stays the zero vector
+    for i, w in enumerate(itos[1:], start=1):
+        W[i] = emb.vectors[emb.stoi[w]]
 
     class GloveGRU(nn.Module):
         def __init__(self):
             super().__init__()
-            W = np.zeros((len(itos), emb.D), np.float32)  # <unk> stays the zero vector
-            for i, w in enumerate(itos[1:], start=1):
-                W[i] = emb.vectors[emb.stoi[w]]
-            self.embed = nn.Embedding.from_pretrained(torch.from_numpy(W), freeze=True)  # frozen GloVe
-            self.gru = nn.GRU(emb.D, hidden_size, batch_first=True)
-            self.out = nn.Linear(hidden_size, len(itos))
+            weight = torch.from_numpy(W.copy())
+            if inputs.startswith("random"):  # same scale as GloVe, no meaning
+                nn.init.normal_(weight, 0.0, float(W[1:].std()), generator=generator)
+            self.embed = nn.Embedding.from_pretrained(weight, freeze=inputs == "GloVe, frozen")
+            self.gru = nn.GRU(emb.D, hidden_size, batch_first=True, device="meta").to_empty(device="cpu")
+            self.out = nn.Linear(hidden_size, len(itos), device="meta").to_empty(device="cpu")
+            with torch.no_grad():
+                for p in self.gru.parameters():
+                    nn.init.uniform_(p, -hidden_size**-0.5, hidden_size**-0.5, generator=generator)
+                for p in self.out.parameters():
+                    nn.init.uniform_(p, -hidden_size**-0.5, hidden_size**-0.5, generator=generator)
 
         def forward(self, ids):
             h, _ = self.gru(self.embed(ids))  # (B, T, H): h_t at every position
@@ -72,37 +98,112 @@ def make_model(emb: Embeddings, itos, hidden_size: int):
     return GloveGRU()
 
 
-def train(
-    cfg: ContextLMConfig, sentences, emb: Embeddings, on_step: Callable[[int, int], None] | None = None
-) -> ContextLM:
-    """Train the GRU LM on random windows of the corpus with Adam; same seed → same model."""
+HELDOUT_SHARE = 0.1  # the corpus's last tenth is never trained on
+HELDOUT_WINDOWS = 64
+
+
+def _stream(sentences, stoi) -> np.ndarray:
+    return np.array([stoi.get(w, 0) for s in sentences for w in s], dtype=np.int64)
+
+
+def train(cfg: ContextLMConfig, sentences, emb: Embeddings, on_step: OnStep | None = None,
+          eval_every: int = 0) -> ContextLM:
+    """Train the GRU LM on random windows of the corpus with Adam; same seed → same model, bit for bit.
+
+    With ``eval_every`` > 0 the held-out loss (on fixed windows of the corpus's last tenth) is measured
+    every that-many steps and at the end.
+    """
     import torch
 
-    torch.set_num_threads(1)
-    torch.manual_seed(cfg.seed)
+    g = torch.Generator().manual_seed(cfg.seed)
+    rng = np.random.default_rng(cfg.seed)
     itos = build_vocab(sentences, emb, cfg.vocab_size)
     stoi = {w: i for i, w in enumerate(itos)}
-    stream = np.array([stoi.get(w, 0) for s in sentences for w in s], dtype=np.int64)
-    model = make_model(emb, itos, cfg.hidden_size)
-    opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=cfg.lr)
-    rng = np.random.default_rng(cfg.seed)
-    losses = []
-    t0 = time.perf_counter()
+    stream = _stream(sentences, stoi)
+    split = int(len(stream) * (1 - HELDOUT_SHARE))
+    train_ids, held = stream[:split], stream[split:]
+    if cfg.train_tokens:
+        train_ids = train_ids[: cfg.train_tokens]
     T = cfg.seq_len
+    if len(train_ids) < T + 2 or len(held) < T + 2:
+        raise ValueError("the corpus is too short for this window length")
+    held_starts = np.random.default_rng(12345).integers(0, len(held) - T - 1, size=HELDOUT_WINDOWS)
+    held_batch = torch.from_numpy(np.stack([held[s:s + T + 1] for s in held_starts]))
+    model = make_model(emb, itos, cfg.hidden_size, g, cfg.inputs)
+    opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=cfg.lr)
+    V = len(itos)
+
+    def heldout_loss() -> float:
+        with torch.no_grad():
+            logits, _ = model(held_batch[:, :-1])
+            return float(torch.nn.functional.cross_entropy(logits.reshape(-1, V), held_batch[:, 1:].reshape(-1)))
+
+    losses, ev_steps, ev_loss = [], [], []
+    t0 = time.perf_counter()
     for step in range(cfg.steps):
-        starts = rng.integers(0, len(stream) - T - 1, size=cfg.batch_size)
-        batch = np.stack([stream[s:s + T + 1] for s in starts])
-        x, y = torch.from_numpy(batch[:, :-1]), torch.from_numpy(batch[:, 1:])
-        logits, _ = model(x)
-        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, len(itos)), y.reshape(-1))
+        if eval_every and step % eval_every == 0:
+            ev_steps.append(step)
+            ev_loss.append(heldout_loss())
+        starts = rng.integers(0, len(train_ids) - T - 1, size=cfg.batch_size)
+        batch = torch.from_numpy(np.stack([train_ids[s:s + T + 1] for s in starts]))
+        logits, _ = model(batch[:, :-1])
+        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, V), batch[:, 1:].reshape(-1))
         opt.zero_grad()
         loss.backward()
         opt.step()
         losses.append(float(loss.detach()))
-        if on_step:
-            on_step(step + 1, cfg.steps)
+        report(on_step, step + 1, cfg.steps)
+    if eval_every:
+        ev_steps.append(cfg.steps)
+        ev_loss.append(heldout_loss())
     model.eval()
-    return ContextLM(cfg, itos, stoi, model, np.array(losses), time.perf_counter() - t0)
+    for p in model.parameters():
+        p.requires_grad_(False)  # shared by every session from now on
+    return ContextLM(cfg, itos, stoi, model, np.array(losses), np.array(ev_steps), np.array(ev_loss),
+                     time.perf_counter() - t0)
+
+
+@dataclass(frozen=True)
+class WarmStartConfig:
+    """The warm-start experiment: one small LM, little training text, three ways to start its inputs."""
+
+    corpus: str = "wiki+lee"
+    train_tokens: int = 20_000  # a small task: with little text, a warm start has most to give
+    vocab_size: int = 2000
+    hidden_size: int = 32
+    steps: int = 200
+    eval_every: int = 20
+    seed: int = 0
+
+    def model_config(self, inputs: str) -> ContextLMConfig:
+        return ContextLMConfig(corpus=self.corpus, vocab_size=self.vocab_size, hidden_size=self.hidden_size,
+                               steps=self.steps, seed=self.seed, inputs=inputs, train_tokens=self.train_tokens)
+
+
+@dataclass(frozen=True)
+class WarmStart:
+    """Held-out loss against steps for each way of starting the input layer."""
+
+    cfg: WarmStartConfig
+    inputs: tuple[str, ...]  # INPUTS
+    steps: np.ndarray  # (E,)
+    heldout: np.ndarray  # (len(inputs), E) held-out cross-entropy, nats
+    ln_V: float  # the loss of guessing uniformly
+    seconds: float
+
+
+def warm_start(cfg: WarmStartConfig, sentences, emb: Embeddings, on_step: OnStep | None = None) -> WarmStart:
+    """Train the same model three times (GloVe frozen, GloVe fine-tuned, random inputs) and record held-out loss."""
+    t0 = time.perf_counter()
+    curves, steps, V = [], None, 0
+    for k, inputs in enumerate(INPUTS):
+        def step_of(s, total, k=k):
+            report(on_step, k * cfg.steps + s, len(INPUTS) * cfg.steps)
+
+        lm = train(cfg.model_config(inputs), sentences, emb, on_step=step_of, eval_every=cfg.eval_every)
+        curves.append(lm.heldout)
+        steps, V = lm.heldout_steps, len(lm.itos)
+    return WarmStart(cfg, INPUTS, steps, np.array(curves), float(np.log(V)), time.perf_counter() - t0)
 
 
 def tokenize(sentence: str) -> list[str]:
@@ -148,18 +249,6 @@ def hidden_at(lm: ContextLM, sentences: list[str], target: str = "bank") -> Cont
     return ContextStates(tuple(sentences), tuple(found), np.array(hidden), tuple(nxt), tuple(unk))
 
 
-def pca_2d(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Centre and project rows onto the top two principal directions; (N, 2) and variance shares (2,)."""
-    Xc = X - X.mean(axis=0)
-    U, S, Vt = np.linalg.svd(Xc, full_matrices=False)
-    var = S**2 / max(float((S**2).sum()), 1e-12)
-    Y = Xc @ Vt[:2].T
-    if Y.shape[1] < 2:
-        Y = np.pad(Y, ((0, 0), (0, 2 - Y.shape[1])))
-        var = np.pad(var, (0, 2 - len(var)))
-    return Y, var[:2]
-
-
 def sense_separation(X: np.ndarray, senses: list[str]) -> tuple[float, float]:
     """Mean cosine between centred h vectors of the same sense, and of different senses.
 
@@ -173,3 +262,76 @@ def sense_separation(X: np.ndarray, senses: list[str]) -> tuple[float, float]:
         for j in range(i + 1, len(X)):
             (same if senses[i] == senses[j] else diff).append(C[i, j])
     return (float(np.mean(same)) if same else float("nan"), float(np.mean(diff)) if diff else float("nan"))
+
+
+@dataclass(frozen=True)
+class BankStates:
+    """The "bank" picture: GloVe's one point among sense words, and the GRU's h_t at "bank" per sentence."""
+
+    sentences: tuple[str, ...]  # sentences that contain the target, money ones first
+    senses: tuple[str, ...]  # "money" or "river", per sentence
+    missing: tuple[str, ...]  # sentences without the target (left out)
+    hidden_xy: np.ndarray  # (N, 2) PCA of the centred h_t
+    hidden_var: np.ndarray  # (2,) share of the states' spread each axis keeps
+    glove_words: tuple[str, ...]  # the target, then the money and river words GloVe knows
+    glove_groups: tuple[str, ...]
+    glove_xy: np.ndarray  # (M, 2) PCA of those words' unit GloVe vectors
+    same: float  # mean cosine of centred h_t, same sense
+    diff: float  # mean cosine of centred h_t, different senses
+    next_words: tuple[tuple[str, ...], ...]
+    unknown: tuple[tuple[str, ...], ...]
+    loss: np.ndarray  # (steps,) the model's training loss
+    ln_V: float
+
+
+def bank_states(lm: ContextLM, emb: Embeddings, money_sentences: list[str], river_sentences: list[str],
+                money_words: list[str], river_words: list[str], target: str = "bank") -> BankStates:
+    """Read h_t at ``target`` in every sentence, and place it and GloVe's one vector on PCA pictures."""
+    senses = ["money"] * len(money_sentences) + ["river"] * len(river_sentences)
+    states = hidden_at(lm, list(money_sentences) + list(river_sentences), target)
+    keep = np.array(states.found, bool)
+    if keep.sum() < 2:
+        raise WordError(f"Write at least two sentences that contain the word “{target}”.")
+    h = states.hidden[keep]
+    kept_senses = [s for s, k in zip(senses, keep) if k]
+    same, diff = sense_separation(h, kept_senses)
+    gw = [target] + [w for w in list(money_words) + list(river_words) if w in emb.stoi and w != target]
+    gg = ["“" + target + "”"] + ["money words" if w in money_words else "river words" for w in gw[1:]]
+    hp, gp = pca_2d(h), pca_2d(emb.unit([emb.stoi[w] for w in gw]))
+    pick = lambda xs: tuple(x for x, k in zip(xs, keep) if k)  # noqa: E731
+    return BankStates(
+        sentences=pick(states.sentences), senses=tuple(kept_senses),
+        missing=tuple(s for s, k in zip(states.sentences, keep) if not k),
+        hidden_xy=hp.points, hidden_var=hp.explained, glove_words=tuple(gw), glove_groups=tuple(gg),
+        glove_xy=gp.points, same=same, diff=diff, next_words=pick(states.next_words),
+        unknown=pick(states.unknown), loss=lm.loss, ln_V=float(np.log(len(lm.itos))),
+    )
+
+
+def states_notice(st: BankStates) -> str:
+    """Whether the GRU's states at "bank" separate by sense, from the two mean cosines."""
+    if np.isnan(st.same) or np.isnan(st.diff):
+        return "Write sentences of both senses to compare them."
+    if st.same > st.diff + 0.1:
+        return (f"on the left, “bank” is one star whatever the sentence. On the right, each sentence puts h_t "
+                f"somewhere else, and sentences of the same sense sit together (mean cosine {st.same:.2f} within "
+                f"a sense against {st.diff:.2f} across senses).")
+    return (f"here the states do not separate by sense (mean cosine {st.same:.2f} within a sense against "
+            f"{st.diff:.2f} across): the model has not learnt enough yet, or the words before “bank” don't "
+            "tell the senses apart. Try more training steps.")
+
+
+def warm_notice(ws: WarmStart) -> str:
+    """Which start reaches the lowest held-out loss, and by how much, from the curves."""
+    final = ws.heldout[:, -1]
+    best = int(np.argmin(final))
+    rnd = ws.inputs.index("random, trained")
+    gap = float(final[rnd] - min(final[i] for i in range(len(final)) if i != rnd))
+    steps = int(ws.steps[-1])
+    lines = ", ".join(f"{name} {loss:.2f}" for name, loss in zip(ws.inputs, final))
+    if gap > 0.02:
+        verdict = (f"the GloVe starts end {gap:.2f} nats below the random start: the pretrained vectors bring "
+                   "knowledge the little training text can't.")
+    else:
+        verdict = "with this much training the random start has caught up: the warm start pays when text is scarce."
+    return f"After {steps} steps the held-out loss is {lines} nats (best: {ws.inputs[best]}); {verdict}"

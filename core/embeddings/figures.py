@@ -4,9 +4,64 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
-from core.figures.style import (
+from core.figures.style import (  # core.common.style once the hello lesson has moved it
     NEUTRAL, OUTLINE, PALETTE, axis_title, base_layout, hline, stacked_domains, subplot_title, vline,
 )
+
+
+SYMBOLS = ["circle", "square", "diamond", "triangle-up", "cross", "x", "star", "pentagon"]  # one per group
+LABEL_FONT_PX = 20  # labels are placed for the projector's font (ui.show.PRESENTER_FONT): smaller fonts only help
+PLOT_PX = (560, 420)  # the smallest plot area a 1280×720 projector gives the map (width, height)
+
+
+def _label_box(cx: float, cy: float, text: str, font: float) -> tuple[float, float, float, float]:
+    w, h = 0.6 * font * max(len(text), 1) + 4, 1.3 * font
+    return cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2
+
+
+def _overlaps(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def place_labels(px: np.ndarray, texts: list[str], order: list[int], size: tuple[float, float] = PLOT_PX,
+                 font: float = LABEL_FONT_PX, marker: float = 7.0) -> dict[int, tuple[float, float]]:
+    """Greedy label placement in pixels: for each point (in ``order``), the nearest offset (dx, dy) from a
+    ring of candidates whose text box overlaps no placed label, no marker and stays inside the plot.
+
+    ``px`` is (N, 2) in pixels, y downwards. Returns {point index: (dx, dy)}; a point with no free spot
+    gets no label (its word stays on hover).
+    """
+    W, H = size
+    dirs = [(0, -1), (0, 1), (1, 0), (-1, 0), (1, -1), (-1, -1), (1, 1), (-1, 1)]
+    marks = [(x - marker, y - marker, x + marker, y + marker) for x, y in px]
+    placed: list[tuple] = []
+    out: dict[int, tuple[float, float]] = {}
+    for i in order:
+        x, y = px[i]
+        w, h = 0.6 * font * max(len(texts[i]), 1) + 4, 1.3 * font
+        for r in (0, 18, 36, 60, 90):
+            done = False
+            for ux, uy in dirs:
+                dx = ux * (w / 2 + marker + r) if ux else 0.0
+                dy = uy * (h / 2 + marker + r) if uy else 0.0
+                box = _label_box(x + dx, y + dy, texts[i], font)
+                if box[0] < 0 or box[1] < 0 or box[2] > W or box[3] > H:
+                    continue
+                if any(_overlaps(box, o) for o in placed) or any(_overlaps(box, m) for m in marks):
+                    continue
+                placed.append(box)
+                out[i] = (dx, dy)
+                done = True
+                break
+            if done:
+                break
+    return out
+
+
+def _padded_range(v: np.ndarray, pad: float = 0.12) -> list[float]:
+    lo, hi = float(np.min(v)), float(np.max(v))
+    span = hi - lo if hi > lo else 1.0
+    return [lo - pad * span, hi + pad * span]
 
 
 def word_map(
@@ -18,12 +73,15 @@ def word_map(
     query: str | None = None,
     title: str = "",
     axis_names: tuple[str, ...] = ("component 1", "component 2", "component 3"),
+    labelled: set[str] | None = None,
 ) -> go.Figure:
-    """Words as labelled points in 2D or 3D; background words small and grey; highlighted words ringed.
+    """Words as points in 2D or 3D; background words small and faint; highlighted words ringed.
 
-    coords is (N, 2) or (N, 3). groups colours the chosen words (one trace per group);
-    highlight maps word -> hover note (e.g. cosine to the query), drawn with a black ring;
-    query, if given, gets lines to every highlighted word.
+    coords is (N, 2) or (N, 3). groups gives each chosen word's group: one trace per group, each with
+    its own colour AND symbol. Only the ``labelled`` words (default: every chosen word) carry a text
+    label, placed so no two labels overlap (``place_labels``); every word shows on hover. highlight
+    maps word -> hover note (e.g. cosine to the query), drawn with a black ring; query, if given, gets
+    dotted lines to every highlighted word.
     """
     coords = np.asarray(coords, dtype=float)
     N, d = coords.shape
@@ -33,6 +91,7 @@ def word_map(
     traces = []
     three = d == 3
     Scatter = go.Scatter3d if three else go.Scatter
+    labelled = set(w for w, b in zip(words, bg) if not b) if labelled is None else set(labelled)
 
     def pts(mask):
         c = coords[mask]
@@ -41,18 +100,20 @@ def word_map(
     if bg.any():
         traces.append(Scatter(
             **pts(bg), mode="markers", name="background (frequent words)",
-            marker=dict(size=3 if three else 5, color=NEUTRAL, opacity=0.6),
+            marker=dict(size=3 if three else 4, color=NEUTRAL, opacity=0.35),
             text=[w for w, b in zip(words, bg) if b], hovertemplate="%{text}<extra>background</extra>",
         ))
     fg = ~bg
     names = list(dict.fromkeys(g for g, b in zip(groups, bg) if not b))
     for gi, gname in enumerate(names):
         mask = fg & np.array([g == gname for g in groups])
-        labels = [w for w, m in zip(words, mask) if m]
+        show_text = three  # in 3D Plotly places the labels itself; in 2D they are annotations (below)
         traces.append(Scatter(
-            **pts(mask), mode="markers+text", name=gname, text=labels, textposition="top center",
-            marker=dict(size=6 if three else 10, color=PALETTE[gi % len(PALETTE)],
-                        line=dict(width=0)),
+            **pts(mask), mode="markers+text" if show_text else "markers", name=gname,
+            text=[w for w, m in zip(words, mask) if m], **({"textposition": "top center"} if show_text else {}),
+            marker=dict(size=6 if three else 11, color=PALETTE[gi % len(PALETTE)],
+                        symbol=SYMBOLS[gi % len(SYMBOLS)] if not three else "circle",
+                        line=dict(width=1, color="white")),
             hovertemplate="%{text}<extra>" + gname + "</extra>",
         ))
     if highlight:
@@ -69,7 +130,7 @@ def word_map(
         traces.append(Scatter(
             x=c[:, 0], y=c[:, 1], **({"z": c[:, 2]} if three else {}), mode="markers",
             name=f"ringed: top {len(idx)} by cosine" if query else "highlighted",
-            marker=dict(size=10 if three else 18, color="rgba(0,0,0,0)", line=dict(color=OUTLINE, width=2),
+            marker=dict(size=10 if three else 20, color="rgba(0,0,0,0)", line=dict(color=OUTLINE, width=2),
                         symbol="circle-open" if three else "circle"),
             text=[f"{words[i]}: {highlight[words[i]]}" for i in idx], hovertemplate="%{text}<extra></extra>",
         ))
@@ -78,7 +139,25 @@ def word_map(
         layout["scene"] = dict(xaxis=axis_title(axis_names[0]), yaxis=axis_title(axis_names[1]),
                                zaxis=axis_title(axis_names[2]))
     else:
-        layout.update(xaxis=axis_title(axis_names[0]), yaxis=axis_title(axis_names[1]))
+        show = [i for i in range(N) if not bg[i] and words[i] in labelled]
+        xr, yr = _padded_range(coords[~bg, 0] if fg.any() else coords[:, 0]), _padded_range(
+            coords[~bg, 1] if fg.any() else coords[:, 1])
+        W, H = PLOT_PX
+        px = np.column_stack([(coords[:, 0] - xr[0]) / (xr[1] - xr[0]) * W,
+                              (yr[1] - coords[:, 1]) / (yr[1] - yr[0]) * H])
+        inside = [i for i in range(N) if not bg[i]]
+        offsets = place_labels(px[inside], [words[i] for i in inside],
+                               [inside.index(i) for i in show])
+        annotations = []
+        for j, (dx, dy) in offsets.items():
+            i = inside[j]
+            far = abs(dx) + abs(dy) > 40
+            annotations.append(dict(x=coords[i, 0], y=coords[i, 1], xref="x", yref="y", text=words[i],
+                                    ax=dx, ay=dy, showarrow=True, arrowhead=0, arrowwidth=1,
+                                    arrowcolor=NEUTRAL if far else "rgba(0,0,0,0)", standoff=6,
+                                    font=dict(size=13)))
+        layout.update(xaxis=axis_title(axis_names[0], range=xr), yaxis=axis_title(axis_names[1], range=yr),
+                      annotations=annotations)
     return go.Figure(data=traces, layout=layout)
 
 
@@ -252,3 +331,21 @@ def loss_curve(loss: np.ndarray, title: str = "Training loss (cross-entropy, nat
         layout["annotations"] = [dict(text=f"ln V = {ref:.2f} (guessing)", xref="paper", x=1, yref="y", y=ref,
                                       xanchor="right", yanchor="bottom", showarrow=False)]
     return go.Figure(data=[line], layout=layout)
+
+
+def warm_start_curves(steps: np.ndarray, heldout: np.ndarray, inputs: list[str], ln_V: float) -> go.Figure:
+    """Held-out loss against training steps, one line (own colour and dash) per way of starting the inputs."""
+    dashes = ["solid", "dash", "dot", "dashdot"]
+    symbols = ["circle", "square", "diamond", "x"]
+    traces = [go.Scatter(x=steps, y=heldout[k], mode="lines+markers", name=name,
+                         line=dict(color=PALETTE[k % len(PALETTE)], dash=dashes[k % 4], width=3),
+                         marker=dict(symbol=symbols[k % 4], size=8),
+                         hovertemplate="step %{x}: %{y:.3f} nats<extra>" + name + "</extra>")
+              for k, name in enumerate(inputs)]
+    layout = base_layout("Held-out loss while training: GloVe inputs against random inputs", height=380,
+                         xaxis=axis_title("training step"), yaxis=axis_title("held-out cross-entropy (nats)"),
+                         legend=dict(orientation="h", y=-0.25),
+                         shapes=[hline(ln_V, color=NEUTRAL, dash="dash")],
+                         annotations=[dict(text=f"ln V = {ln_V:.2f} (guessing)", xref="paper", x=1, yref="y",
+                                           y=ln_V, xanchor="right", yanchor="bottom", showarrow=False)])
+    return go.Figure(data=traces, layout=layout)

@@ -3,7 +3,7 @@
 import numpy as np
 import plotly.graph_objects as go
 
-from core.figures import embeddings as figs
+from core.embeddings import figures as figs
 from core.figures.style import NEUTRAL, OUTLINE
 
 
