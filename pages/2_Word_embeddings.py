@@ -354,16 +354,18 @@ bank_section()
 st.header("7 · Warm start: pretrained vectors as a model's first layer")
 st.markdown(
     "The lecture calls pretrained embeddings a **warm start** (transfer learning): a model that must learn "
-    "from little text starts from vectors learnt on billions of words. Here the same small GRU language model "
-    f"trains on only {B.WarmStartConfig.train_tokens:,} words of the corpus three times: with GloVe as its "
-    "input layer (frozen, or fine-tuned), and with random input vectors it must learn itself. The chart shows "
-    "the loss on held-out text (never trained on) as training goes, measured live."
+    "from little labelled text starts from vectors learnt on billions of words. The task here: is a passage of "
+    f"{B.WarmStartConfig.passage_len} words from a Wikipedia article or from a news story? The same small GRU "
+    f"classifier learns it from only {B.WarmStartConfig.train_passages} passages of each, three times: with GloVe "
+    "as its input layer (frozen, or fine-tuned), and with random input vectors it must learn itself. The chart "
+    "shows the loss on held-out passages (never trained on) as training goes, measured live."
 )
 try:
     warm = scenes.warm_start_scene(B.WarmStartConfig())
-    show(warm.figure, key="warm_start", label="Numbers: held-out loss per step",
-         table=lambda: pd.DataFrame(warm.result.heldout.T, columns=list(warm.result.inputs))
-         .assign(step=warm.result.steps).round(4))
+    ws = warm.result
+    show(warm.figure, key="warm_start", label="Numbers: held-out loss and accuracy per step",
+         table=lambda: pd.DataFrame({"step": ws.steps, **{f"loss: {n}": ws.heldout[k] for k, n in enumerate(ws.inputs)},
+                                     **{f"right: {n}": ws.accuracy[k] for k, n in enumerate(ws.inputs)}}).round(4))
     st.markdown(f"**What to notice:** {esc(warm.notice)}")
 except Cancelled:
     pass

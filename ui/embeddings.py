@@ -483,13 +483,13 @@ def warm_start_scene(cfg: B.WarmStartConfig) -> WarmStartScene:
 
 
 def warm_start(cfg: B.WarmStartConfig) -> B.WarmStart:
-    return run("Warm start: training three small models, step", B.warm_start, cfg, corpus(cfg.corpus), glove(),
-               key=cfg)
+    return run("Warm start: training three small models, step", B.warm_start, cfg, corpus("wiki"), corpus("lee"),
+               glove(), key=cfg)
 
 
 @shared("scenes")
 def warm_start_figure(cfg: B.WarmStartConfig, _ws: B.WarmStart):
-    return figs.warm_start_curves(_ws.steps, _ws.heldout, list(_ws.inputs), _ws.ln_V)
+    return figs.warm_start_curves(_ws.steps, _ws.heldout, list(_ws.inputs), _ws.chance)
 
 
 # ---- Warm-up -----------------------------------------------------------------------------------------

@@ -23,13 +23,18 @@ def _overlaps(a, b) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def place_labels(px: np.ndarray, texts: list[str], order: list[int], size: tuple[float, float] = PLOT_PX,
-                 font: float = LABEL_FONT_PX, marker: float = 7.0) -> dict[int, tuple[float, float]]:
-    """Greedy label placement in pixels: for each point (in ``order``), the nearest offset (dx, dy) from a
-    ring of candidates whose text box overlaps no placed label, no marker and stays inside the plot.
+TEXTPOSITION = {(0, -1): "top center", (0, 1): "bottom center", (1, 0): "middle right", (-1, 0): "middle left",
+                (1, -1): "top right", (-1, -1): "top left", (1, 1): "bottom right", (-1, 1): "bottom left"}
 
-    ``px`` is (N, 2) in pixels, y downwards. Returns {point index: (dx, dy)}; a point with no free spot
-    gets no label (its word stays on hover).
+
+def place_labels(px: np.ndarray, texts: list[str], order: list[int], size: tuple[float, float] = PLOT_PX,
+                 font: float = LABEL_FONT_PX, marker: float = 7.0) -> dict[int, tuple[float, float, str | None]]:
+    """Greedy label placement in pixels: for each point (in ``order``), the nearest free spot for its text.
+
+    First the eight places right next to the marker (Plotly's ``textposition``), then rings further out
+    (drawn as an annotation with a thin leader line). A spot is free when its text box overlaps no placed
+    label, no marker, and stays inside the plot. ``px`` is (N, 2) in pixels, y downwards. Returns
+    {point index: (dx, dy, textposition or None)}; a point with no free spot keeps its word on hover.
     """
     W, H = size
     dirs = [(0, -1), (0, 1), (1, 0), (-1, 0), (1, -1), (-1, -1), (1, 1), (-1, 1)]
@@ -50,7 +55,7 @@ def place_labels(px: np.ndarray, texts: list[str], order: list[int], size: tuple
                 if any(_overlaps(box, o) for o in placed) or any(_overlaps(box, m) for m in marks):
                     continue
                 placed.append(box)
-                out[i] = (dx, dy)
+                out[i] = (dx, dy, TEXTPOSITION[(ux, uy)] if r == 0 else None)
                 done = True
                 break
             if done:
@@ -105,16 +110,22 @@ def word_map(
         ))
     fg = ~bg
     names = list(dict.fromkeys(g for g, b in zip(groups, bg) if not b))
+    placement = {} if three else _placement(words, coords, bg, labelled)
     for gi, gname in enumerate(names):
         mask = fg & np.array([g == gname for g in groups])
-        show_text = three  # in 3D Plotly places the labels itself; in 2D they are annotations (below)
+        idx = np.flatnonzero(mask)
+        if three:
+            label = dict(text=[words[i] for i in idx], textposition="top center")
+        else:  # only words placed next to their marker get a text here; the rest are annotations or hover
+            spot = [placement.get(i) for i in idx]
+            label = dict(text=[words[i] if p and p[2] else "" for i, p in zip(idx, spot)],
+                         textposition=[p[2] if p and p[2] else "top center" for p in spot])
         traces.append(Scatter(
-            **pts(mask), mode="markers+text" if show_text else "markers", name=gname,
-            text=[w for w, m in zip(words, mask) if m], **({"textposition": "top center"} if show_text else {}),
+            **pts(mask), mode="markers+text", name=gname, hovertext=[words[i] for i in idx], **label,
             marker=dict(size=6 if three else 11, color=PALETTE[gi % len(PALETTE)],
                         symbol=SYMBOLS[gi % len(SYMBOLS)] if not three else "circle",
                         line=dict(width=1, color="white")),
-            hovertemplate="%{text}<extra>" + gname + "</extra>",
+            hovertemplate="%{hovertext}<extra>" + gname + "</extra>",
         ))
     if highlight:
         idx = [i for i, w in enumerate(words) if w in highlight]
@@ -139,26 +150,31 @@ def word_map(
         layout["scene"] = dict(xaxis=axis_title(axis_names[0]), yaxis=axis_title(axis_names[1]),
                                zaxis=axis_title(axis_names[2]))
     else:
-        show = [i for i in range(N) if not bg[i] and words[i] in labelled]
-        xr, yr = _padded_range(coords[~bg, 0] if fg.any() else coords[:, 0]), _padded_range(
-            coords[~bg, 1] if fg.any() else coords[:, 1])
-        W, H = PLOT_PX
-        px = np.column_stack([(coords[:, 0] - xr[0]) / (xr[1] - xr[0]) * W,
-                              (yr[1] - coords[:, 1]) / (yr[1] - yr[0]) * H])
-        inside = [i for i in range(N) if not bg[i]]
-        offsets = place_labels(px[inside], [words[i] for i in inside],
-                               [inside.index(i) for i in show])
-        annotations = []
-        for j, (dx, dy) in offsets.items():
-            i = inside[j]
-            far = abs(dx) + abs(dy) > 40
-            annotations.append(dict(x=coords[i, 0], y=coords[i, 1], xref="x", yref="y", text=words[i],
-                                    ax=dx, ay=dy, showarrow=True, arrowhead=0, arrowwidth=1,
-                                    arrowcolor=NEUTRAL if far else "rgba(0,0,0,0)", standoff=6,
-                                    font=dict(size=13)))
+        xr, yr = _ranges(coords, bg)
+        annotations = [dict(x=coords[i, 0], y=coords[i, 1], xref="x", yref="y", text=words[i], ax=dx, ay=dy,
+                            showarrow=True, arrowhead=0, arrowwidth=1, arrowcolor=NEUTRAL, standoff=6)
+                       for i, (dx, dy, pos) in placement.items() if pos is None]
         layout.update(xaxis=axis_title(axis_names[0], range=xr), yaxis=axis_title(axis_names[1], range=yr),
                       annotations=annotations)
     return go.Figure(data=traces, layout=layout)
+
+
+def _ranges(coords: np.ndarray, bg: np.ndarray) -> tuple[list[float], list[float]]:
+    """Axis ranges around the chosen words (background words outside them are cut off: the lesson's words
+    stay readable)."""
+    fg = coords[~bg] if (~bg).any() else coords
+    return _padded_range(fg[:, 0]), _padded_range(fg[:, 1])
+
+
+def _placement(words: list[str], coords: np.ndarray, bg: np.ndarray, labelled: set[str]) -> dict:
+    """{point index: (dx, dy, textposition or None)} for the labelled words, on the projector's plot size."""
+    xr, yr = _ranges(coords, bg)
+    W, H = PLOT_PX
+    px = np.column_stack([(coords[:, 0] - xr[0]) / (xr[1] - xr[0]) * W, (yr[1] - coords[:, 1]) / (yr[1] - yr[0]) * H])
+    inside = [i for i in range(len(words)) if not bg[i]]
+    order = [j for j, i in enumerate(inside) if words[i] in labelled]
+    spots = place_labels(px[inside], [words[i] for i in inside], order)
+    return {inside[j]: spot for j, spot in spots.items()}
 
 
 def analogy_parallelogram(words: list[str], coords: np.ndarray, answers: list[str], title: str = "") -> go.Figure:
@@ -333,7 +349,7 @@ def loss_curve(loss: np.ndarray, title: str = "Training loss (cross-entropy, nat
     return go.Figure(data=[line], layout=layout)
 
 
-def warm_start_curves(steps: np.ndarray, heldout: np.ndarray, inputs: list[str], ln_V: float) -> go.Figure:
+def warm_start_curves(steps: np.ndarray, heldout: np.ndarray, inputs: list[str], chance: float) -> go.Figure:
     """Held-out loss against training steps, one line (own colour and dash) per way of starting the inputs."""
     dashes = ["solid", "dash", "dot", "dashdot"]
     symbols = ["circle", "square", "diamond", "x"]
@@ -345,7 +361,7 @@ def warm_start_curves(steps: np.ndarray, heldout: np.ndarray, inputs: list[str],
     layout = base_layout("Held-out loss while training: GloVe inputs against random inputs", height=380,
                          xaxis=axis_title("training step"), yaxis=axis_title("held-out cross-entropy (nats)"),
                          legend=dict(orientation="h", y=-0.25),
-                         shapes=[hline(ln_V, color=NEUTRAL, dash="dash")],
-                         annotations=[dict(text=f"ln V = {ln_V:.2f} (guessing)", xref="paper", x=1, yref="y",
-                                           y=ln_V, xanchor="right", yanchor="bottom", showarrow=False)])
+                         shapes=[hline(chance, color=NEUTRAL, dash="dash")],
+                         annotations=[dict(text=f"ln 2 = {chance:.2f} (a coin flip)", xref="paper", x=1, yref="y",
+                                           y=chance, xanchor="right", yanchor="bottom", showarrow=False)])
     return go.Figure(data=traces, layout=layout)

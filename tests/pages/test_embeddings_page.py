@@ -3,15 +3,18 @@
 import pytest
 
 from core.embeddings import vectors as E
-from tests.conftest import open_page
+from conftest import open_page
 
 PAGE = "2_Word_embeddings.py"
 
 
+TIMEOUT = 900  # a first run trains the "bank" model and the warm start: seconds alone, minutes on a busy CPU
+
+
 class AppTest:  # the real app (entry app.py, then this page), as the tests below always opened it
     @staticmethod
-    def from_file(page: str, default_timeout: float | None = None):
-        return open_page(page)
+    def from_file(page: str):
+        return open_page(page, timeout=TIMEOUT)
 
 
 def metrics(at) -> dict:

@@ -8,7 +8,7 @@ import pytest
 
 from core.embeddings import vectors as E
 from core.embeddings import sources as S
-from tests.conftest import ROOT
+from conftest import ROOT
 
 
 @pytest.fixture(scope="module")
