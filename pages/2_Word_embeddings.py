@@ -65,6 +65,14 @@ MONEY_S = Text("money_s", MONEY_SENTENCES, 3_000)
 RIVER_S = Text("river_s", RIVER_SENTENCES, 3_000)
 
 
+def defaults_missing(emb, values: tuple, defaults: tuple) -> bool:
+    """True (with a note) when these are the page's default words and this vocabulary lacks some of them."""
+    note = scenes.missing_defaults(emb, values, defaults)
+    if note:
+        st.info(esc(note))
+    return bool(note)
+
+
 def word_list(emb, words: list[str], is_default: bool) -> list[str]:
     """The words to use: a default list drops words this vocabulary lacks (with a note); typed ones must exist."""
     known, note = scenes.keep_known(emb, words, is_default)
@@ -159,7 +167,7 @@ groups = [g for w, g in zip(words, groups) if w in set(words_known)]
 nb = None
 if not query:
     st.info("Type a word under “Nearest neighbours of” to ring its nearest words in the map.")
-else:
+elif not defaults_missing(emb, (query,), (QUERY.default,)):
     try:
         nb = scenes.neighbours_of(source_id, query, int(k), _emb=emb)
     except E.WordError as err:
@@ -168,28 +176,29 @@ try:
     map_scene = scenes.map_scene(source_id, emb, words_known, groups, nb, method, method_name, int(dims),
                                  int(n_bg) if fit_on == "with background" else 0, float(perplexity), int(umap_nn),
                                  int(seed))
-    for note in map_scene.notes:
-        st.info(esc(note))
-    proj = map_scene.proj
-    show(map_scene.figure, key="map", label="Numbers: coordinates of every point", table=map_scene.table)
-    m1, m2, m3 = st.columns(3)
-    if proj.variance_explained is not None:
-        m1.metric("Variance explained", f"{proj.variance_explained.sum():.1%}",
-                  help="Share of the (unit) vectors' spread the PCA axes keep: "
-                       + " + ".join(f"{v:.1%}" for v in proj.variance_explained) + " per axis.")
-    else:
-        m1.metric("Variance explained", "n/a", help="Only PCA is a linear projection with a variance share.")
-    m2.metric(f"Trustworthiness (k={proj.k_trust})", f"{proj.trustworthiness:.3f}",
-              help="Trustworthiness (scikit-learn): are the words that look close in the picture really close in "
-                   f"the {emb.D}-dimensional space? 1 = no false neighbours in the picture; lower = the picture "
-                   "puts words together that are not.")
-    m3.metric(f"Neighbours kept (k={proj.k_trust})", f"{proj.neighbours_kept:.0%}",
-              help=f"Share of each word's {proj.k_trust} nearest words (cosine, {emb.D}D) that are still "
-                   "among its nearest in the picture.")
-    if method == "tsne" and not map_scene.background:
-        st.warning("t-SNE on a dozen words is misleading: with so few points it can place clusters "
-                   "anywhere. Fit with the background words for a fairer picture.")
-    st.markdown(f"**What to notice:** {esc(map_scene.notice)}")
+    if map_scene is not None:  # None: a large t-SNE/UMAP waits for its button
+        for note in map_scene.notes:
+            st.info(esc(note))
+        proj = map_scene.proj
+        show(map_scene.figure, key="map", label="Numbers: coordinates of every point", table=map_scene.table)
+        m1, m2, m3 = st.columns(3)
+        if proj.variance_explained is not None:
+            m1.metric("Variance explained", f"{proj.variance_explained.sum():.1%}",
+                      help="Share of the (unit) vectors' spread the PCA axes keep: "
+                           + " + ".join(f"{v:.1%}" for v in proj.variance_explained) + " per axis.")
+        else:
+            m1.metric("Variance explained", "n/a", help="Only PCA is a linear projection with a variance share.")
+        m2.metric(f"Trustworthiness (k={proj.k_trust})", f"{proj.trustworthiness:.3f}",
+                  help="Trustworthiness (scikit-learn): are the words that look close in the picture really close in "
+                       f"the {emb.D}-dimensional space? 1 = no false neighbours in the picture; lower = the picture "
+                       "puts words together that are not.")
+        m3.metric(f"Neighbours kept (k={proj.k_trust})", f"{proj.neighbours_kept:.0%}",
+                  help=f"Share of each word's {proj.k_trust} nearest words (cosine, {emb.D}D) that are still "
+                       "among its nearest in the picture.")
+        if method == "tsne" and not map_scene.background:
+            st.warning("t-SNE on a dozen words is misleading: with so few points it can place clusters "
+                       "anywhere. Fit with the background words for a fairer picture.")
+        st.markdown(f"**What to notice:** {esc(map_scene.notice)}")
 except E.WordError as err:
     st.error(esc(err))
 except Cancelled:
@@ -199,7 +208,7 @@ if nb is not None:
     st.subheader(f"Nearest neighbours of “{esc(nb.query[0])}” over all {emb.V:,} words")
     st.dataframe(pd.DataFrame({"rank": range(1, len(nb.words) + 1), "word": nb.words,
                                "cosine similarity": np.round(nb.sims, 4)}), hide_index=True)
-    st.caption("Ringed in the map above (squares of the “nearest to” group), with dotted lines from the query word.")
+    st.caption("Ringed in the map above (a group with its own symbol), with dotted lines from the query word.")
 
 # ---- 3 · Analogies -----------------------------------------------------------------------------
 
@@ -215,6 +224,8 @@ def analogy_section(emb, source_id) -> None:
     b = params.text(AN_B, "b", where=c2).strip()
     c = params.text(AN_C, "c", where=c3).strip()
     an_k = params.slider(AN_K, "Top-k answers", where=c4)
+    if defaults_missing(emb, (a, b, c), (AN_A.default, AN_B.default, AN_C.default)):
+        return
     try:
         scene = scenes.analogy_scene(source_id, a, b, c, int(an_k), _emb=emb)
         pic = scene.picture
@@ -244,13 +255,14 @@ try:
         raise E.WordError("Each axis needs exactly two words, like “he, she”.")
     if not words_known:
         raise E.WordError("No known words to place: type some words in section 2.")
-    ax_scene = scenes.axes_scene(source_id, tuple(words_known), tuple(groups), tuple(px), tuple(py), _emb=emb)
-    ax = ax_scene.axes
-    show(ax_scene.figure, key="axes", label="Numbers: positions on the two axes",
-         table=lambda: pd.DataFrame({"word": ax.words, "group": groups, f"{px[0]}→{px[1]}": ax.x,
-                                     f"{py[0]}→{py[1]}": ax.y}).round(4))
-    st.markdown(f"**What to notice:** {esc(scenes.axes_notice(ax, groups))} Axes are directions in the vector "
-                "space, so you read a meaning straight off the numbers.")
+    if not defaults_missing(emb, (*px, *py), (*E.parse_words(AXIS_X.default), *E.parse_words(AXIS_Y.default))):
+        ax_scene = scenes.axes_scene(source_id, tuple(words_known), tuple(groups), tuple(px), tuple(py), _emb=emb)
+        ax = ax_scene.axes
+        show(ax_scene.figure, key="axes", label="Numbers: positions on the two axes",
+             table=lambda: pd.DataFrame({"word": ax.words, "group": groups, f"{px[0]}→{px[1]}": ax.x,
+                                         f"{py[0]}→{py[1]}": ax.y}).round(4))
+        st.markdown(f"**What to notice:** {esc(scenes.axes_notice(ax, groups))} Axes are directions in the vector "
+                    "space, so you read a meaning straight off the numbers.")
 except E.WordError as err:
     st.error(esc(err))
 
@@ -343,7 +355,7 @@ def bank_section() -> None:
     m3.metric("GRU h_t: mean cos, different senses", f"{states.diff:.3f}", help="After centring the states.")
     with numbers("Training loss of the GRU language model", key="num_lm_loss") as shown:
         if shown:
-            st.plotly_chart(scene.loss_figure, key="lm_loss")
+            show(scene.loss_figure, key="lm_loss")
     st.markdown(f"**What to notice:** {esc(scenes.states_notice(states))} The GRU reads left to right, so it can "
                 "only use the words *before* “bank”: in “the bank was muddy” it cannot know yet.")
 

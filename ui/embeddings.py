@@ -206,6 +206,15 @@ def keep_known(emb: E.Embeddings, words: list[str], is_default: bool) -> tuple[l
     return known, note
 
 
+def missing_defaults(emb: E.Embeddings, values: tuple, defaults: tuple) -> str:
+    """A note when ``values`` are the page's defaults and this vocabulary lacks some of them (else "")."""
+    missing = [w for w in values if w not in emb.stoi]
+    if tuple(values) != tuple(defaults) or not missing:
+        return ""
+    return (f"The default words {', '.join(values)} are not all in the {emb.name} vocabulary (missing: "
+            f"{', '.join(missing)}): type words it knows to see this section.")
+
+
 def restore_preset(preset: Choice, words: Text, presets: dict) -> None:
     """A link with ``preset=…`` and no ``words=`` shows that preset's words."""
     import streamlit as st
@@ -252,14 +261,29 @@ def _pca_map(source_id, words: tuple, dims: int, background: int, seed: int, _em
     return E.project(_emb, list(words), "pca", dims, background, seed=seed)
 
 
+BIG_MAP = 1000  # t-SNE / UMAP on more points than this runs on a click
+MAP_SECONDS_PER_1000 = {"tsne": 6.0, "umap": 4.0}  # here, per 1,000 points (bench/live_embeddings.py)
+
+
 def word_map(source_id, words: tuple, method: str, dims: int, background: int, perplexity: float,
-             n_neighbors: int, seed: int, emb: E.Embeddings) -> E.WordMap:
-    """A projection of the words: PCA at once; t-SNE and UMAP through the door (queued, with progress)."""
+             n_neighbors: int, seed: int, emb: E.Embeddings, ask: bool = False) -> E.WordMap | None:
+    """A projection of the words: PCA at once; t-SNE and UMAP through the door (queued, with progress).
+
+    With ``ask``, a t-SNE or UMAP of more than ``BIG_MAP`` points that nobody has computed yet waits
+    for a click on a button that says how long it takes here (None until then).
+    """
     if method == "pca":
         return _pca_map(source_id, words, dims, background, seed, _emb=emb)
-    return run(f"Projecting {len(words) + background:,} points with {method}", E.project, emb, list(words),
-               method, dims, background, perplexity, n_neighbors, seed,
-               key=(source_id, words, method, dims, background, perplexity, n_neighbors, seed))
+    key = (source_id, words, method, dims, background, perplexity, n_neighbors, seed)
+    n = len(words) + background
+    if ask and n > BIG_MAP and cached((E.project.__module__, E.project.__qualname__, key)) is None:
+        import streamlit as st
+
+        secs = MAP_SECONDS_PER_1000[method] * n / 1000
+        if not st.button(f"Project {n:,} points with {method.upper()} (about {secs:.0f} s here)", key="map_run"):
+            return None
+    return run(f"Projecting {n:,} points with {method}", E.project, emb, list(words), method, dims, background,
+               perplexity, n_neighbors, seed, key=key)
 
 
 @shared("scenes")
@@ -292,8 +316,9 @@ class MapScene:
 
 def map_scene(source_id, emb: E.Embeddings, words: list[str], groups: list[str], nb: E.Neighbours | None,
               method: str, method_name: str, dims: int, background: int, perplexity: float, n_neighbors: int,
-              seed: int) -> MapScene:
-    """Section 2: the chosen words, the query's neighbours (their own group and symbol), projected and drawn."""
+              seed: int) -> MapScene | None:
+    """Section 2: the chosen words, the query's neighbours (their own group and symbol), projected and drawn
+    (None while a large t-SNE/UMAP waits for its button)."""
     if not words:
         raise E.WordError("The word list is empty: type some words, or pick a preset.")
     E.check_words(emb, words)
@@ -308,7 +333,9 @@ def map_scene(source_id, emb: E.Embeddings, words: list[str], groups: list[str],
         background = max(0, E.MAX_TSNE_POINTS - len(shown))
         notes.append(f"t-SNE is capped at {E.MAX_TSNE_POINTS:,} points here, so the background is cut to "
                      f"{background:,} words.")
-    proj = word_map(source_id, tuple(shown), method, dims, background, perplexity, n_neighbors, seed, emb)
+    proj = word_map(source_id, tuple(shown), method, dims, background, perplexity, n_neighbors, seed, emb, ask=True)
+    if proj is None:
+        return None
     notes.extend(proj.notes)
     highlight = tuple((w, f"cos {s:.3f}") for w, s in zip(nb.words, nb.sims)) if nb is not None else ()
     fit = (f"fitted on your {len(shown)} words + {background:,} frequent words (faint)" if background

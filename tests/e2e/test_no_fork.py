@@ -79,6 +79,7 @@ def stops_on_sigterm(proc: subprocess.Popen, timeout: float = 30.0) -> bool:
 
 
 def one_cold_start(tmp: Path) -> dict:
+    tmp.mkdir(parents=True, exist_ok=True)
     log = tmp / "server.log"
     env = {"RNNLAB_CACHE": str(tmp / "app-folder"), "RNNLAB_WARMUP": "0"}
     proc, url = start_app(ROOT / "app.py", env=env, log=log)
