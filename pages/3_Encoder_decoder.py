@@ -8,7 +8,7 @@ from ui.legacy import numbers, once, progress_callback, setup_page, show_chart, 
 from core import seq2seq as s2s
 from core import seq2seq_data as sd
 from core.figures import seq2seq as figs
-from core.figures.style import char_label
+from core.common.style import char_label
 
 setup_page("Encoder–decoder", icon=":material/swap_horiz:")
 

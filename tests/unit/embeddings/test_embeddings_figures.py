@@ -3,8 +3,8 @@
 import numpy as np
 import plotly.graph_objects as go
 
+from core.common.style import NEUTRAL, OUTLINE
 from core.embeddings import figures as figs
-from core.figures.style import NEUTRAL, OUTLINE
 
 
 def test_word_map_background_groups_and_highlight():
