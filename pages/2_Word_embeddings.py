@@ -180,7 +180,10 @@ try:
         for note in map_scene.notes:
             st.info(esc(note))
         proj = map_scene.proj
-        show(map_scene.figure, key="map", label="Numbers: coordinates of every point", table=map_scene.table)
+        show(map_scene.figure, key="map")
+        with numbers("Numbers: coordinates of every point", key="num_coords") as shown:
+            if shown:
+                st.dataframe(map_scene.table(), hide_index=True)
         m1, m2, m3 = st.columns(3)
         if proj.variance_explained is not None:
             m1.metric("Variance explained", f"{proj.variance_explained.sum():.1%}",

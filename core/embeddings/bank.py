@@ -34,8 +34,8 @@ class ContextLMConfig:
     hidden_size: int = 64  # H, the size of h_t
     seq_len: int = 16  # words per training window (truncated BPTT)
     batch_size: int = 32
-    steps: int = 300
-    lr: float = 0.01
+    steps: int = 150  # with lr 0.02 the senses already separate (bench/live_embeddings.py prints both cosines)
+    lr: float = 0.02
     seed: int = 0
     inputs: str = "GloVe, frozen"  # one of INPUTS: how the input layer starts, and whether it trains
 

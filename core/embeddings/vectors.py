@@ -708,8 +708,9 @@ def arrows_claim(pic: AnalogyPicture) -> str:
         verdict = "roughly parallel, but not a clean parallelogram"
     else:
         verdict = "not parallel in this picture"
-    return (f"In the picture {shape}: {verdict}. In all {pic.D} dimensions the offsets {b} − {a} and "
-            f"{d} − {c} have cosine {pic.cos_full:.2f} (1 would be exactly parallel). These two axes keep "
+    return (f"PCA is linear, so if {d} ≈ {b} − {a} + {c} held exactly in {pic.D} dimensions, the two arrows would "
+            f"be parallel and equal in the picture too. Here {shape}: {verdict}. In all {pic.D} dimensions the offsets "
+            f"{b} − {a} and {d} − {c} have cosine {pic.cos_full:.2f} (1 would be exactly parallel). These two axes keep "
             f"{pic.variance.sum():.0%} of the spread of these words.")
 
 
