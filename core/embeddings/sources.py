@@ -121,7 +121,7 @@ class W2VConfig:
     sg: bool = True  # skip-gram (True) or CBOW (False)
     vector_size: int = 50  # D, the size of each dense vector (GloVe's here is 50 too)
     window: int = 5  # context words on each side
-    epochs: int = 3
+    epochs: int = 2
     min_count: int = 5  # words rarer than this are dropped
     seed: int = 0
 
