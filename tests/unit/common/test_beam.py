@@ -2,7 +2,7 @@
 
 import torch
 
-from core.beam import beam_search, greedy
+from core.common.beam import beam_search, greedy
 
 
 def make_decoder(seed: int, V: int = 6, H: int = 5):

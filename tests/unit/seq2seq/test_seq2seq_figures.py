@@ -3,7 +3,7 @@
 import numpy as np
 import plotly.graph_objects as go
 
-from core.figures import seq2seq as figs
+from core.seq2seq import figures as figs
 from core.figures.style import NEUTRAL, OUTLINE
 
 

@@ -282,13 +282,13 @@ def attention_heatmap(alpha: np.ndarray, source: list[str], output: list[str], t
     )
 
 
-def training_curves(loss: np.ndarray, eval_steps: np.ndarray, exact: np.ndarray) -> go.Figure:
-    """Training loss per step (left axis) and held-out exact match (right axis)."""
+def training_curves(loss: np.ndarray, eval_steps: np.ndarray, exact: np.ndarray, target: float = 0.98) -> go.Figure:
+    """Training loss per step (left axis) and validation exact match (right axis), with the stopping target."""
     return _figure(
         [
             go.Scatter(x=np.arange(1, len(loss) + 1), y=loss, mode="lines", name="training loss",
                        line=dict(color=PALETTE[0]), xaxis="x", yaxis="y"),
-            go.Scatter(x=eval_steps, y=exact, mode="lines+markers", name="held-out exact match",
+            go.Scatter(x=eval_steps, y=exact, mode="lines+markers", name="validation exact match",
                        line=dict(color=PALETTE[1], dash="dash"), marker=dict(symbol="square"), xaxis="x", yaxis="y2"),
         ],
         height=320, legend=dict(orientation="h", y=-0.3),
@@ -296,8 +296,8 @@ def training_curves(loss: np.ndarray, eval_steps: np.ndarray, exact: np.ndarray)
         xaxis=dict(anchor="y", domain=[0.0, 0.94], title=dict(text="training step")),
         yaxis=dict(anchor="x", domain=[0.0, 1.0], rangemode="tozero", title=dict(text="cross-entropy per token (nats)")),
         yaxis2=dict(anchor="x", overlaying="y", side="right", range=[0, 1.02], title=dict(text="exact match")),
-        shapes=[dict(type="line", x0=0, x1=1, xref="x domain", y0=0.98, y1=0.98, yref="y2",
+        shapes=[dict(type="line", x0=0, x1=1, xref="x domain", y0=target, y1=target, yref="y2",
                      line=dict(color="#333333", dash="dot"))],
-        annotations=[dict(text="98 %", showarrow=False, x=1, xanchor="right", xref="x domain", y=0.98,
-                          yanchor="top", yref="y")],  # on the left axis, as add_hline(secondary_y=True) puts it
+        annotations=[dict(text=f"{target:.0%}: stop", showarrow=False, x=1, xanchor="right", xref="x domain",
+                          y=target, yanchor="top", yref="y2")],
     )
