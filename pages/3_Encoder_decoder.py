@@ -74,7 +74,8 @@ m2.metric("Training time", f"{rec.seconds:.1f} s",
           help=f"On this server, the first time these settings were asked for: {rec.steps_run} of {cfg.steps} steps.")
 m3.metric("Training examples", f"{rec.n_train_used:,}", help=f"{rec.examples_seen:,} seen in {rec.steps_run} steps "
           f"of {cfg.batch_size}; {rec.n_train - rec.n_train_used} more set aside to decide when to stop.")
-m4.metric("Vocabularies", f"{len(rec.src_itos)} in / {len(rec.tgt_itos)} out", help="Characters, plus <pad>, <bos>, <eos>, <unk>.")
+m4.metric("Vocabularies (in / out)", f"{len(rec.src_itos)} / {len(rec.tgt_itos)}",
+          help="Input and output characters, each side plus <pad>, <bos>, <eos>, <unk>.")
 with numbers("Training curve and a few held-out examples", key="num_training") as shown:
     if shown:
         show(scenes.training_chart(cfg), key="training")
@@ -192,11 +193,9 @@ width = slider(BEAM, "Beam width (1 = greedy)", help=HELP["beam width"])
 search = scenes.beam_scene(cfg, x, width).search
 show(scenes.beam_scene(cfg, x, width).tree, key="beamtree",
      label="Numbers: the finished hypotheses and every node of the tree", table=lambda: scenes.beam_tables(search))
-c1, c2, c3 = st.columns(3)
-c1.metric("Greedy", f"log p {search.greedy_log_prob:.3f}", help=f"Output: {search.greedy or '(empty)'}")
-c2.metric(f"Beam (width {width})", f"log p {search.log_probs[0]:.3f}", help=f"Output: {search.outputs[0] or '(empty)'}")
-c3.metric("Beam gained (log p)", scenes.signed(search.log_probs[0] - search.greedy_log_prob))
 st.table(scenes.search_outputs_table(search))
+st.metric("Beam gained (log p)", scenes.signed(search.log_probs[0] - search.greedy_log_prob),
+          help="log p of the beam's best output minus log p of greedy's, for your input (natural log).")
 score = scenes.search_scores(cfg, width)
 st.table(scenes.search_score_table(score))
 st.markdown("**What to notice:** " + scenes.beam_notice(search, score), help=HELP["exact match"])

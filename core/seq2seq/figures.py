@@ -71,8 +71,14 @@ def encoder_heatmap(tokens: list[str], states: np.ndarray, context: np.ndarray, 
     )
 
 
+ROW_PX = 24  # vertical room per character of the fan: its labels never overlap, however long the input
+
+
 def bottleneck(source: list[str], context: np.ndarray, output: list[str]) -> go.Figure:
-    """The whole input funnels into the H numbers of C, and the whole output comes out of them."""
+    """The whole input funnels into the H numbers of C, and the whole output comes out of them.
+
+    The figure grows with the longer of input and output, so every character keeps ROW_PX of height.
+    """
     H = len(context)
     n_x, n_y = len(source), len(output)
     ys_in = np.linspace(0, 1, max(n_x, 2))[:n_x] if n_x > 1 else np.array([0.5])
@@ -100,7 +106,7 @@ def bottleneck(source: list[str], context: np.ndarray, output: list[str]) -> go.
     ]
     half = (ys_c[-1] - ys_c[0]) / max(H - 1, 1) / 2
     return _figure(
-        data, height=320, legend=dict(orientation="h", y=-0.05),
+        data, height=max(320, 110 + ROW_PX * max(n_x, n_y)), legend=dict(orientation="h", y=-0.05),
         xaxis=dict(visible=False, range=[-0.4, 2.6]), yaxis=dict(visible=False, autorange="reversed"),
         shapes=[dict(type="rect", x0=1.02, x1=1.18, y0=ys_c[0] - half, y1=ys_c[-1] + half,
                      line=dict(color=OUTLINE, width=2))],

@@ -93,7 +93,7 @@ def test_main_widgets_change_the_model():
     assert app.selectbox(key="task").value == "numbers"
     assert app.text_input(key="x_numbers").value == "three hundred and twelve"
     assert cell(app, "correct output") == "312"
-    assert metric(app, "Vocabularies").endswith("/ 14 out")  # ten digits + four specials
+    assert metric(app, "Vocabularies").endswith("/ 14")  # ten digits + four specials
     assert "%" in metric(app, "Held-out exact match")
 
 
