@@ -22,7 +22,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.charlm import CharLMConfig, train  # noqa: E402
+from core.hello.model import CharLMConfig, train  # noqa: E402
 
 CRITERION = 0.95
 

@@ -13,7 +13,7 @@ from core import captioning as cap
 from core import chargen as cg
 from core import seqclass as sc
 from core.figures import applications as figs
-from core.figures.style import char_label
+from core.common.style import char_label
 from core.overview import APPLICATIONS
 
 setup_page("Further applications", icon=":material/extension:")

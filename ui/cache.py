@@ -98,6 +98,11 @@ class Cache:
             self._computing.pop(key, None)
         return value
 
+    def items(self) -> list[tuple[Hashable, Any]]:
+        """A snapshot of (key, value) pairs (for probes and tests; values stay shared: read only)."""
+        with self._lock:
+            return [(k, v) for k, (v, _size) in self._items.items()]
+
     def stats(self) -> dict:
         with self._lock:
             return {"name": self.name, "entries": len(self._items), "bytes": self.bytes,

@@ -16,7 +16,7 @@ from core.common import beam as beam_lib  # noqa: F401  (the page shows its code
 from core.seq2seq import data as sd
 from core.seq2seq import figures as figs
 from core.seq2seq import model as s2s
-from core.figures.style import char_label
+from core.common.style import char_label
 from ui.cache import shared
 from ui.show import esc_label
 from ui.train import run

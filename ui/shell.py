@@ -62,8 +62,10 @@ LESSONS = [
 ]
 
 PRESENTER_CSS = """<style>
-html { font-size: 20px; }                                  /* every rem grows: headings stay larger than text */
-section[data-testid="stSidebar"] { min-width: 21rem; }      /* lesson titles fit, not truncated */
+html { font-size: 20px; }  /* every rem grows, so headings stay larger than the text */
+section[data-testid="stSidebar"] { min-width: 17.5rem; max-width: 17.5rem; }  /* lesson titles fit */
+[data-testid="stMainBlockContainer"] { max-width: 100%; padding: 2.5rem 1.5rem 4rem 1.5rem; }
+h1 { font-size: 2.3rem !important; }  /* a title on two lines at most, still the largest text */
 </style>"""
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from core.figures.style import NEUTRAL, OUTLINE, PALETTE, TARGET, axis_title, base_layout, char_label, hline
+from core.common.style import NEUTRAL, OUTLINE, PALETTE, TARGET, axis_title, base_layout, char_label, hline
 
 
 def _baseline(y: float, text: str, below: bool = False) -> tuple[dict, dict]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
-from core.figures.style import (
+from core.common.style import (
     NEUTRAL, OUTLINE, PALETTE, axis_title, base_layout, hline, stacked_domains, subplot_title, vline,
 )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from core.figures.style import NEUTRAL, OUTLINE, PALETTE, TARGET, base_layout, char_label
+from core.common.style import NEUTRAL, OUTLINE, PALETTE, TARGET, base_layout, char_label
 
 
 def step_labels(tokens: list[str], prefix: str = "t") -> list[str]:

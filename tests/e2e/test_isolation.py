@@ -18,7 +18,7 @@ import pytest
 from conftest import ROOT
 from devtools import probe_server
 from devtools.stclient import Session, start_app, stop_app
-from core import charlm
+from core.hello import model as charlm
 
 PAGE = "Language_model"
 A = {"text": "hello", "hidden": 8}  # the slides' example, vocabulary h e l o
@@ -63,7 +63,7 @@ def test_fingerprint_sees_in_place_mutation():
     assert probe_server.fingerprint(rec) != before
     rec.meta["touched"] = True
     assert probe_server.fingerprint(rec) != before
-    from core.figures import hello
+    from core.hello import figures as hello
 
     fig = hello.loss_curve(rec.steps, rec.loss, 2, float(np.log(4)))  # a shared chart, changed in place
     chart = probe_server.fingerprint({"loss": fig})

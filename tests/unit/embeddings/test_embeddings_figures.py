@@ -4,7 +4,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from core.figures import embeddings as figs
-from core.figures.style import NEUTRAL, OUTLINE
+from core.common.style import NEUTRAL, OUTLINE
 
 
 def test_word_map_background_groups_and_highlight():

@@ -4,7 +4,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from core.seq2seq import figures as figs
-from core.figures.style import NEUTRAL, OUTLINE
+from core.common.style import NEUTRAL, OUTLINE
 
 
 def test_encoder_heatmap_draws_states_and_context_outlined():

@@ -14,19 +14,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+
+from core.common.runtime import OnStep, report
+from core.common.vocab import Vocab
 
 MAX_TEXT_CHARS = 2000  # longer texts are refused: the lesson is about one short sequence
 WINDOW = 48  # texts longer than this train as a batch of windows of this many steps
 CELLS = ("rnn", "gru", "lstm")
 GATES = {"rnn": 1, "gru": 3, "lstm": 4}  # how many H-wide blocks W_xh and W_hh hold
 CLIP_NORM = 5.0  # global gradient-norm clip: keeps long texts from exploding
-
-OnStep = Callable[[int, int], None]
+MIN_TEMPERATURE = 1e-3  # sampling temperatures in (0, this) are raised to it: logits / 1e-320 overflow
 
 
 class TextError(ValueError):
@@ -40,35 +41,10 @@ class CharLMConfig:
     text: str = "hello"  # the training sequence; the vocabulary comes from it
     cell: str = "rnn"  # "rnn" (vanilla, the slides), "gru" or "lstm"
     hidden_size: int = 8  # small enough to print every unit
-    lr: float = 0.1  # Adam learning rate; "hello" passes P(target) >= 0.95 after about 10 steps
-    steps: int = 60  # full-batch training steps
+    lr: float = 0.1  # Adam learning rate; "hello" passes mean P(target) >= 0.9 after about 8 steps
+    steps: int = 20  # full-batch training steps: the change fills the first half of the replay
     seed: int = 0  # weights' initial values
     memory: bool = True  # False drops the recurrent term: h_t depends on x_t alone
-
-
-@dataclass(frozen=True)
-class Vocab:
-    """The characters of a text in order of first appearance ("hello" -> h, e, l, o)."""
-
-    itos: tuple[str, ...]
-
-    @classmethod
-    def from_text(cls, text: str) -> "Vocab":
-        return cls(tuple(dict.fromkeys(text)))
-
-    @property
-    def stoi(self) -> dict[str, int]:
-        return {ch: i for i, ch in enumerate(self.itos)}
-
-    def __len__(self) -> int:
-        return len(self.itos)
-
-    def encode(self, text: str) -> list[int]:
-        stoi = self.stoi
-        return [stoi[ch] for ch in text]
-
-    def decode(self, ids) -> str:
-        return "".join(self.itos[int(i)] for i in ids)
 
 
 def check_text(text: str | None) -> str:
@@ -303,28 +279,6 @@ def autograd_loss_and_grad(theta, cell, V, H, x_ids, y_ids, memory=True):
     return loss.detach(), grad, probs, hidden.detach()
 
 
-@dataclass
-class Adam:
-    """Adam on one flat parameter vector (same update as ``torch.optim.Adam``, fewer calls)."""
-
-    lr: float
-    betas: tuple[float, float] = (0.9, 0.999)
-    eps: float = 1e-8
-    t: int = 0
-    m: torch.Tensor | None = None
-    v: torch.Tensor | None = None
-
-    def step(self, theta: torch.Tensor, grad: torch.Tensor) -> None:
-        b1, b2 = self.betas
-        if self.m is None:
-            self.m, self.v = torch.zeros_like(theta), torch.zeros_like(theta)
-        self.t += 1
-        self.m.lerp_(grad, 1 - b1)
-        self.v.mul_(b2).addcmul_(grad, grad, value=1 - b2)
-        denom = (self.v / (1 - b2**self.t)).sqrt_().add_(self.eps)
-        theta.addcdiv_(self.m, denom, value=-self.lr / (1 - b1**self.t))
-
-
 @dataclass(frozen=True)
 class TrainingRecord:
     """What training leaves behind for the page: one row per recorded step.
@@ -366,14 +320,13 @@ def train(cfg: CharLMConfig, on_step: OnStep | None = None, stop_at: float | Non
     check_text(cfg.text)
     if cfg.cell not in CELLS:
         raise ValueError(f"cell must be one of {CELLS}, not {cfg.cell!r}")
-    torch.set_num_threads(1)  # tiny matrices: threads only add overhead (and share 2 cores)
     vocab = Vocab.from_text(cfg.text)
     V, H = len(vocab), cfg.hidden_size
     x_ids, y_ids = make_windows(vocab.encode(cfg.text))
     T = x_ids.shape[1]
     theta = init_theta(cfg.cell, V, H, cfg.seed)
     P = unflatten(theta, cfg.cell, V, H)  # views: they follow theta's in-place updates
-    opt = Adam(cfg.lr)
+    opt = torch.optim.Adam([theta], lr=cfg.lr)
 
     per_snapshot = T * (V + H) + theta.numel()
     every = max(1, math.ceil((cfg.steps + 1) * per_snapshot / SNAPSHOT_BUDGET))
@@ -400,11 +353,11 @@ def train(cfg: CharLMConfig, on_step: OnStep | None = None, stop_at: float | Non
             norm = grad.norm()
             if norm > CLIP_NORM:
                 grad.mul_(CLIP_NORM / norm)
-            opt.step(theta, grad)
-            if on_step is not None and (step % 10 == 0):
-                on_step(step, cfg.steps)
-    if on_step is not None:
-        on_step(cfg.steps, cfg.steps)
+            theta.grad = grad
+            opt.step()
+            if step % 10 == 0:
+                report(on_step, step, cfg.steps)
+    report(on_step, cfg.steps, cfg.steps)
     return TrainingRecord(
         config=cfg,
         itos=vocab.itos,
@@ -456,6 +409,7 @@ def sample(
     """Generate ``n_samples`` texts of ``length`` new characters after ``start``.
 
     Each step samples from softmax(logits / temperature); temperature 0 means greedy (argmax).
+    A positive temperature below ``MIN_TEMPERATURE`` counts as ``MIN_TEMPERATURE`` (nearly greedy).
     """
     stoi = {ch: i for i, ch in enumerate(itos)}
     unknown = [ch for ch in start if ch not in stoi]
@@ -476,10 +430,10 @@ def sample(
             if t < len(feed) - 1:
                 continue  # still reading the priming text
             logits = h_t @ P["W_hy"] + P["b_y"]
-            if temperature <= 0:
+            if not temperature > 0:  # 0, or not a number: greedy
                 ids = logits.argmax(dim=-1)
             else:
-                probs = torch.softmax(logits / temperature, dim=-1)
+                probs = torch.softmax(logits / max(temperature, MIN_TEMPERATURE), dim=-1)
                 ids = torch.multinomial(probs, 1, generator=gen)[:, 0]
             for row, i in zip(out, ids.tolist()):
                 row.append(itos[i])
@@ -497,3 +451,92 @@ def next_char_table(text: str) -> dict[str, dict[str, int]]:
         row = table.setdefault(cur, {})
         row[nxt] = row.get(nxt, 0) + 1
     return table
+
+
+# ---------------------------------------------------------------------------------------------
+# What the page reads off two records: the chain rule of the shown window, and why memory matters
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TextProbability:
+    """The chain rule over the displayed window at one recorded step, factor by factor."""
+
+    step: int
+    targets: tuple[str, ...]  # (T,) the character each factor predicts
+    contexts: tuple[str, ...]  # (T,) the text read before it, within the window
+    chain: ChainRule
+    covered: int  # characters whose probability is computed (the window plus its first character)
+    text_length: int  # characters in the whole training text
+
+    @property
+    def whole_text(self) -> bool:
+        return self.covered == self.text_length
+
+
+def text_probability(rec: TrainingRecord, step: int) -> TextProbability:
+    """P(window | its first character) at the snapshot shown for ``step``, as the chain rule's factors."""
+    i = rec.snapshot_index(step)
+    inputs = [rec.itos[j] for j in rec.inputs]
+    contexts = tuple("".join(inputs[: t + 1]) for t in range(len(inputs)))
+    return TextProbability(
+        step=int(rec.steps[i]), targets=tuple(rec.itos[j] for j in rec.targets), contexts=contexts,
+        chain=chain_rule(rec.probs[i], rec.targets), covered=len(inputs) + 1, text_length=len(rec.config.text),
+    )
+
+
+@dataclass(frozen=True)
+class MemoryRow:
+    position: int  # t, 0-based, in the displayed window
+    so_far: str  # the input read up to and including t
+    current: str  # x_t: all a memoryless model sees
+    true_next: str
+    p_on: float  # P(true next) after training, memory on
+    p_off: float  # the same, memory off
+    best_off: float  # the most a memoryless model can give it: the bigram count's share after ``current``
+
+
+@dataclass(frozen=True)
+class MemoryComparison:
+    """The positions whose input character is followed by different characters in the window."""
+
+    rows: tuple[MemoryRow, ...]  # empty when every character is always followed by the same one
+    followers: tuple[tuple[str, tuple[tuple[str, int], ...]], ...]  # ambiguous char → (next, count)…
+    steps: int  # both models trained this many steps
+    hidden_size: int
+
+    @property
+    def uses_memory(self) -> bool:
+        """Whether memory on beats the best a memoryless model can do, by 0.05, at every such position."""
+        return bool(self.rows) and all(r.p_on > r.best_off + MEMORY_MARGIN for r in self.rows)
+
+    @property
+    def worse_with_memory(self) -> tuple[MemoryRow, ...]:
+        """Positions where memory on gives the true next character less than memory off does."""
+        return tuple(r for r in self.rows if r.p_on < r.p_off - MEMORY_MARGIN)
+
+
+MEMORY_MARGIN = 0.05  # differences of P(true next) smaller than this are not called better or worse
+
+
+def memory_comparison(with_memory: TrainingRecord, without: TrainingRecord) -> MemoryComparison:
+    """Compare P(true next) of two fully trained records (memory on and off) where memory can matter."""
+    inputs = [with_memory.itos[j] for j in with_memory.inputs]
+    targets = [with_memory.itos[j] for j in with_memory.targets]
+    window = "".join(inputs) + targets[-1]
+    follow = next_char_table(window)
+    ambiguous = {c: row for c, row in follow.items() if len(row) > 1}
+    rows = []
+    for t, (cur, nxt) in enumerate(zip(inputs, targets)):
+        if cur in ambiguous:
+            counts = ambiguous[cur]
+            rows.append(MemoryRow(
+                position=t, so_far="".join(inputs[: t + 1]), current=cur, true_next=nxt,
+                p_on=float(with_memory.p_target[-1, t]), p_off=float(without.p_target[-1, t]),
+                best_off=counts[nxt] / sum(counts.values()),
+            ))
+    return MemoryComparison(
+        rows=tuple(rows),
+        followers=tuple((c, tuple(row.items())) for c, row in ambiguous.items()),
+        steps=int(with_memory.steps[-1]), hidden_size=with_memory.config.hidden_size,
+    )

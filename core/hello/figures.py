@@ -1,18 +1,36 @@
-"""Figures for the "hello" language-model lesson: arrays and labels in, go.Figure out."""
+"""Figures for the "hello" language-model lesson: arrays and labels in, go.Figure out.
+
+Characters arrive one per list element, already made safe for Plotly labels by the caller
+(``ui.show.esc_label``), so contexts are cut by characters, never inside an escaped one.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
 
-from core.figures.style import (
+from core.common.style import (
     NEUTRAL, OUTLINE, TARGET, axis_title, base_layout, char_label, hline, stacked_domains, subplot_title, vline,
 )
+
+
+DASHES = ("solid", "dot", "dash", "longdash", "dashdot", "longdashdot")
+SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star", "triangle-down", "cross")
 
 
 def position_labels(inputs: list[str]) -> list[str]:
     """One unique axis label per time step: "t=1 · h"."""
     return [f"t={t + 1} · {char_label(ch)}" for t, ch in enumerate(inputs)]
+
+
+def context(inputs: list[str], t: int, last: int) -> str:
+    """The input read up to step t, at most its ``last`` characters, whitespace made visible."""
+    return char_label("".join(inputs[max(0, t + 1 - last): t + 1]))
+
+
+def step_labels(inputs: list[str], targets: list[str], k: int) -> list[str]:
+    """One legend entry per shown position: 'after “hel” → l'."""
+    return [f"after “{context(inputs, t, 10)}” → {char_label(targets[t])}" for t in range(min(len(inputs), k))]
 
 
 def unrolled_network(
@@ -74,11 +92,14 @@ def unrolled_network(
 def next_char_bars(
     inputs: list[str], targets: list[str], vocab: list[str], probs: np.ndarray
 ) -> go.Figure:
-    """One bar chart per step: the softmax over the next character, the target bar marked."""
+    """One bar chart per step: the softmax over the next character, the target bar marked.
+
+    Only the target bar carries its value (colour, outline and the word "target"); the others show
+    theirs on hover, so nothing overlaps at projector sizes. Titles are short: “hel” → l.
+    """
     T = probs.shape[0]
     labels = [char_label(c) for c in vocab]
-    so_far = ["".join(inputs[: t + 1]) for t in range(T)]
-    titles = [f"after “{char_label(s[-12:])}” → {char_label(targets[t])}?" for t, s in enumerate(so_far)]
+    titles = [f"“{context(inputs, t, 4)}” → {char_label(targets[t])}" for t in range(T)]
     columns = stacked_domains([1] * T, 0.02)
     data, layout = [], base_layout(height=300, bargap=0.15)
     for t in range(T):
@@ -90,9 +111,9 @@ def next_char_bars(
                 color=[TARGET if m else NEUTRAL for m in is_target],
                 line=dict(color=[OUTLINE if m else NEUTRAL for m in is_target], width=[3 if m else 0 for m in is_target]),
             ),
-            text=[f"{p:.2f}<br>target" if m else f"{p:.2f}" for p, m in zip(probs[t], is_target)],
+            text=[f"{p:.2f}<br>target" if m else "" for p, m in zip(probs[t], is_target)],
             textposition="outside", cliponaxis=False, showlegend=False,
-            hovertemplate=f"after “{char_label(so_far[t])}”<br>P(next = %{{x}}) = %{{y:.4f}}<extra></extra>",
+            hovertemplate=f"after “{context(inputs, t, 20)}”<br>P(next = %{{x}}) = %{{y:.4f}}<extra></extra>",
         ))
         layout[f"xaxis{n}"] = dict(domain=columns[t], anchor=f"y{n}")
         y_axis = dict(range=[0, 1.25], anchor=f"x{n}", domain=[0, 1])
@@ -108,10 +129,14 @@ def next_char_bars(
 def target_prob_curves(
     steps: np.ndarray, p_target: np.ndarray, labels: list[str], current_step: int
 ) -> go.Figure:
-    """P(target) at each position against training step; a vertical line marks the replayed step."""
+    """P(target) at each position against training step; a vertical line marks the replayed step.
+
+    Each position has its own dash and marker as well as its colour.
+    """
     data = [
         go.Scatter(
-            x=steps, y=p_target[:, t], mode="lines", name=label,
+            x=steps, y=p_target[:, t], mode="lines+markers" if len(steps) <= 60 else "lines", name=label,
+            line=dict(dash=DASHES[t % len(DASHES)]), marker=dict(symbol=SYMBOLS[t % len(SYMBOLS)], size=7),
             hovertemplate=f"{label}<br>step %{{x}}: P(target) = %{{y:.4f}}<extra></extra>",
         )
         for t, label in enumerate(labels)
