@@ -38,7 +38,7 @@ def test_mdn_loss_equals_direct_mixture_density():
             pi = np.exp(v[1 : 1 + M]) / np.exp(v[1 : 1 + M]).sum()
             mu = v[1 + M : 1 + 3 * M].reshape(M, 2)
             sd = np.exp(v[1 + 3 * M : 1 + 5 * M]).reshape(M, 2)
-            rho = np.tanh(v[1 + 5 * M :])
+            rho = np.tanh(v[1 + 5 * M :]) * Mo.RHO_MAX
             density = 0.0
             for j in range(M):
                 cov = torch.tensor([[sd[j, 0] ** 2, rho[j] * sd[j, 0] * sd[j, 1]],
@@ -150,5 +150,5 @@ def test_chamfer_ignores_position_and_scale_but_not_shape():
     scaled = moved.copy()
     scaled[:, :2] *= 1.7
     assert Mo.chamfer(a, a) == 0.0
-    assert Mo.chamfer(a, scaled) < 1e-9
+    assert Mo.chamfer(a, scaled) < 1e-5
     assert Mo.chamfer(a, S.render("mere")) > 0.05
