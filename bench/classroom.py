@@ -1,7 +1,7 @@
 """A class of N students on one server: latency per interaction, errors and memory, against a bare page.
 
 Starts the app on a loopback port and runs N students (default 50) as real server sessions with
-bench/stclient.py. Each student arrives at a random moment, thinks 3–8 s (seeded) between actions
+devtools/stclient.py. Each student arrives at a random moment, thinks 3–8 s (seeded) between actions
 and follows bench/walks.py through every lesson page: open the hello lesson, change hidden size
 (retrain), scrub the step slider; open the embeddings lesson, ask for neighbours and an analogy;
 then the encoder–decoder and further-applications walks. A widget inside an ``st.fragment``
@@ -43,11 +43,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.stclient import ROOT, ScriptError, Session, page_paths, server_rss, start_app, stop_app  # noqa: E402
+from devtools.stclient import ROOT, ScriptError, Session, page_paths, server_rss, start_app, stop_app  # noqa: E402
 from bench.walks import BARE_PAGE, BARE_WALK, WALKS  # noqa: E402
 
 MB = 2**20
-LAUNCHER = [sys.executable, str(ROOT / "bench" / "probe_server.py")]  # streamlit CLI + RNNLAB_NO_GC_FREEZE
+LAUNCHER = [sys.executable, str(ROOT / "devtools" / "probe_server.py")]  # streamlit CLI + RNNLAB_NO_GC_FREEZE
 VARIANTS = {
     # name: (server args, env); app.py freezes the GC after the heavy imports unless told not to.
     "gc_on": (["--runner.postScriptGC", "true"], {}),

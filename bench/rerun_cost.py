@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.stclient import ROOT, Session, start_app, stop_app  # noqa: E402
+from devtools.stclient import ROOT, Session, start_app, stop_app  # noqa: E402
 from bench.walks import BARE_PAGE, BARE_WALK, WALKS  # noqa: E402
 
 

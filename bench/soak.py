@@ -33,7 +33,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.stclient import ROOT, ScriptError, Session, page_paths, server_rss, start_app, stop_app  # noqa: E402
+from devtools.stclient import ROOT, ScriptError, Session, page_paths, server_rss, start_app, stop_app  # noqa: E402
 from bench.walks import WALKS  # noqa: E402
 
 MB = 2**20

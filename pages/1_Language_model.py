@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app import numbers, once, progress_callback, setup_page, show_chart, show_code, url_choice, url_number
+from ui.legacy import numbers, once, progress_callback, setup_page, show_chart, show_code, url_choice, url_number
 from core import charlm
 from core.figures import hello as figs
 from core.figures.style import char_label

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app import numbers, once, progress_callback, setup_page, show_chart, show_code, url_choice, url_number
+from ui.legacy import numbers, once, progress_callback, setup_page, show_chart, show_code, url_choice, url_number
 from core import context_lm as clm
 from core import embeddings as E
 from core import wordvec_sources as S

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app import numbers, once, progress_callback, setup_page, show_chart, show_code, url_choice, url_number, url_text
+from ui.legacy import numbers, once, progress_callback, setup_page, show_chart, show_code, url_choice, url_number, url_text
 from core import seq2seq as s2s
 from core import seq2seq_data as sd
 from core.figures import seq2seq as figs

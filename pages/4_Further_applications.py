@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from app import int_input, numbers, once, progress_callback, setup_page, show_chart, show_code, url_choice, url_number, url_text
+from ui.legacy import int_input, numbers, once, progress_callback, setup_page, show_chart, show_code, url_choice, url_number, url_text
 from core import captioning as cap
 from core import chargen as cg
 from core import seqclass as sc

@@ -1,14 +1,30 @@
-"""Shared test set-up: the project root on sys.path, and where pages live."""
+"""Shared test set-up: the project root on sys.path, where pages live, and the e2e marker.
 
+Tests under tests/e2e/ start real servers or browsers and are marked ``e2e``: the daily loop is
+``pytest -q -m "not e2e"``; the README's command and CI run everything.
+"""
+
+import os
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+# In-process page tests (AppTest) must not start the server's background warm-up of every lesson.
+os.environ.setdefault("RNNLAB_WARMUP", "0")
 
 PAGES = sorted((ROOT / "pages").glob("*.py"))
 APPTEST_TIMEOUT = 180  # a first run imports torch (and gensim); the 3 s default is far too short
+
+
+def pytest_collection_modifyitems(config, items):
+    e2e = ROOT / "tests" / "e2e"
+    for item in items:
+        if e2e in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.e2e)
 
 
 def open_page(page: str | None = None, query: dict | None = None, timeout: float = APPTEST_TIMEOUT,
@@ -16,7 +32,7 @@ def open_page(page: str | None = None, query: dict | None = None, timeout: float
     """An AppTest of the real app: entry app.py, then the lesson page, as the server runs it.
 
     ``page`` is a file in pages/ ("1_Language_model.py"); None opens the home page. ``query``
-    sets URL query parameters (a shared link). ``opened`` names lazy expanders (``app.numbers``
+    sets URL query parameters (a shared link). ``opened`` names lazy expanders (``ui.show.numbers``
     keys) to open, as a student clicking them would. Call ``.run()`` on the result.
     """
     from streamlit.testing.v1 import AppTest

@@ -182,6 +182,11 @@ def widget_state(kind: str, proto: Any, value: Any) -> WidgetState:
         ws.trigger_value = True
     elif kind == "multiselect":
         ws.string_array_value.data.extend(str(v) for v in value)
+    elif kind == "file_uploader":  # value: [(file_id, name, size, upload_url)], as after the browser's PUT
+        for file_id, name, size, url in value:
+            info = ws.file_uploader_state_value.uploaded_file_info.add()
+            info.file_id, info.name, info.size = file_id, name, size
+            info.file_urls.file_id, info.file_urls.upload_url, info.file_urls.delete_url = file_id, url, url
     else:
         raise NotImplementedError(f"setting a {kind} is not supported by stclient")
     return ws
@@ -266,6 +271,51 @@ class Session:
             del self.states[wid]  # a click is a one-run trigger
         return run
 
+    def put_file(self, name: str, data: bytes, file_id: str | None = None) -> tuple[int, str]:
+        """PUT a file to Streamlit's upload endpoint as the browser does (XSRF cookie + header).
+
+        Sent from this tab's ``local_addr``. Returns (HTTP status, upload URL). Blocking: call it
+        through ``asyncio.to_thread``.
+        """
+        import http.client
+        import http.cookies
+        import urllib.parse
+        import uuid
+
+        parsed = urllib.parse.urlsplit(self.base_url)
+        source = (self.local_addr, 0) if self.local_addr else None
+
+        def request(method: str, path: str, body: bytes | None = None, headers: dict | None = None):
+            conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=self.timeout,
+                                              source_address=source)
+            try:
+                conn.request(method, path, body=body, headers=headers or {})
+                resp = conn.getresponse()
+                resp.read()
+                return resp
+            finally:
+                conn.close()
+
+        health = request("GET", "/_stcore/health")  # sets the XSRF cookie
+        cookie = http.cookies.SimpleCookie(health.getheader("Set-Cookie") or "")
+        token = cookie["_streamlit_xsrf"].value if "_streamlit_xsrf" in cookie else ""
+        file_id = file_id or uuid.uuid4().hex
+        path = f"/_stcore/upload_file/{self.session_id}/{file_id}"
+        boundary = uuid.uuid4().hex
+        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
+                "Content-Type: application/octet-stream\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+        resp = request("PUT", path, body, {"Content-Type": f"multipart/form-data; boundary={boundary}",
+                                           "X-Xsrftoken": token, "Cookie": f"_streamlit_xsrf={token}"})
+        return resp.status, self.base_url + path
+
+    async def upload(self, key: str, name: str, data: bytes) -> Run:
+        """Upload a file into the file_uploader with this key, as a student would, and wait for the rerun."""
+        status, url = await asyncio.to_thread(self.put_file, name, data)
+        if status != 204:
+            raise ScriptError(f"upload refused with HTTP {status}")
+        file_id = url.rsplit("/", 1)[1]
+        return await self.set(key, [(file_id, name, len(data), url)])
+
     async def _rerun(self, page_name: str = "", fragment_id: str = "") -> Run:
         msg = BackMsg()
         cs = msg.rerun_script
@@ -349,7 +399,7 @@ def start_app(
 ) -> tuple[subprocess.Popen, str]:
     """Start ``streamlit run script`` on 127.0.0.1 and wait until it answers; returns (process, url).
 
-    ``launcher`` replaces ``python -m streamlit`` (e.g. bench/probe_server.py); ``env`` is added to
+    ``launcher`` replaces ``python -m streamlit`` (e.g. devtools/probe_server.py); ``env`` is added to
     the environment.
     """
     port = port or free_port()
@@ -402,11 +452,13 @@ def server_rss(pid: int) -> int:
         return int(f.read().split()[1]) * page
 
 
-def page_paths(root: Path = ROOT) -> list[str]:
-    """URL paths of the lesson pages, as Streamlit's pages/ mode names them ("1_Language_model.py" → "Language_model")."""
+def page_url_path(page: Path) -> str:
+    """The URL path Streamlit's pages/ mode gives a page file ("1_Language_model.py" → "Language_model")."""
     import re
 
-    out = []
-    for p in sorted((root / "pages").glob("*.py")):
-        out.append(re.sub(r"^[0-9]+[_ -]*", "", p.stem) or p.stem)
-    return out
+    return re.sub(r"^[0-9]+[_ -]*", "", Path(page).stem) or Path(page).stem
+
+
+def page_paths(root: Path = ROOT) -> list[str]:
+    """URL paths of the lesson pages, in their order."""
+    return [page_url_path(p) for p in sorted((root / "pages").glob("*.py"))]

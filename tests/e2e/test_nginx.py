@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import os
 import shutil
 import subprocess
@@ -24,7 +25,7 @@ import urllib.request
 import pytest
 
 from conftest import ROOT
-from bench.stclient import Session, free_port, start_app, stop_app
+from devtools.stclient import Session, free_port, start_app, stop_app
 
 # ip_hash keys on the first three octets of the address, so a lecture hall on one /24 subnet would
 # all land on one process; `hash $remote_addr consistent` uses the whole address.
@@ -49,7 +50,8 @@ http {{
     fastcgi_temp_path {tmp}/fastcgi;
     uwsgi_temp_path {tmp}/uwsgi;
     scgi_temp_path {tmp}/scgi;
-    client_max_body_size 50m;  # = server.maxUploadSize in .streamlit/config.toml
+    client_max_body_size 1m;  # nothing but uploads sends a body
+    limit_req_zone $binary_remote_addr zone=rnnlab_uploads:1m rate=12r/m;  # per student address
 
     upstream rnnlab {{
         {balancing}  # sticky: a student's browser always reaches the process holding its session
@@ -62,6 +64,14 @@ http {{
     }}
     server {{
         listen 127.0.0.1:{port};
+        location /_stcore/upload_file/ {{
+            client_max_body_size 20m;  # = server.maxUploadSize in .streamlit/config.toml
+            limit_req zone=rnnlab_uploads burst=3 nodelay;  # a burst of uploads is refused (429)
+            limit_req_status 429;
+            proxy_request_buffering off;  # stream the file to the app, no temp file in nginx
+            proxy_pass http://rnnlab;
+            proxy_set_header Host $host;
+        }}
         location / {{
             proxy_pass http://rnnlab;
             proxy_http_version 1.1;
@@ -91,18 +101,20 @@ def nginx_binary():
     return path
 
 
-@pytest.mark.parametrize("balancing", list(BALANCING))
-def test_two_backends_behind_nginx_sticky(nginx_binary, tmp_path, balancing):
-    directive, students = BALANCING[balancing]
-    (tmp_path / "logs").mkdir()
+@contextlib.contextmanager
+def behind_nginx(nginx_binary: str, tmp_path, directive: str, n_backends: int = 2):
+    """n app processes and nginx in front of them (the README's recipe); yields (url, backend ports)."""
+    (tmp_path / "logs").mkdir(exist_ok=True)
     backends, nginx = [], None
     try:
-        for name in ("a", "b"):
-            backends.append(start_app(ROOT / "app.py", log=tmp_path / f"backend_{name}.log"))
+        for name in "ab"[:n_backends]:
+            backends.append(start_app(ROOT / "app.py", log=tmp_path / f"backend_{name}.log",
+                                      env={"RNNLAB_WARMUP": "0"}))
         port = free_port()
         ports = [int(url.rsplit(":", 1)[1]) for _, url in backends]
         conf = tmp_path / "nginx.conf"
-        conf.write_text(NGINX_CONF.format(tmp=tmp_path, port=port, port_a=ports[0], port_b=ports[1], balancing=directive))
+        conf.write_text(NGINX_CONF.format(tmp=tmp_path, port=port, port_a=ports[0], port_b=ports[-1],
+                                          balancing=directive))
         nginx = subprocess.Popen([nginx_binary, "-p", str(tmp_path), "-c", str(conf)],
                                  stdout=subprocess.DEVNULL, stderr=open(tmp_path / "nginx.stderr", "wb"),
                                  start_new_session=True)
@@ -117,6 +129,42 @@ def test_two_backends_behind_nginx_sticky(nginx_binary, tmp_path, balancing):
                 assert nginx.poll() is None, (tmp_path / "nginx.stderr").read_text()
                 assert time.monotonic() < deadline, "nginx did not answer"
                 time.sleep(0.3)
+        yield url, ports
+    finally:
+        if nginx is not None and nginx.poll() is None:
+            nginx.terminate()
+            nginx.wait(10)
+        for proc, _ in backends:
+            stop_app(proc)
+
+
+def test_uploads_behind_nginx_a_burst_is_refused_a_normal_upload_passes(nginx_binary, tmp_path):
+    """The recipe's upload limits: over 20 MB → 413, a burst of large PUTs → 429, a normal upload → 204."""
+    with behind_nginx(nginx_binary, tmp_path, "hash $remote_addr consistent;", n_backends=1) as (url, _):
+
+        async def scenario():
+            async with Session(url, "", local_addr="127.0.0.21", timeout=120) as s:
+                await s.open()  # a live session: Streamlit accepts files only for one
+                normal = await asyncio.to_thread(s.put_file, "words.txt", b"hello world\n" * 100)
+                too_big = await asyncio.to_thread(s.put_file, "big.txt", b"x" * (21 * 1024 * 1024))
+                burst = [await asyncio.to_thread(s.put_file, f"b{i}.txt", b"y" * (8 * 1024 * 1024))
+                         for i in range(10)]
+            async with Session(url, "", local_addr="127.0.0.22", timeout=120) as other:
+                await other.open()  # another student's address is not limited by the first one's burst
+                other_status = await asyncio.to_thread(other.put_file, "mine.txt", b"ok\n")
+            return normal[0], too_big[0], [b[0] for b in burst], other_status[0]
+
+        normal, too_big, burst, other = asyncio.run(asyncio.wait_for(scenario(), TIME_LIMIT))
+    assert normal == 204
+    assert too_big == 413
+    assert burst.count(429) >= 6 and set(burst) <= {204, 429}, burst
+    assert other == 204
+
+
+@pytest.mark.parametrize("balancing", list(BALANCING))
+def test_two_backends_behind_nginx_sticky(nginx_binary, tmp_path, balancing):
+    directive, students = BALANCING[balancing]
+    with behind_nginx(nginx_binary, tmp_path, directive) as (url, ports):
 
         async def student(addr: str) -> list[str]:
             """Open hello through nginx, scrub twice; returns problems seen."""
@@ -143,12 +191,6 @@ def test_two_backends_behind_nginx_sticky(nginx_binary, tmp_path, balancing):
 
         problems = asyncio.run(asyncio.wait_for(load(), TIME_LIMIT))
         assert problems == []
-    finally:
-        if nginx is not None and nginx.poll() is None:
-            nginx.terminate()
-            nginx.wait(10)
-        for proc, _ in backends:
-            stop_app(proc)
 
     # nginx logs a WebSocket when it closes: which backend held each student's session.
     served, sessions = collections.defaultdict(set), 0

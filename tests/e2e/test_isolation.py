@@ -1,8 +1,8 @@
 """Two students at once, on a real server: each sees only their own model, and no cache is touched.
 
 AppTest gives every instance the same session id, so this starts ``streamlit run app.py`` (through
-bench/probe_server.py, which can fingerprint the server's caches on request) and drives real
-WebSocket sessions with bench/stclient.py. The expected numbers come from training the same
+devtools/probe_server.py, which can fingerprint the server's caches on request) and drives real
+WebSocket sessions with devtools/stclient.py. The expected numbers come from training the same
 configurations here, in the test process (same seed → same numbers).
 """
 
@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 
 from conftest import ROOT
-from bench import probe_server
-from bench.stclient import Session, start_app, stop_app
+from devtools import probe_server
+from devtools.stclient import Session, start_app, stop_app
 from core import charlm
 
 PAGE = "Language_model"
@@ -76,7 +76,7 @@ def test_fingerprint_sees_in_place_mutation():
 def server(tmp_path_factory):
     probe_file = tmp_path_factory.mktemp("probe") / "caches.json"
     proc, url = start_app(
-        ROOT / "app.py", launcher=[sys.executable, str(ROOT / "bench" / "probe_server.py")],
+        ROOT / "app.py", launcher=[sys.executable, str(ROOT / "devtools" / "probe_server.py")],
         env={"RNNLAB_PROBE_FILE": str(probe_file)}, log=probe_file.with_name("server.log"),
     )
     try:

@@ -33,9 +33,9 @@ PAGE_TIMEOUT_S = 240  # a cold server imports torch and trains the first model
 
 def page_url_path(page: Path) -> str:
     """The URL path Streamlit's pages/ mode gives a page file: '1_Language_model.py' -> 'Language_model'."""
-    from streamlit.source_util import page_icon_and_name
+    from devtools.stclient import page_url_path as url_path
 
-    return page_icon_and_name(page)[1]
+    return url_path(page)
 
 
 def free_port() -> int:

@@ -4,38 +4,16 @@ from conftest import PAGES, ROOT, open_page
 
 
 def test_home_links_every_lesson_page():
-    import app
+    from ui.shell import LESSONS
 
-    listed = sorted(ROOT / lesson["page"] for lesson in app.LESSONS)
+    listed = sorted(ROOT / lesson["page"] for lesson in LESSONS)
     assert listed == PAGES
     at = open_page().run()
     assert not at.exception
     assert at.title[0].value.startswith("RNN Lab")
     text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
-    for lesson in app.LESSONS:
+    for lesson in LESSONS:
         assert lesson["part"] in text
-
-
-def test_once_keeps_one_cached_wrapper_per_page_function():
-    """app.once: a page re-executed on every rerun gets the same Streamlit cache wrapper, which caches."""
-    import streamlit as st
-
-    import app
-
-    calls = []
-
-    def make():  # the same source, as each rerun of a page defines it again
-        def square(x: int) -> int:
-            calls.append(x)
-            return x * x
-
-        return square
-
-    first = app.once(st.cache_data(show_spinner=False))(make())
-    again = app.once(st.cache_data(show_spinner=False))(make())
-    assert again is first
-    assert first(7) == 49 and again(7) == 49 and calls == [7]
-    first.clear()
 
 
 def test_no_two_pages_share_a_widget_key():
@@ -45,7 +23,8 @@ def test_no_two_pages_share_a_widget_key():
     import ast
     from collections import defaultdict
 
-    CHARTS = {"plotly_chart", "show_chart"}  # chart keys hold no value
+    CHARTS = {"plotly_chart", "show_chart", "show"}  # chart keys hold no value
+    PARAMS = {"Int", "Float", "Choice", "Text", "Flag"}
     owners = defaultdict(set)
     for page in PAGES:
         for node in ast.walk(ast.parse(page.read_text())):
@@ -53,5 +32,8 @@ def test_no_two_pages_share_a_widget_key():
                 for kw in node.keywords:
                     if kw.arg == "key" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
                         owners[kw.value.value].add(page.stem)
+                declared = getattr(node.func, "id", "") in PARAMS or getattr(node.func, "attr", "") in PARAMS
+                if declared and node.args and isinstance(node.args[0], ast.Constant):
+                    owners[node.args[0].value].add(page.stem)  # ui.params declarations: Int("hidden", …)
     shared = {k: sorted(v) for k, v in owners.items() if len(v) > 1}
     assert not shared, f"widget keys used on more than one page: {shared}"

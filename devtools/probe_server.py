@@ -1,9 +1,9 @@
 """``streamlit`` with a cache-integrity probe: a fingerprint of everything the server has cached.
 
-Run exactly like the streamlit CLI (``python bench/probe_server.py run app.py --server.port …``).
+Run exactly like the streamlit CLI (``python devtools/probe_server.py run app.py --server.port …``).
 On SIGUSR1 the server writes, to the JSON file named by $RNNLAB_PROBE_FILE, one fingerprint per
-cached value: ``st.cache_data`` entries (the pickled bytes every caller copies from) and
-``st.cache_resource`` objects (shared by all sessions, so the ones a page could mutate in place).
+value in the app's shared caches (``ui.cache.CACHES``): objects shared by all sessions, so the ones a
+page could mutate in place.
 Equal fingerprints before and after other students' sessions ran mean no one touched the caches.
 
 For benchmarks, RNNLAB_NO_GC_FREEZE=1 turns ``gc.freeze`` into a no-op in the server, to measure
@@ -92,20 +92,13 @@ def fingerprint(obj: Any, max_depth: int = 8) -> str:
 
 
 def digest_caches() -> dict[str, str]:
-    """Fingerprint of every value in every st.cache_data and st.cache_resource cache."""
-    from streamlit.runtime.caching.cache_data_api import _data_caches
-    from streamlit.runtime.caching.cache_resource_api import _resource_caches
+    """Fingerprint of every value in the app's shared caches (ui.cache.CACHES: trainings, scenes, vectors)."""
+    from ui.cache import CACHES
 
     out: dict[str, str] = {}
-    for caches in list(_data_caches._function_caches.values()):
-        for fkey, cache in list(caches.items()):
-            mem = getattr(cache.storage, "_mem_cache", {})
-            for vkey, blob in list(mem.items()):
-                out[f"data:{cache.display_name}:{fkey[:8]}:{vkey}"] = hashlib.sha256(bytes(blob)).hexdigest()
-    for caches in list(_resource_caches._function_caches.values()):
-        for fkey, cache in list(caches.items()):
-            for vkey, result in list(cache._mem_cache.items()):
-                out[f"resource:{cache.display_name}:{fkey[:8]}:{vkey}"] = fingerprint(result.value)
+    for name, cache in CACHES.items():
+        for key, value in cache.items():
+            out[f"{name}:{hashlib.sha256(repr(key).encode()).hexdigest()[:16]}"] = fingerprint(value)
     return out
 
 
@@ -140,7 +133,7 @@ if __name__ == "__main__":
         import gc
 
         gc.freeze = lambda: None
-    from streamlit.web import cli
+    import runpy
 
     sys.argv[0] = "streamlit"
-    sys.exit(cli.main(prog_name="streamlit"))
+    runpy.run_module("streamlit", run_name="__main__")  # exactly `python -m streamlit …`

@@ -1,0 +1,43 @@
+"""Every live demo's default training, each in a fresh process: seconds next to what it shows.
+
+Runs each lesson's ``bench/live_<lesson>.py`` (which starts one fresh process per demo, with its
+libraries imported before the clock starts) and prints their lines, in lecture order:
+
+    live demo=<name> seconds=<s> quality=<what the demo must keep showing>
+    live before demo=<name> seconds=<s>   (the same demo measured before this round, for reference)
+
+Run on a quiet machine: python bench/live.py
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ORDER = ["hello", "embeddings", "seq2seq", "applications", "handwriting", "sound"]
+# Measured on this 2-core machine before the speed work (issue "Live in seconds"), fresh processes.
+BEFORE = {
+    "bank": 26, "bottleneck": 24, "encoder_decoder": 22, "word2vec": 24, "tsne_first_call": 20.5,
+    "umap_first_call": 35.5, "captioner": 16, "text_generator": 16, "classification": 8,
+}
+
+
+def main() -> None:
+    for lesson in ORDER:
+        script = ROOT / "bench" / f"live_{lesson}.py"
+        if not script.exists():
+            continue
+        out = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=1800)
+        for line in out.stdout.splitlines():
+            if line.startswith("live "):
+                print(line, flush=True)
+        if out.returncode != 0:
+            print(f"live note: {script.name} failed: {out.stderr.strip()[-300:]}", flush=True)
+    for name, seconds in BEFORE.items():
+        print(f"live before demo={name} seconds={seconds}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,23 @@
+"""The training runtime every lesson shares: the progress callback type and the torch thread policy."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+OnStep = Callable[[int, int], None]  # on_step(step, total): progress out of a training loop
+
+THREADS = 1  # the lessons' matrices are small: more intra-op threads only add overhead on a shared CPU
+
+
+def torch_thread_policy() -> None:
+    """Set torch's intra-op threads once per process (the training door calls this before each job)."""
+    import torch
+
+    if torch.get_num_threads() != THREADS:
+        torch.set_num_threads(THREADS)
+
+
+def report(on_step: OnStep | None, step: int, total: int) -> None:
+    """Call ``on_step`` if there is one (trainings run without a page in tests and benches)."""
+    if on_step is not None:
+        on_step(step, total)

@@ -1,0 +1,1 @@
+"""The Streamlit side of RNN Lab: page shell, URL-bound widgets, charts, the training door, caches."""

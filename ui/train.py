@@ -1,0 +1,250 @@
+"""The one door every training goes through: a server-wide queue, progress, the shared cache, warm-up.
+
+A page asks ``run("Training the model", core_train, cfg, key=cfg)``:
+
+- A result already in the ``trainings`` cache comes back at once (the same settings train once for
+  the whole class).
+- Otherwise the work joins one server-wide queue served by ``WORKERS`` threads (never processes:
+  nothing forks inside the server). Identical work in flight is shared, not repeated.
+- While it waits or runs, the page shows a progress bar with the student's place in the queue.
+- Each student (session) has at most one pending training: asking for another withdraws the first.
+  A student who leaves or changes a setting withdraws theirs too, and work nobody waits for is
+  cancelled (between two ``on_step`` calls).
+- Warm-up trainings (the teacher's default scenes) are pinned in the cache and never evicted.
+
+The core function must take ``on_step=`` and call ``on_step(step, total)`` now and then. It draws
+its randomness from its own generators, so running in a worker thread next to other trainings
+changes nothing in its numbers.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ui.cache import CACHES
+
+WORKERS = 1  # one training at a time: the other core serves the students' reruns
+_warming = threading.local()  # set in the warm-up thread: no page to draw progress on
+
+
+class Cancelled(Exception):
+    """Raised inside a training whose students have all left."""
+
+
+@dataclass(eq=False)
+class Job:
+    key: Hashable
+    label: str
+    fn: Callable
+    args: tuple
+    kwargs: dict
+    pin: bool = False
+    waiters: set = field(default_factory=set)
+    done: threading.Event = field(default_factory=threading.Event)
+    started: bool = False
+    cancelled: bool = False
+    step: int = 0
+    total: int = 0
+    result: Any = None
+    error: BaseException | None = None
+
+
+class Door:
+    """The queue and its worker threads. One per server process (``DOOR``)."""
+
+    def __init__(self, workers: int = WORKERS, cache: str = "trainings"):
+        self.cache = CACHES[cache]
+        self._queue: deque[Job] = deque()
+        self._jobs: dict[Hashable, Job] = {}  # pending or running, by key
+        self._pending_of: dict[str, Job] = {}  # each session's one pending job
+        self._lock = threading.Condition()
+        self._workers = [threading.Thread(target=self._serve, name=f"rnnlab-train-{i}", daemon=True)
+                         for i in range(workers)]
+        for w in self._workers:
+            w.start()
+
+    # ---- called from session threads -----------------------------------------------------------
+    def submit(self, key: Hashable, label: str, fn: Callable, args: tuple, kwargs: dict, session: str,
+               pin: bool = False) -> Job:
+        with self._lock:
+            job = self._jobs.get(key)
+            if job is None:
+                job = Job(key, label, fn, args, kwargs, pin=pin)
+                self._jobs[key] = job
+                self._queue.append(job)
+                self._lock.notify()
+            job.pin = job.pin or pin
+            old = self._pending_of.get(session)
+            if old is not None and old is not job:
+                self._withdraw(old, session)
+            job.waiters.add(session)
+            self._pending_of[session] = job
+            return job
+
+    def leave(self, job: Job, session: str) -> None:
+        """A session stops waiting (it left, or asked for something else)."""
+        with self._lock:
+            self._withdraw(job, session)
+
+    def _withdraw(self, job: Job, session: str) -> None:
+        job.waiters.discard(session)
+        if self._pending_of.get(session) is job:
+            del self._pending_of[session]
+        if not job.waiters and not job.done.is_set():
+            job.cancelled = True
+            if not job.started:
+                self._queue.remove(job)
+                self._jobs.pop(job.key, None)
+                job.error = Cancelled()
+                job.done.set()
+
+    def position(self, job: Job) -> int:
+        """0 while it runs; otherwise how many trainings run or wait ahead of it."""
+        with self._lock:
+            if job.started:
+                return 0
+            running = sum(1 for j in self._jobs.values() if j.started)
+            return running + (self._queue.index(job) if job in self._queue else 0)
+
+    def stats(self) -> dict:
+        with self._lock:
+            return {"queued": len(self._queue), "running": sum(j.started for j in self._jobs.values()),
+                    "sessions_waiting": len(self._pending_of)}
+
+    # ---- the worker threads ----------------------------------------------------------------------
+    def _serve(self) -> None:
+        while True:
+            with self._lock:
+                while not self._queue:
+                    self._lock.wait()
+                job = self._queue.popleft()
+                job.started = True
+            self._run(job)
+
+    def _run(self, job: Job) -> None:
+        from core.common.runtime import torch_thread_policy
+
+        torch_thread_policy()
+
+        def on_step(step: int, total: int) -> None:
+            job.step, job.total = step, total
+            if job.cancelled:
+                raise Cancelled()
+
+        try:
+            job.result = job.fn(*job.args, on_step=on_step, **job.kwargs)
+            self.cache.put(job.key, job.result, pin=job.pin)
+        except BaseException as err:  # handed to the waiting pages, which show it
+            job.error = err
+        finally:
+            with self._lock:
+                self._jobs.pop(job.key, None)
+                for session in list(job.waiters):
+                    if self._pending_of.get(session) is job:
+                        del self._pending_of[session]
+                job.done.set()
+
+
+DOOR = Door()
+
+
+def session_id() -> str:
+    """This student's id: a value kept in their session state (public API, no Streamlit internals)."""
+    import streamlit as st
+
+    if "_rnnlab_sid" not in st.session_state:
+        st.session_state["_rnnlab_sid"] = uuid.uuid4().hex
+    return st.session_state["_rnnlab_sid"]
+
+
+def cached(key: Hashable) -> Any:
+    """A finished training's result, or None."""
+    return DOOR.cache.get(key)
+
+
+def run(label: str, fn: Callable, *args: Any, key: Hashable, pin: bool = False, **kwargs: Any) -> Any:
+    """Train through the door: a cached result, or queue ``fn(*args, on_step=…, **kwargs)`` and wait.
+
+    ``key`` identifies the work (usually the frozen config, plus whatever else decides the result).
+    The page shows a progress bar while the student waits; errors raised by ``fn`` are raised here.
+    """
+    full_key = (fn.__module__, fn.__qualname__, key)
+    hit = DOOR.cache.get(full_key)
+    if hit is not None:
+        return hit
+    if getattr(_warming, "active", False):
+        job = DOOR.submit(full_key, label, fn, args, kwargs, session="warm-up", pin=True)
+        job.done.wait()
+    else:
+        job = _wait_with_progress(label, full_key, fn, args, kwargs, pin)
+    if job.error is not None:
+        raise job.error
+    return job.result
+
+
+def _wait_with_progress(label: str, key: Hashable, fn: Callable, args: tuple, kwargs: dict, pin: bool) -> Job:
+    import streamlit as st
+
+    session = session_id()
+    job = DOOR.submit(key, label, fn, args, kwargs, session=session, pin=pin)
+    slot = st.empty()
+    t0 = time.perf_counter()
+    try:
+        while not job.done.wait(0.2):
+            if time.perf_counter() - t0 < 0.3:
+                continue  # quick work doesn't flash a bar
+            ahead = DOOR.position(job)
+            if ahead:
+                slot.progress(0.0, text=f"{label}: waiting, {ahead} training{'s' if ahead > 1 else ''} ahead "
+                                        "of yours on this server")
+            else:
+                frac = min(max(job.step / max(job.total, 1), 0.0), 1.0)
+                slot.progress(frac, text=f"{label}: {job.step:,} / {job.total:,}")
+    finally:
+        if not job.done.is_set():  # the student left or changed a setting: withdraw the work
+            DOOR.leave(job, session)
+    slot.empty()
+    return job
+
+
+# ---- warm-up: the teacher's default scenes, prepared once per server process ------------------------
+_warm = {"started": False, "done": [], "current": None, "failed": [], "t0": 0.0, "t1": None}
+_warm_lock = threading.Lock()
+
+
+def start_warm_up(steps: list[tuple[str, Callable[[], Any]]]) -> None:
+    """Run ``steps`` (name, function) in lecture order in one background thread, once per process.
+
+    Each function prepares one lesson's default scene through the same door and caches (pinned).
+    """
+    with _warm_lock:
+        if _warm["started"]:
+            return
+        _warm["started"], _warm["t0"] = True, time.perf_counter()
+
+    def work() -> None:
+        _warming.active = True
+        for name, step in steps:
+            _warm["current"] = name
+            try:
+                step()
+                _warm["done"].append(name)
+            except Exception as err:  # a broken warm-up must not stop the server; the page will say why
+                _warm["failed"].append(f"{name}: {type(err).__name__}")
+        _warm["current"], _warm["t1"] = None, time.perf_counter()
+
+    threading.Thread(target=work, name="rnnlab-warm-up", daemon=True).start()
+
+
+def warm_up_status() -> dict:
+    """What the warm-up has prepared so far: names done, the one in progress, seconds."""
+    end = _warm["t1"] or time.perf_counter()
+    return {"started": _warm["started"], "done": list(_warm["done"]), "current": _warm["current"],
+            "failed": list(_warm["failed"]), "seconds": end - _warm["t0"] if _warm["started"] else 0.0,
+            "finished": _warm["t1"] is not None}
