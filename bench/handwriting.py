@@ -22,10 +22,9 @@ import sys
 import time
 
 import numpy as np
-import torch
-
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from core.common.runtime import torch_thread_policy  # noqa: E402
 from core.handwriting import model as Mo  # noqa: E402
 from core.handwriting import strokes as S  # noqa: E402
 
@@ -58,7 +57,7 @@ def main() -> None:
     ap.add_argument("--png", default=None)
     ap.add_argument("--steps", type=int, default=None, help="override both networks' training steps")
     args = ap.parse_args()
-    torch.set_num_threads(1)  # the training door's policy: one thread per training, two cores shared
+    torch_thread_policy()  # what the training door sets before each job
     print(f"load before: {os.getloadavg()[0]:.2f} (1-min average, {os.cpu_count()} cores)")
 
     recs = {}

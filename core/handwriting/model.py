@@ -21,16 +21,13 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Callable
-
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from core.common.runtime import OnStep, report
 from core.handwriting import strokes as S
-
-OnStep = Callable[[int, int], None]
 DATA_SCALE = S.STEP  # offsets are divided by this: an on-stroke step is about 1
 KINDS = ("prediction", "synthesis")
 HELDOUT_SEED = 20_13  # held-out lines are the same for every config, so scores compare
@@ -288,8 +285,7 @@ def train(cfg: HandConfig, on_step: OnStep | None = None) -> HandRecord:
             with torch.no_grad():
                 eval_steps.append(step)
                 eval_nll.append(float(_nll(net, cfg, *held_batch)))
-            if on_step is not None:
-                on_step(step, cfg.steps)
+        report(on_step, step, cfg.steps)
     net.eval()
     return HandRecord(
         cfg=cfg,
