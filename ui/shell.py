@@ -59,6 +59,15 @@ LESSONS = [
         "how each of the lecture's applications uses an RNN.",
         "icon": ":material/extension:",
     },
+    {
+        "lesson": "handwriting",
+        "page": "pages/5_Handwriting.py",
+        "title": "Handwriting: “more of national temperament”",
+        "part": "More application examples (sequence generation)",
+        "what": "Graves' handwriting networks trained live: type a line and watch an LSTM with a mixture "
+        "density output and a soft window write it in pen strokes, neat or messy with the sampling bias.",
+        "icon": ":material/draw:",
+    },
 ]
 
 PRESENTER_CSS = """<style>
