@@ -30,7 +30,7 @@ class EmotionConfig:
     repeats: int = 2  # each (training sentence, style) is spoken this many times, by random training speakers
     channels: int = 8  # CNN feature maps
     hidden: int = 32  # GRU units
-    epochs: int = 12
+    epochs: int = 12  # ~70 Adam steps
     lr: float = 3e-3
     batch: int = 32
 
