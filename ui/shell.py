@@ -59,6 +59,15 @@ LESSONS = [
         "how each of the lecture's applications uses an RNN.",
         "icon": ":material/extension:",
     },
+    {
+        "lesson": "sound",
+        "page": "pages/6_Sound.py",
+        "title": "Hear it: emotion and sounds",
+        "part": "More application examples",
+        "what": "Emotion from (synthesised, acted) speech read frame by frame by a CNN + GRU, and the sound "
+        "of a drumstick predicted from silent video, heard three ways.",
+        "icon": ":material/graphic_eq:",
+    },
 ]
 
 PRESENTER_CSS = """<style>

@@ -131,6 +131,11 @@ def _accuracy_at(probs, labels, fraction: float) -> float:
     return float(np.mean(np.array(picks) == labels))
 
 
+def accuracy_curve(rec: EmotionRecord, fractions) -> np.ndarray:
+    """Held-out accuracy when every clip is cut after each fraction of its frames."""
+    return np.array([_accuracy_at(rec.test_probs, rec.test_labels, q) for q in fractions])
+
+
 def train(cfg: EmotionConfig = EmotionConfig(), on_step: OnStep | None = None) -> EmotionRecord:
     """Speak the corpus, then train the CNN + GRU on every frame's label; evaluate on held-out clips."""
     t0 = time.perf_counter()
