@@ -64,7 +64,7 @@ st.markdown(f"**What to notice:** after the whole clip the recurrent model is ri
             f"{summary.accuracy_at[0.25]:.0%}.")
 
 st.subheader("Listen to a clip and watch the belief form")
-c1, c2, c3, c4 = st.columns([3, 2, 2, 1])
+c1, c2, c3, c4 = st.columns([3, 3, 2, 1])
 sentence = select(SENTENCE, "Held-out sentence", where=c1)
 style = select(STYLE, "Acted style", where=c2, widget="segmented_control") or STYLE.default
 speaker = select(SPEAKER, "Voice", where=c3, help=f"Held-out voices: {', '.join(speech.HELD_OUT_SPEAKERS)}; "
