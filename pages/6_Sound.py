@@ -15,8 +15,9 @@ setup_page("Hear it: sound", icon=":material/graphic_eq:")
 
 SEED = Int("snd_seed", 0, 9, default=0)
 HIDDEN = Choice("snd_hidden", (16, 32, 64), default=32)
-SENTENCE = Choice("snd_sentence", speech.HELD_OUT_SENTENCES, default=speech.HELD_OUT_SENTENCES[0])
-OWN = Text("snd_text", default="", max_chars=speech.MAX_CHARS)
+OWN_SENTENCE = "Type my own…"
+SENTENCE = Choice("snd_sentence", speech.HELD_OUT_SENTENCES + (OWN_SENTENCE,), default=speech.HELD_OUT_SENTENCES[0])
+OWN = Text("snd_text", default="I can't believe you did that!", max_chars=speech.MAX_CHARS)
 STYLE = Choice("snd_style", speech.STYLES, default="angry")
 SPEAKER = Choice("snd_speaker", sound.SPEAKERS, default=speech.HELD_OUT_SPEAKERS[0])
 CLIP_SEED = Int("snd_clip_seed", 0, 99, default=0)
@@ -65,13 +66,15 @@ st.markdown(f"**What to notice:** after the whole clip the recurrent model is ri
 
 st.subheader("Listen to a clip and watch the belief form")
 c1, c2, c3, c4 = st.columns([3, 3, 2, 1])
-sentence = select(SENTENCE, "Held-out sentence", where=c1)
+sentence = select(SENTENCE, "Sentence (held out from training)", where=c1)
 style = select(STYLE, "Acted style", where=c2, widget="segmented_control") or STYLE.default
 speaker = select(SPEAKER, "Voice", where=c3, help=f"Held-out voices: {', '.join(speech.HELD_OUT_SPEAKERS)}; "
                  f"the others were heard in training (with other sentences).")
 clip_seed = slider(CLIP_SEED, "Take", where=c4)
-own = text(OWN, "…or type your own sentence (English letters, digits, punctuation)")
-said = own.strip() or sentence
+if sentence == OWN_SENTENCE:
+    said = text(OWN, "Your sentence (English letters, digits, punctuation)")
+else:
+    said = sentence
 heard = sound.acted_clip(ecfg, said, style, speaker, clip_seed)
 if heard.error:
     st.error(esc(heard.error))

@@ -63,13 +63,15 @@ def test_bad_link_values_get_a_message():
 
 
 def test_typed_sentence_is_spoken_and_bad_characters_refused():
-    at = run()
+    at = run({"snd_sentence": "Type my own…"})
     at.text_input(key="snd_text").set_value("We won the match tonight!").run()
     assert not at.exception and not at.error
     assert any("We won the match tonight" in c.value for c in at.caption)
     at.text_input(key="snd_text").set_value("Bonjour ☃ 你好").run()
     assert not at.exception
     assert any("can't speak these characters" in e.value.replace("\\", "") for e in at.error)
+    at.text_input(key="snd_text").set_value("").run()
+    assert any("Type a sentence" in e.value for e in at.error)
 
 
 def test_answering_the_listening_test_is_scored():
