@@ -62,7 +62,7 @@ LESSONS = [
     {
         "lesson": "handwriting",
         "page": "pages/5_Handwriting.py",
-        "title": "Handwriting: “more of national temperament”",
+        "title": "Handwriting: Graves’ pen",
         "part": "More application examples (sequence generation)",
         "what": "Graves' handwriting networks trained live: type a line and watch an LSTM with a mixture "
         "density output and a soft window write it in pen strokes, neat or messy with the sampling bias.",
