@@ -59,6 +59,24 @@ LESSONS = [
         "how each of the lecture's applications uses an RNN.",
         "icon": ":material/extension:",
     },
+    {
+        "lesson": "handwriting",
+        "page": "pages/5_Handwriting.py",
+        "title": "Handwriting: Graves’ pen",
+        "part": "More application examples (sequence generation)",
+        "what": "Graves' handwriting networks trained live: type a line and watch an LSTM with a mixture "
+        "density output and a soft window write it in pen strokes, neat or messy with the sampling bias.",
+        "icon": ":material/draw:",
+    },
+    {
+        "lesson": "sound",
+        "page": "pages/6_Sound.py",
+        "title": "Hear it: emotion and sounds",
+        "part": "More application examples",
+        "what": "Emotion from (synthesised, acted) speech read frame by frame by a CNN + GRU, and the sound "
+        "of a drumstick predicted from silent video, heard three ways.",
+        "icon": ":material/graphic_eq:",
+    },
 ]
 
 PRESENTER_CSS = """<style>

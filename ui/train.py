@@ -63,6 +63,7 @@ class Door:
         self._queue: deque[Job] = deque()
         self._jobs: dict[Hashable, Job] = {}  # pending or running, by key
         self._pending_of: dict[str, Job] = {}  # each session's one pending job
+        self.counts = {"submitted": 0, "trained": 0, "cancelled": 0, "failed": 0}
         self._lock = threading.Condition()
         self._workers = [threading.Thread(target=self._serve, name=f"rnnlab-train-{i}", daemon=True)
                          for i in range(workers)]
@@ -76,6 +77,7 @@ class Door:
             job = self._jobs.get(key)
             if job is None:
                 job = Job(key, label, fn, args, kwargs, pin=pin)
+                self.counts["submitted"] += 1
                 self._jobs[key] = job
                 self._queue.append(job)
                 self._lock.notify()
@@ -101,6 +103,7 @@ class Door:
             if not job.started:
                 self._queue.remove(job)
                 self._jobs.pop(job.key, None)
+                self.counts["cancelled"] += 1
                 job.error = Cancelled()
                 job.done.set()
 
@@ -115,7 +118,7 @@ class Door:
     def stats(self) -> dict:
         with self._lock:
             return {"queued": len(self._queue), "running": sum(j.started for j in self._jobs.values()),
-                    "sessions_waiting": len(self._pending_of)}
+                    "sessions_waiting": len(self._pending_of), **self.counts}
 
     # ---- the worker threads ----------------------------------------------------------------------
     def _serve(self) -> None:
@@ -140,8 +143,10 @@ class Door:
         try:
             job.result = job.fn(*job.args, on_step=on_step, **job.kwargs)
             self.cache.put(job.key, job.result, pin=job.pin)
+            self.counts["trained"] += 1
         except BaseException as err:  # handed to the waiting pages, which show it
             job.error = err
+            self.counts["cancelled" if isinstance(err, Cancelled) else "failed"] += 1
         finally:
             with self._lock:
                 self._jobs.pop(job.key, None)

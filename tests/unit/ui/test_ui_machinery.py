@@ -104,3 +104,16 @@ def test_esc_leaves_no_markdown_construct(text):
 def test_esc_latex_and_label():
     assert esc_latex("100% C# a_b {x} ~^\\") == r"100\% C\# a\_b \{x\} \textasciitilde{}\textasciicircum{}\textbackslash{}"
     assert esc_label('<a href="javascript:x">hi</a>') == '&lt;a href="javascript:x"&gt;hi&lt;/a&gt;'
+
+
+def test_the_servers_upload_cap_is_what_the_largest_page_accepts():
+    """config.toml's server.maxUploadSize = ui.budget.MAX_UPLOAD_MB = the vector-file limit."""
+    import tomllib
+
+    from conftest import ROOT
+    from core.embeddings.sources import MAX_FILE_BYTES
+    from ui.budget import MAX_UPLOAD_MB
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] == MAX_UPLOAD_MB
+    assert MAX_FILE_BYTES == MAX_UPLOAD_MB * 1024 * 1024
