@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from core.figures.style import PALETTE, axis_title, base_layout, stacked_domains, vline
+from core.common.style import PALETTE, axis_title, base_layout, stacked_domains, vline
 
 STYLE_COLOURS = {"neutral": "#999999", "happy": PALETTE[1], "sad": PALETTE[0], "angry": PALETTE[5]}
 
