@@ -15,7 +15,6 @@ import sys
 from conftest import ROOT
 from devtools import probe_server
 from devtools.stclient import Session, start_app, stop_app
-from streamlit.proto.BackMsg_pb2 import BackMsg
 
 TIME_LIMIT = 420
 
@@ -28,19 +27,6 @@ def probe(env: dict, tmp_path) -> tuple:
     return proc, url, str(probe_file)
 
 
-async def fire(session: Session, key: str, value) -> None:
-    """Send a widget change and return at once, as a student clicking again before the page finished."""
-    from devtools.stclient import widget_state
-
-    kind, proto = session.last.widgets()[key]
-    session.states[proto.id] = widget_state(kind, proto, value)
-    msg = BackMsg()
-    msg.rerun_script.query_string = session.query
-    msg.rerun_script.page_script_hash = session.page_script_hash
-    msg.rerun_script.widget_states.widgets.extend(session.states.values())
-    await session._ws.send(msg.SerializeToString())
-
-
 def test_changing_a_setting_mid_training_cancels_the_withdrawn_training(tmp_path):
     proc, url, probe_file = probe({"RNNLAB_WARMUP": "0"}, tmp_path)
     try:
@@ -48,7 +34,7 @@ def test_changing_a_setting_mid_training_cancels_the_withdrawn_training(tmp_path
             async with Session(url, "Language_model", "steps=1000&hidden=60&text=" + "abcdefghij" * 30,
                                timeout=300) as s:
                 await s.open()  # trains once (and its page) so that the widgets are known
-                await fire(s, "seed", 7)  # a long training starts …
+                await s.fire("seed", 7)  # a long training starts …
                 await asyncio.sleep(1.5)
                 return await s.set("seed", 8)  # … and the student moves on before it ends
 
