@@ -219,7 +219,7 @@ def _wait_with_progress(label: str, key: Hashable, fn: Callable, args: tuple, kw
 
 
 # ---- warm-up: the teacher's default scenes, prepared once per server process ------------------------
-_warm = {"started": False, "done": [], "current": None, "failed": [], "t0": 0.0, "t1": None}
+_warm = {"started": False, "done": [], "current": None, "waiting": [], "failed": [], "t0": 0.0, "t1": None}
 _warm_lock = threading.Lock()
 
 
@@ -232,10 +232,12 @@ def start_warm_up(steps: list[tuple[str, Callable[[], Any]]]) -> None:
         if _warm["started"]:
             return
         _warm["started"], _warm["t0"] = True, time.perf_counter()
+        _warm["waiting"] = [name for name, _ in steps]
 
     def work() -> None:
         _warming.active = True
         for name, step in steps:
+            _warm["waiting"].remove(name)
             _warm["current"] = name
             try:
                 step()
@@ -251,5 +253,5 @@ def warm_up_status() -> dict:
     """What the warm-up has prepared so far: names done, the one in progress, seconds."""
     end = _warm["t1"] or time.perf_counter()
     return {"started": _warm["started"], "done": list(_warm["done"]), "current": _warm["current"],
-            "failed": list(_warm["failed"]), "seconds": end - _warm["t0"] if _warm["started"] else 0.0,
+            "waiting": list(_warm["waiting"]), "failed": list(_warm["failed"]), "seconds": end - _warm["t0"] if _warm["started"] else 0.0,
             "finished": _warm["t1"] is not None}

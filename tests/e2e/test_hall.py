@@ -49,7 +49,7 @@ def test_changing_a_setting_mid_training_cancels_the_withdrawn_training(tmp_path
 
 
 def test_the_teachers_default_scenes_survive_a_flood_of_crafted_links(tmp_path):
-    proc, url, probe_file = probe({"RNNLAB_BUDGET_TRAININGS_MB": "1"}, tmp_path)  # a tiny budget
+    proc, url, probe_file = probe({"RNNLAB_BUDGET_TRAININGS_MB": "1", "RNNLAB_WARMUP": "hello"}, tmp_path)
     try:
         async def scenario():
             async with Session(url, "", timeout=300) as teacher:
