@@ -8,7 +8,7 @@ import torch
 
 from core.applications import captioning as cap
 from core.applications.rng import build
-from core.beam import greedy
+from core.common.beam import greedy
 
 SMALL = cap.CaptionConfig(n_train=1000, n_heldout=120, epochs=10, seed=0, image_at="every")  # the quick learner
 
