@@ -397,7 +397,7 @@ class Description:
     greedy_log_prob: float
     word_probs: np.ndarray  # (T, V): softmax at each greedy step (last step chose <eos>)
     beam: tuple[tuple[str, float], ...]  # (caption, log-prob), best first
-    beam_nodes: tuple[BeamNode, ...]  # the beam tree (core.beam)
+    beam_nodes: tuple[BeamNode, ...]  # the beam tree (core.common.beam)
 
 
 def describe(model: CaptionNet, image: np.ndarray, width: int = 3) -> Description:
@@ -423,7 +423,7 @@ def describe(model: CaptionNet, image: np.ndarray, width: int = 3) -> Descriptio
 
 
 def greedy_batch(model: CaptionNet, images: np.ndarray) -> list[str]:
-    """Greedy captions of many images at once (same result as ``core.beam.greedy`` per image)."""
+    """Greedy captions of many images at once (same result as ``core.common.beam.greedy`` per image)."""
     with torch.no_grad():
         C = model.encode(torch.from_numpy(np.asarray(images, dtype=np.float32)))  # (N, H)
         state, prev = model.start(C), torch.full((len(images),), BOS)

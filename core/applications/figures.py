@@ -130,7 +130,7 @@ def word_softmax(chosen: Sequence[str], vocab: Sequence[str], probs: np.ndarray)
 def beam_tree(nodes: Sequence, itos: Sequence[str], best: Sequence[int]) -> go.Figure:
     """The beam search tree: one column per step, the hypotheses kept in it, their parents.
 
-    ``nodes`` are ``core.beam.BeamNode``-like (step, parent, token, score, kept); ``best`` is the
+    ``nodes`` are ``core.common.beam.BeamNode``-like (step, parent, token, score, kept); ``best`` is the
     token list of the best hypothesis (without <eos>), whose path is drawn thick.
     """
     nodes = list(nodes)
