@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -100,8 +100,6 @@ class WhatIfScene:
 
 @shared("scenes")
 def image_at_what_if(cfg: cap.CaptionConfig) -> WhatIfScene:
-    from dataclasses import replace
-
     paper = _scores(_train_captioner(replace(cfg, image_at="first")))
     what_if = _scores(_train_captioner(replace(cfg, image_at="every")))
     table = pd.DataFrame([

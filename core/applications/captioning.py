@@ -260,7 +260,7 @@ class CaptionConfig:
     """Everything that decides a training run. Equal configs give identical runs."""
 
     n_train: int = 2000  # generated training images
-    n_heldout: int = 300  # generated held-out images (a different seed: never trained on)
+    n_heldout: int = 200  # generated held-out images (a different seed: never trained on)
     hidden_size: int = 64  # the decoder's h_t
     embed_size: int = 32  # word vectors (and C, when the image is the first input)
     epochs: int = 10  # passes over the training images
@@ -269,7 +269,7 @@ class CaptionConfig:
     seed: int = 0  # data, weights and batch order
     beam_width: int = 3  # for the held-out beam-search score
     image_at: str = "first"  # "first": Show and Tell · "every": C at every step (what-if)
-    pretrain_epochs: int = 3  # the CNN first learns to recognise what a picture holds, then stays fixed
+    pretrain_epochs: int = 2  # the CNN first learns to recognise what a picture holds, then stays fixed
     pretrain_batch: int = 50  # pictures per step while it does
 
 
