@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 import numpy as np
 import torch
 import torch.nn as nn
@@ -211,12 +212,18 @@ def _batch(lines: list[str], offsets: list[np.ndarray]):
     return torch.from_numpy(x), torch.from_numpy(mask), torch.from_numpy(c)
 
 
+@lru_cache(maxsize=4)
 def heldout_lines(n: int = N_HELDOUT, max_chars: int = 16) -> tuple[tuple[str, ...], tuple[np.ndarray, ...]]:
-    """Lines of held-out words (never trained on), rendered once with a fixed seed: (texts, offsets)."""
+    """Lines of held-out words (never trained on), rendered once with a fixed seed: (texts, offsets).
+
+    Shared by every caller, so the arrays are read-only."""
     rng = np.random.default_rng(HELDOUT_SEED)
     words = S.corpus_words().heldout
     texts = tuple(S.random_line(words, rng, max_chars) for _ in range(n))
-    return texts, tuple(S.render(t, rng) for t in texts)
+    lines = tuple(S.render(t, rng) for t in texts)
+    for a in lines:
+        a.setflags(write=False)
+    return texts, lines
 
 
 def _nll(net: nn.Module, cfg: HandConfig, x, mask, c) -> torch.Tensor:

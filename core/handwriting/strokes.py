@@ -202,6 +202,7 @@ class Words:
     heldout: tuple[str, ...]
 
 
+@lru_cache(maxsize=4)
 def corpus_words(n_words: int = 600, heldout_fraction: float = 0.15, seed: int = 0) -> Words:
     """The ``n_words`` most frequent a–z words (2–10 letters) of the Lee news corpus, split at random."""
     from gensim.test.utils import datapath

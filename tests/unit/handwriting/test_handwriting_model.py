@@ -6,8 +6,11 @@ import numpy as np
 import pytest
 import torch
 
+from core.common.runtime import torch_thread_policy
 from core.handwriting import model as Mo
 from core.handwriting import strokes as S
+
+torch_thread_policy()  # as the training door runs them: two intra-op threads only fight over a shared CPU
 
 # A small synthesis net, trained once for this module (a few seconds): enough for the window to walk.
 SMALL = Mo.HandConfig(kind="synthesis", hidden=48, mixtures=4, window=3, steps=80, batch=24, max_chars=6, seed=3)
