@@ -68,7 +68,7 @@ def density_over_strokes(offsets: np.ndarray, t: int, xs: np.ndarray, ys: np.nda
     xy, eos = _xy(offsets), np.asarray(offsets)[:, 2]
     t = int(np.clip(t, 1, len(xy) - 1))
     fig = go.Figure()
-    fig.add_trace(go.Heatmap(x=xs, y=ys, z=Z, colorscale="Reds", showscale=True, opacity=0.85,
+    fig.add_trace(go.Heatmap(x=xs, y=ys, z=Z, colorscale="Reds", showscale=True, opacity=0.85, zsmooth="best",
                              colorbar=dict(title="density", thickness=12),
                              hovertemplate="x %{x:.1f}, y %{y:.1f}: %{z:.3g}<extra></extra>"))
     px, py = _pen_path(xy[:t], eos[:t])
@@ -106,7 +106,7 @@ def window_heatmap(phi: np.ndarray, text: str, upto: int | None = None) -> go.Fi
                                hovertemplate="point %{x}, %{y}: φ = %{z:.2f}<extra></extra>"))
     if upto is not None:
         fig.add_vline(x=int(upto), line=dict(color=ACCENT, width=2))
-    fig.update_yaxes(autorange="reversed", title="character")
+    fig.update_yaxes(autorange="reversed", title="character", tickmode="array", tickvals=_char_labels(text))
     return fig.update_layout(height=max(260, 14 * len(text) + 90), margin=dict(l=10, r=10, t=40, b=40),
                              xaxis_title="pen point t", title="where the network reads while it writes")
 

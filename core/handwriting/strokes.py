@@ -166,7 +166,7 @@ def render(text: str, rng: np.random.Generator | None = None, style: Style | Non
         style = random_style(rng, len(text)) if rng is not None else Style()
     points, eos = [], []
     for p in font_polylines(text, style):
-        q = _smooth(_smooth(_resample(p, STEP * style.scale), style.smooth), style.smooth)
+        q = _smooth(_resample(p, STEP * style.scale), style.smooth)
         if style.jitter > 0 and rng is not None:
             q = q + rng.normal(0.0, style.jitter, q.shape)
         points.append(q)
