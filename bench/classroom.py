@@ -172,8 +172,8 @@ GC_PROBE = """
 import gc, statistics, sys, time
 sys.path.insert(0, sys.argv[1])
 import torch, plotly.graph_objects, pandas, streamlit  # what a server process holds after a page ran
-from core import charlm
-from core.figures import hello
+from core.hello import model as charlm
+from core.hello import figures as hello
 rec = charlm.train(charlm.CharLMConfig())
 figs = [hello.loss_curve(rec.steps, rec.loss, 10, 1.386) for _ in range(3)]
 def cost():

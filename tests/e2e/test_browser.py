@@ -198,7 +198,23 @@ SCENES = {
     "2_Word_embeddings": ("query=germany&an_a=paris&an_b=france&an_c=rome", ["Nearest neighbours of “germany”", "italy"]),
     "3_Encoder_decoder": ("x_dates=5+March+2024", ["2024-03-05"]),
     "4_Further_applications": ("cap_shape1=square&cap_colour1=green&cap_rel=alone", ["a green square"]),
+    "6_Sound": ("snd_style=sad&snd_speaker=f2&snd_material=water&snd_action=scratch",
+                ["acted sad by voice f2", "nearest training sound"]),
 }
+
+
+def test_sound_demos_render_their_players_and_charts(server, browser):
+    """Both sound demos draw their audio players, charts and frames (nothing is played)."""
+    ctx, page = open_scene(browser, f"{server}/Sound")
+    assert_healthy(page, charts=4)
+    # clip + its cut; true, parametric, retrieved; two per listening-test question
+    assert page.locator("audio").count() >= 2 + 3 + 2 * 5
+    assert page.locator('[data-testid="stAudioInput"]').count() == 1
+    assert page.locator('[data-testid="stFileUploader"]').count() == 1
+    assert page.locator('[data-testid="stImage"] img').count() >= 1  # the silent clip's frame
+    assert "acted by a speech synthesiser" in page.locator('[data-testid="stMain"]').inner_text()
+    shoot(page, "sound")
+    ctx.close()
 
 
 @pytest.mark.parametrize("page_file", PAGES, ids=lambda p: p.stem)
@@ -216,7 +232,7 @@ def test_a_shared_link_restores_the_scene(server, browser, page_file):
 
 def test_moving_the_replay_slider_in_the_browser(server, browser):
     """Drag the hello replay slider to step 0 with the keyboard: the numbers follow, instantly."""
-    ctx, page = open_scene(browser, f"{server}/Language_model")
+    ctx, page = open_scene(browser, f"{server}/Language_model?step=20")  # the lesson opens at step 0
     trained = page.locator('[data-testid="stMetric"]', has_text="Mean P(target)").inner_text()
     assert float(trained.split()[-1]) >= 0.9  # after default training, every target is likely
     thumb = page.locator('[data-testid="stSlider"]', has_text="Training step (replays").get_by_role("slider")
@@ -490,4 +506,98 @@ def test_switching_to_text_generation_and_cooling_the_temperature(server, browse
     assert samples[0].startswith("The ")  # the priming text
     shoot(page, "chargen_temperature_0")
     assert errors == [], errors
+    ctx.close()
+
+
+# ---- The projector: presenter mode at 1280×720 ---------------------------------------------------
+PROJECTOR = {"width": 1280, "height": 720}
+MIN_TICK_PX = 14
+
+
+def presenter_checks(page) -> dict:
+    """What a projector needs, measured in the page: font sizes, truncated links, tick label sizes."""
+    return page.evaluate("""() => {
+        const px = e => parseFloat(getComputedStyle(e).fontSize);
+        const main = document.querySelector('[data-testid="stMain"]');
+        const body = [...main.querySelectorAll('[data-testid="stMarkdown"] p')]
+            .filter(e => e.offsetParent && !e.closest('[data-testid="stMetric"], [data-testid="stHeading"], [data-testid="stCaptionContainer"]'));
+        const heads = [...main.querySelectorAll('h1, h2, h3')].filter(e => e.offsetParent);
+        const links = [...document.querySelectorAll('[data-testid="stSidebar"] [data-testid="stPageLink"] span')]
+            .filter(e => e.offsetParent && e.scrollWidth > e.clientWidth + 1).map(e => e.textContent);
+        const ticks = [...main.querySelectorAll('.js-plotly-plot .xtick text, .js-plotly-plot .ytick text')]
+            .map(e => parseFloat(e.style.fontSize || getComputedStyle(e).fontSize));
+        const sizes = body.map(px).sort((a, b) => a - b);
+        return {body_px: sizes.length ? sizes[Math.floor(sizes.length / 2)] : 0,
+                heading_px: heads.map(px), truncated_links: links,
+                min_tick_px: ticks.length ? Math.min(...ticks) : null, n_ticks: ticks.length};
+    }""")
+
+
+def presenter_on(page) -> bool:
+    return page.get_by_role("switch", name="Presenter mode").is_checked()
+
+
+def test_presenter_mode_on_a_projector_across_every_lesson(server, browser):
+    """1280×720, presenter mode switched on once: it stays on through the sidebar links, headings stay
+    larger than body text, tick labels are at least 14 px, and no lesson link is truncated."""
+    ctx = browser.new_context(viewport=PROJECTOR)
+    page = ctx.new_page()
+    page.goto(server)
+    wait_until_idle(page)
+    page.locator('[data-testid="stSidebar"] label', has_text="Presenter mode").click()
+    wait_until_idle(page)
+    assert presenter_on(page)
+    for k, page_file in enumerate(PAGES):
+        page.locator(NAV).nth(k + 1).click()  # the sidebar link, as the lecturer clicks it
+        wait_until_idle(page)
+        assert page_url_path(page_file) in page.url
+        assert presenter_on(page), f"presenter mode switched itself off on {page_file.stem}"
+        assert exceptions(page) == []
+        m = presenter_checks(page)
+        assert m["heading_px"] and min(m["heading_px"]) > m["body_px"], (page_file.stem, m)
+        assert m["truncated_links"] == [], (page_file.stem, m)
+        assert m["n_ticks"] > 0 and m["min_tick_px"] >= MIN_TICK_PX, (page_file.stem, m)
+        shoot(page, f"presenter_{page_file.stem}")
+    ctx.close()
+
+
+def test_a_shared_link_carries_presenter_mode(server, browser):
+    ctx = browser.new_context(viewport=PROJECTOR)
+    page = ctx.new_page()
+    page.goto(f"{server}/{page_url_path(PAGES[0])}?presenter=true")
+    wait_until_idle(page)
+    assert presenter_on(page)
+    ctx.close()
+
+
+def overlapping_labels(page, chart) -> list[tuple[str, str]]:
+    """Pairs of text labels drawn on a chart whose bounding boxes overlap (SVG text boxes)."""
+    return chart.evaluate("""el => {
+        const boxes = [...el.querySelectorAll('.textpoint text, g.annotation text')]
+            .filter(t => t.textContent.trim()).map(t => [t.textContent, t.getBoundingClientRect()]);
+        const out = [];
+        for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+            const [a, p] = boxes[i], [b, q] = boxes[j];
+            const w = Math.min(p.right, q.right) - Math.max(p.left, q.left);
+            const h = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
+            if (w > 1 && h > 1) out.push([a, b]);
+        }
+        return out;
+    }""")
+
+
+def test_the_default_word_map_has_no_overlapping_labels(server, browser):
+    """Embeddings at 1280×720 with presenter mode on: the labelled points of the default map don't collide."""
+    ctx = browser.new_context(viewport=PROJECTOR)
+    page = ctx.new_page()
+    page.goto(f"{server}/Word_embeddings?presenter=true")
+    wait_until_idle(page)
+    maps = page.locator(".js-plotly-plot", has=page.locator(".textpoint text"))
+    assert maps.count() >= 1, "the word map draws labelled points"
+    chart = maps.first
+    chart.scroll_into_view_if_needed()
+    labels = chart.locator(".textpoint text").count()
+    assert labels >= 8, "the lesson's words are labelled"
+    assert overlapping_labels(page, chart) == []
+    shoot(page, "presenter_word_map")
     ctx.close()

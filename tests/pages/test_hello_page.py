@@ -1,11 +1,13 @@
 """The hello lesson in Streamlit's AppTest: default scene, what-ifs, bad input, shared links."""
 
 import math
+import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import open_page
+from ui.show import esc_latex
 
 
 def run(query: dict | None = None) -> AppTest:
@@ -16,10 +18,13 @@ def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
 
-def test_default_scene_is_fully_trained_hello():
+def test_default_scene_opens_at_step_0_and_ends_fully_trained_hello():
     at = run()
     assert not at.exception
-    assert at.slider(key="step").value == 60
+    assert at.slider(key="step").value == 0  # the lecture starts from the untrained network
+    assert at.slider(key="step").max == at.slider(key="steps").value == 20
+    at.slider(key="step").set_value(20).run()
+    assert not at.exception
     assert float(metric(at, "Mean P(target)")) >= 0.9
     assert metric(at, "Vocabulary size V") == "4"
     probs = at.dataframe[0].value
@@ -29,7 +34,6 @@ def test_default_scene_is_fully_trained_hello():
 
 def test_step_zero_is_guessing():
     at = run()
-    at.slider(key="step").set_value(0).run()
     assert not at.exception
     assert float(metric(at, "Loss at this step")) == pytest.approx(math.log(4), abs=0.01)
     probs = at.dataframe[0].value
@@ -60,7 +64,9 @@ def test_other_cells_and_knobs(cell):
 
 def test_shrinking_steps_keeps_the_replay_slider_in_range():
     at = run()
+    at.slider(key="steps").set_value(60).run()
     at.slider(key="step").set_value(50).run()
+    assert at.slider(key="step").value == 50
     at.slider(key="steps").set_value(20).run()
     assert not at.exception
     assert at.slider(key="step").value <= 20
@@ -85,7 +91,7 @@ def test_unicode_text_just_works():
 
 
 def test_greedy_samples_spell_hello():
-    at = run()
+    at = run({"step": "20"})  # the trained model (the page opens at step 0)
     at.slider(key="temp").set_value(0.0).run()
     samples = next(d.value for d in at.dataframe if "sample" in d.value.columns)
     assert set(samples["sample"]) == {"hello"}
@@ -135,7 +141,7 @@ def test_numbers_and_code_run_only_when_opened():
     """Collapsed "Numbers" and "Show the code" expanders send nothing; opened, they show the real thing."""
     import inspect
 
-    from core import charlm
+    from core.hello import model as charlm
 
     closed = open_page("1_Language_model.py").run()
     assert not closed.exception
@@ -147,3 +153,99 @@ def test_numbers_and_code_run_only_when_opened():
     assert curves["loss"].iloc[0] == pytest.approx(math.log(4), abs=0.01)
     assert [c.value for c in opened.code] == [inspect.getsource(charlm.rnn_loss_and_grad).rstrip("\n")]
 
+
+
+def test_a_tiny_temperature_in_a_link_samples_instead_of_crashing():
+    """?temp=1e-320 used to divide the logits into inf/nan ("probability tensor contains inf")."""
+    at = run({"temp": "1e-320", "step": "20"})
+    assert not at.exception and not at.error
+    samples = next(d.value for d in at.dataframe if "sample" in d.value.columns)
+    assert set(samples["sample"]) == {"hello"}  # floored to 0.001: as good as greedy
+
+
+def text_groups(latex: str) -> list[str]:
+    """The contents of every \text{…} in a formula, braces matched, escaped braces skipped."""
+    groups, i = [], latex.find(r"\text{")
+    while i >= 0:
+        j, depth = i + len(r"\text{"), 1
+        while depth:
+            if latex[j] == "\\":
+                j += 2
+                continue
+            depth += {"{": 1, "}": -1}.get(latex[j], 0)
+            j += 1
+        groups.append(latex[i + len(r"\text{"): j - 1])
+        i = latex.find(r"\text{", j)
+    return groups
+
+
+@pytest.mark.parametrize("text", ["hello_world", "100% sure", "C# and C++", "a{b}c$d&e^f~g\\h"])
+def test_latex_specials_in_the_text_show_as_characters(text):
+    """The chain-rule formula escapes its characters: every special inside \text{…} is a LaTeX escape."""
+    at = run({"text": text})
+    assert not at.exception and not at.error
+    formula = at.get("latex")[0].value
+    groups = text_groups(formula)
+    assert len(groups) >= 3
+    specials = set("_%#&$^~{}\\") & set(text)
+    shown = "".join(groups)
+    for group in groups:
+        bare = re.sub(r"\\(textbackslash|textasciicircum|textasciitilde)\{\}|\\[_%#&${}]", "", group)
+        assert not set(bare) & set("_%#&$^~{}\\"), (group, formula)
+    assert specials and all(esc_latex(ch) in shown for ch in specials if ch in text[:8])  # the first 8 factors are shown
+
+
+def test_memory_text_follows_the_numbers():
+    """Hidden size 1 can't use its memory ("hell → o" is worse with memory on); hidden size 8 can."""
+    small = run({"hidden": "1"})
+    assert not small.exception
+    notes = " ".join(m.value for m in small.markdown if "What to notice" in m.value)
+    assert "does not use its memory" in notes and "memory helps" not in notes
+    table = next(d.value for d in small.dataframe if "P(true next), memory OFF" in d.value.columns)
+    worse = table[table["P(true next), memory ON"] < table["P(true next), memory OFF"] - 0.05]
+    assert len(worse) >= 1 and all(f"{p:.2f} with memory" in notes for p in worse["P(true next), memory ON"])
+    big = run()
+    notes = " ".join(m.value for m in big.markdown if "What to notice" in m.value)
+    assert "memory helps here" in notes and "does not use its memory" not in notes
+
+
+def test_a_long_text_says_the_probability_covers_its_first_window():
+    text = ("the quick brown fox jumps over the lazy dog. " * 3)[:130]
+    at = run({"text": text, "steps": "5"})
+    assert not at.exception
+    labels = [m.label for m in at.metric]
+    assert "Probability of the text" not in labels and "Probability of its first 49 characters" in labels
+    assert any("first window (49 characters)" in c.value for c in at.caption)
+    short = run()
+    assert "Probability of the text" in [m.label for m in short.metric]
+
+
+def test_a_long_run_replays_recorded_steps_only():
+    """The replay slider steps by the recording interval, so every position it offers was recorded."""
+    from core.hello import model
+
+    text = ("the quick brown fox jumps over the lazy dog. " * 40)[:1500]
+    at = run({"text": text, "hidden": "32", "steps": "600"})
+    assert not at.exception
+    rec = model.train(model.CharLMConfig(text=text, hidden_size=32, steps=600))
+    every = rec.meta["record_every"]
+    assert every > 1
+    slider = at.slider(key="step")
+    assert slider.step == every and slider.max <= 600
+    assert set(range(0, int(slider.max) + 1, every)) <= set(rec.steps.tolist())
+
+
+def test_markdown_in_a_start_text_is_shown_not_rendered():
+    at = run()
+    at.text_input(key="start").set_value("[x](http://evil)").run()
+    assert not at.exception
+    message = next(e.value for e in at.error if "Not known" in e.value)
+    assert "\\[" in message and "\\(" in message  # each special backslash-escaped: no link can form
+
+
+def test_jargon_has_a_help():
+    at = run()
+    helps = {m.label: m.help or "" for m in at.metric}
+    assert "nats" in helps["Loss at this step"] and "bits" in helps["Loss at this step"]
+    assert "guess" in helps["ln V (guessing)"]
+    assert "uniformly" in helps["Perplexity"]

@@ -3,8 +3,8 @@
 import numpy as np
 import plotly.graph_objects as go
 
-from core.figures import hello as figs
-from core.figures.style import OUTLINE, TARGET
+from core.hello import figures as figs
+from core.common.style import OUTLINE, TARGET
 
 VOCAB = ["h", "e", "l", "o"]
 INPUTS, TARGETS = list("hell"), list("ello")
@@ -48,3 +48,28 @@ def test_curves_mark_the_replayed_step_and_ln_v():
     assert fig.layout.shapes[0].x0 == 3
     loss = figs.loss_curve(steps, np.array([1.38, 1.0, 0.5, 0.2, 0.1]), 2, np.log(4))
     assert any(abs(s.y0 - np.log(4)) < 1e-9 for s in loss.layout.shapes if s.y0 is not None)
+
+
+def test_only_the_target_bar_carries_a_value_and_titles_stay_short():
+    fig = figs.next_char_bars(list("hello worl"), list("ello world"), list("helo wrd"), np.full((10, 8), 1 / 8))
+    for bar in fig.data:
+        assert sum(bool(t) for t in bar.text) == 1  # the rest are on hover: no overlapping numbers
+    assert max(len(a.text) for a in fig.layout.annotations) <= 10
+
+
+def test_positions_differ_by_dash_and_marker_not_colour_alone():
+    fig = figs.target_prob_curves(np.arange(5), np.full((5, 4), 0.5), ["a", "b", "c", "d"], 1)
+    assert len({tr.line.dash for tr in fig.data}) == 4 and len({tr.marker.symbol for tr in fig.data}) == 4
+
+
+def test_every_tick_label_is_large_in_presenter_mode():
+    """The h/e/l/o letters under the bars and on the heatmaps are projector-sized (≥ 14 px)."""
+    from ui.show import for_projector
+
+    for fig in (figs.unrolled_network(INPUTS, TARGETS, VOCAB, PROBS, HIDDEN),
+                figs.next_char_bars(INPUTS, TARGETS, VOCAB, PROBS)):
+        big = for_projector(fig).to_dict()["layout"]
+        axes = [v for k, v in big.items() if k.startswith(("xaxis", "yaxis"))]
+        assert len(axes) >= 3
+        assert all(a.get("tickfont", {}).get("size", 0) >= 14 for a in axes)
+        assert all(a["font"]["size"] >= 14 for a in big["annotations"])

@@ -1,0 +1,121 @@
+"""The hello lesson's replay slider in a real browser, against a bare one-slider, one-chart page.
+
+Headless Chromium (Debian's, driven by playwright) opens the hello lesson and a bare Streamlit page
+with one slider and one Plotly chart, each on its own server. For each: focus the slider, press the
+right arrow key, and time until the chart's title shows the new step and Streamlit is idle again.
+Also times the server side alone (the rerun through devtools/stclient.py, no browser), to show where
+the time goes. Prints:
+
+    replay page=hello|bare n=… p50_ms=… p95_ms=…      (arrow key → new title shown, app idle)
+    replay page=hello|bare server_rerun_p50_ms=…       (the same rerun without a browser)
+    replay ratio_p50=… (goal ≤ 1.5)
+
+Run: python bench/replay.py [--presses 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from devtools.stclient import ROOT, Session, start_app, stop_app  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+BARE = '''import plotly.graph_objects as go
+import streamlit as st
+
+step = st.slider("Training step (a bare page)", 0, 100, 0, key="step")
+st.plotly_chart(go.Figure(go.Bar(x=list("helo"), y=[step, 1, 2, 3]),
+                          layout={"title": {"text": f"Step {step}: a bare chart"}}))
+'''
+TITLE = "g.g-gtitle text, .gtitle"
+
+
+def wait_idle(page, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if page.locator('[data-testid="stStatusWidget"]').count() == 0:
+            return
+        time.sleep(0.01)
+    raise TimeoutError("the app did not become idle")
+
+
+def press_times(browser, url: str, presses: int) -> list[float]:
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = ctx.new_page()
+    page.goto(url)
+    page.wait_for_selector(TITLE, timeout=240_000)
+    wait_idle(page, 240)
+    time.sleep(1.0)
+    thumb = page.locator('input[type=range][aria-label^="Training step "]').first
+    times = []
+    for _ in range(presses):
+        now, top = int(thumb.input_value()), int(thumb.get_attribute("max"))
+        key, want = ("ArrowRight", now + 1) if now < top else ("ArrowLeft", now - 1)
+        thumb.focus()
+        t0 = time.perf_counter()
+        page.keyboard.press(key)
+        page.wait_for_function(
+            "([sel, want]) => [...document.querySelectorAll(sel)].some(e => e.textContent.startsWith(want))",
+            arg=[TITLE, f"Step {want}:"], timeout=60_000, polling="raf")
+        wait_idle(page)
+        times.append(time.perf_counter() - t0)
+    ctx.close()
+    return times
+
+
+async def server_times(url: str, page: str, presses: int) -> list[float]:
+    async with Session(url, page, timeout=240) as s:
+        run = await s.open()
+        times = []
+        for k in range(presses):
+            run = await s.set("step", k + 1)
+            times.append(run.seconds)
+        return times
+
+
+def report(name: str, xs: list[float], server: list[float]) -> float:
+    ms = sorted(x * 1000 for x in xs)
+    p50, p95 = statistics.median(ms), ms[min(len(ms) - 1, int(0.95 * len(ms)))]
+    print(f"replay page={name} n={len(ms)} p50_ms={p50:.0f} p95_ms={p95:.0f}")
+    print(f"replay page={name} server_rerun_p50_ms={statistics.median(server) * 1000:.0f}")
+    return p50
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--presses", type=int, default=20)
+    a = ap.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory(prefix="replay-") as tmp:
+        bare = Path(tmp) / "bare.py"
+        bare.write_text(BARE)
+        results = {}
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            for name, script, path in (("hello", ROOT / "app.py", "Language_model"), ("bare", bare, "")):
+                proc, url = start_app(script, log=Path(tmp) / f"{name}.log", env={"RNNLAB_WARMUP": "0"})
+                try:
+                    clicks = press_times(browser, f"{url}/{path}", a.presses)
+                    with ThreadPoolExecutor(1) as pool:  # playwright's sync API owns this thread's loop
+                        server = pool.submit(asyncio.run, server_times(url, path, a.presses)).result()
+                    results[name] = report(name, clicks, server)
+                finally:
+                    stop_app(proc)
+            browser.close()
+    print(f"replay ratio_p50={results['hello'] / results['bare']:.2f} (goal <= 1.5)")
+
+
+if __name__ == "__main__":
+    main()

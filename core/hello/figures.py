@@ -1,0 +1,160 @@
+"""Figures for the "hello" language-model lesson: arrays and labels in, go.Figure out.
+
+Characters arrive one per list element, already made safe for Plotly labels by the caller
+(``ui.show.esc_label``), so contexts are cut by characters, never inside an escaped one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from core.common.style import (
+    NEUTRAL, OUTLINE, TARGET, axis_title, base_layout, char_label, hline, stacked_domains, subplot_title, vline,
+)
+
+
+DASHES = ("solid", "dot", "dash", "longdash", "dashdot", "longdashdot")
+SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star", "triangle-down", "cross")
+
+
+def position_labels(inputs: list[str]) -> list[str]:
+    """One unique axis label per time step: "t=1 · h"."""
+    return [f"t={t + 1} · {char_label(ch)}" for t, ch in enumerate(inputs)]
+
+
+def context(inputs: list[str], t: int, last: int) -> str:
+    """The input read up to step t, at most its ``last`` characters, whitespace made visible."""
+    return char_label("".join(inputs[max(0, t + 1 - last): t + 1]))
+
+
+def step_labels(inputs: list[str], targets: list[str], k: int) -> list[str]:
+    """One legend entry per shown position: 'after “hel” → l'."""
+    return [f"after “{context(inputs, t, 10)}” → {char_label(targets[t])}" for t in range(min(len(inputs), k))]
+
+
+def unrolled_network(
+    inputs: list[str],
+    targets: list[str],
+    vocab: list[str],
+    probs: np.ndarray,
+    hidden: np.ndarray,
+    title: str = "",
+) -> go.Figure:
+    """The slide's unrolled RNN: one-hot inputs (bottom), hidden states h_t, softmax outputs (top).
+
+    probs is (T, V), hidden is (T, H); the target character of each step is outlined. Three rows
+    share one x axis (time steps).
+    """
+    T, V = probs.shape
+    H = hidden.shape[1]
+    x = position_labels(inputs)
+    labels = [char_label(c) for c in vocab]
+    onehot = np.zeros((V, T))
+    onehot[[vocab.index(c) for c in inputs], np.arange(T)] = 1
+    top, mid, bottom = stacked_domains([V, max(H, 2) * 0.8, V], 0.06)
+    rows = {"y": [1 - top[1], 1 - top[0]], "y2": [1 - mid[1], 1 - mid[0]], "y3": [1 - bottom[1], 1 - bottom[0]]}
+    text = np.vectorize(lambda p: f"{p:.2f}")(probs.T)
+    data = [
+        go.Heatmap(
+            z=probs.T, x=x, y=labels, zmin=0, zmax=1, colorscale="Blues", text=text,
+            texttemplate="%{text}", showscale=False, xaxis="x", yaxis="y",
+            hovertemplate="input so far ends with %{x}<br>P(next = %{y}) = %{z:.4f}<extra></extra>",
+        ),
+        go.Heatmap(
+            z=hidden.T, x=x, y=[f"unit {j + 1}" for j in range(H)], zmin=-1, zmax=1, zmid=0,
+            colorscale="RdBu", showscale=True, xaxis="x", yaxis="y2",
+            colorbar=dict(title=dict(text="h"), len=0.35, y=0.5, thickness=12),
+            hovertemplate="%{x}<br>%{y}: %{z:.4f}<extra></extra>",
+        ),
+        go.Heatmap(
+            z=onehot, x=x, y=labels, zmin=0, zmax=1, colorscale=[[0, "#FFFFFF"], [1, "#555555"]],
+            showscale=False, xgap=2, ygap=2, text=onehot.astype(int).astype(str), texttemplate="%{text}",
+            xaxis="x", yaxis="y3", hovertemplate="%{x}<br>x[%{y}] = %{z:.0f}<extra></extra>",
+        ),
+    ]
+    # outline each target cell, as the slides' green arrows
+    shapes = [dict(type="rect", x0=t - 0.5, x1=t + 0.5, y0=vocab.index(ch) - 0.5, y1=vocab.index(ch) + 0.5,
+                   line=dict(color=OUTLINE, width=3), xref="x", yref="y") for t, ch in enumerate(targets)]
+    titles = ("output layer: P(next character) — target outlined", "hidden layer h_t", "input layer: one-hot x_t")
+    layout = base_layout(title=title, height=260 + 22 * (2 * V + max(H, 2)))
+    layout.update(
+        xaxis=dict(anchor="y3", domain=[0, 1]),
+        yaxis=dict(domain=rows["y"], anchor="x", autorange="reversed"),
+        yaxis2=dict(domain=rows["y2"], anchor="x", autorange="reversed", showticklabels=H <= 32),
+        yaxis3=dict(domain=rows["y3"], anchor="x", autorange="reversed"),
+        shapes=shapes,
+        annotations=[subplot_title(t, 0.5, rows[y][1]) for t, y in zip(titles, ("y", "y2", "y3"))],
+    )
+    return go.Figure(data=data, layout=layout)
+
+
+def next_char_bars(
+    inputs: list[str], targets: list[str], vocab: list[str], probs: np.ndarray
+) -> go.Figure:
+    """One bar chart per step: the softmax over the next character, the target bar marked.
+
+    Only the target bar carries its value (colour, outline and the word "target"); the others show
+    theirs on hover, so nothing overlaps at projector sizes. Titles are short: “hel” → l.
+    """
+    T = probs.shape[0]
+    labels = [char_label(c) for c in vocab]
+    titles = [f"“{context(inputs, t, 4)}” → {char_label(targets[t])}" for t in range(T)]
+    columns = stacked_domains([1] * T, 0.02)
+    data, layout = [], base_layout(height=300, bargap=0.15)
+    for t in range(T):
+        is_target = [c == targets[t] for c in vocab]
+        n = "" if t == 0 else str(t + 1)
+        data.append(go.Bar(
+            x=labels, y=probs[t], xaxis=f"x{n}", yaxis=f"y{n}",
+            marker=dict(
+                color=[TARGET if m else NEUTRAL for m in is_target],
+                line=dict(color=[OUTLINE if m else NEUTRAL for m in is_target], width=[3 if m else 0 for m in is_target]),
+            ),
+            text=[f"{p:.2f}<br>target" if m else "" for p, m in zip(probs[t], is_target)],
+            textposition="outside", cliponaxis=False, showlegend=False,
+            hovertemplate=f"after “{context(inputs, t, 20)}”<br>P(next = %{{x}}) = %{{y:.4f}}<extra></extra>",
+        ))
+        layout[f"xaxis{n}"] = dict(domain=columns[t], anchor=f"y{n}")
+        y_axis = dict(range=[0, 1.25], anchor=f"x{n}", domain=[0, 1])
+        if t == 0:
+            y_axis.update(tickvals=[0, 0.25, 0.5, 0.75, 1.0], title=dict(text="probability"))
+        else:
+            y_axis.update(matches="y", showticklabels=False)
+        layout[f"yaxis{n}"] = y_axis
+    layout["annotations"] = [subplot_title(title, (a + b) / 2, 1.0, size=12) for title, (a, b) in zip(titles, columns)]
+    return go.Figure(data=data, layout=layout)
+
+
+def target_prob_curves(
+    steps: np.ndarray, p_target: np.ndarray, labels: list[str], current_step: int
+) -> go.Figure:
+    """P(target) at each position against training step; a vertical line marks the replayed step.
+
+    Each position has its own dash and marker as well as its colour.
+    """
+    data = [
+        go.Scatter(
+            x=steps, y=p_target[:, t], mode="lines+markers" if len(steps) <= 60 else "lines", name=label,
+            line=dict(dash=DASHES[t % len(DASHES)]), marker=dict(symbol=SYMBOLS[t % len(SYMBOLS)], size=7),
+            hovertemplate=f"{label}<br>step %{{x}}: P(target) = %{{y:.4f}}<extra></extra>",
+        )
+        for t, label in enumerate(labels)
+    ]
+    layout = base_layout(height=300, legend=dict(orientation="h", y=-0.3),
+                         xaxis=axis_title("training step"), yaxis=axis_title("P(target)", range=[0, 1.02]),
+                         shapes=[vline(current_step, color="#333333", dash="dot")])
+    return go.Figure(data=data, layout=layout)
+
+
+def loss_curve(steps: np.ndarray, loss: np.ndarray, current_step: int, ln_v: float) -> go.Figure:
+    """Cross-entropy against training step, with the guessing level ln V drawn for reference."""
+    data = [go.Scatter(x=steps, y=loss, mode="lines", name="loss",
+                       hovertemplate="step %{x}: loss %{y:.4f}<extra></extra>")]
+    layout = base_layout(
+        height=300, xaxis=axis_title("training step"), yaxis=axis_title("cross-entropy (nats)", rangemode="tozero"),
+        shapes=[vline(current_step, color="#333333", dash="dot"), hline(ln_v, color="#D55E00", dash="dash")],
+        annotations=[dict(text=f"ln V = {ln_v:.3f} (uniform guessing)", xref="paper", x=1, yref="y", y=ln_v,
+                          xanchor="right", yanchor="bottom", showarrow=False)],
+    )
+    return go.Figure(data=data, layout=layout)
