@@ -90,7 +90,7 @@ show(scene["fig"], "hwc_slide", table=scene["table"])
 better = "closer to" if scene["score"] < scene["score_zero"] else "no closer to"
 st.markdown(
     f"**What to notice:** at bias b = {bias:g} the written rows are {scene['score']:.2f} (Chamfer distance, "
-    f"letter-height units) from the font's shape; the same samples at b = 0 are {scene['score_zero']:.2f}: "
+    f"letter-height units) from the font's shape; four samples at b = 0 (same seed) are {scene['score_zero']:.2f}: "
     f"the bias makes them {better} the font. The font row with its random variation scores "
     f"{scene['score_real']:.2f}. The four rows differ from each other by {scene['spread']:.2f} on average: "
     f"every sample is a new draw. {scene['finished']} of {hw.ROWS} rows finished the text "

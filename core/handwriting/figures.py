@@ -68,9 +68,11 @@ def density_over_strokes(offsets: np.ndarray, t: int, xs: np.ndarray, ys: np.nda
     xy, eos = _xy(offsets), np.asarray(offsets)[:, 2]
     t = int(np.clip(t, 1, len(xy) - 1))
     fig = go.Figure()
-    fig.add_trace(go.Heatmap(x=xs, y=ys, z=Z, colorscale="Reds", showscale=True, opacity=0.85,
-                             colorbar=dict(title="density", thickness=12),
-                             hovertemplate="x %{x:.1f}, y %{y:.1f}: %{z:.3g}<extra></extra>"))
+    logZ = np.log10(np.maximum(Z, 1e-300))  # a biased density is a sharp spike: its log shows its shape
+    top = float(logZ.max())
+    fig.add_trace(go.Heatmap(x=xs, y=ys, z=logZ, zmin=top - 4, zmax=top, colorscale="Reds", showscale=True,
+                             opacity=0.85, zsmooth="best", colorbar=dict(title="log₁₀ density", thickness=12),
+                             hovertemplate="x %{x:.1f}, y %{y:.1f}: 10^%{z:.2f}<extra></extra>"))
     px, py = _pen_path(xy[:t], eos[:t])
     fig.add_trace(go.Scatter(x=px, y=py, mode="lines", line=dict(color=INK, width=2), hoverinfo="skip"))
     fig.add_trace(go.Scatter(x=[xy[t - 1, 0]], y=[xy[t - 1, 1]], mode="markers",
@@ -106,7 +108,7 @@ def window_heatmap(phi: np.ndarray, text: str, upto: int | None = None) -> go.Fi
                                hovertemplate="point %{x}, %{y}: φ = %{z:.2f}<extra></extra>"))
     if upto is not None:
         fig.add_vline(x=int(upto), line=dict(color=ACCENT, width=2))
-    fig.update_yaxes(autorange="reversed", title="character")
+    fig.update_yaxes(autorange="reversed", title="character", tickmode="array", tickvals=_char_labels(text))
     return fig.update_layout(height=max(260, 14 * len(text) + 90), margin=dict(l=10, r=10, t=40, b=40),
                              xaxis_title="pen point t", title="where the network reads while it writes")
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 import numpy as np
 import torch
 import torch.nn as nn
@@ -43,7 +44,7 @@ class HandConfig:
     hidden: int = 96  # LSTM units per layer (2 layers)
     mixtures: int = 8  # M: bivariate Gaussians in the output
     window: int = 4  # K: Gaussians in the soft window (synthesis only)
-    steps: int = 200  # Adam updates: about a minute on one core
+    steps: int = 300  # Adam updates: about a minute on one core (200 leave "temperament" garbled)
     batch: int = 48  # lines per update
     lr: float = 1e-2
     seed: int = 0
@@ -211,12 +212,18 @@ def _batch(lines: list[str], offsets: list[np.ndarray]):
     return torch.from_numpy(x), torch.from_numpy(mask), torch.from_numpy(c)
 
 
+@lru_cache(maxsize=4)
 def heldout_lines(n: int = N_HELDOUT, max_chars: int = 16) -> tuple[tuple[str, ...], tuple[np.ndarray, ...]]:
-    """Lines of held-out words (never trained on), rendered once with a fixed seed: (texts, offsets)."""
+    """Lines of held-out words (never trained on), rendered once with a fixed seed: (texts, offsets).
+
+    Shared by every caller, so the arrays are read-only."""
     rng = np.random.default_rng(HELDOUT_SEED)
     words = S.corpus_words().heldout
     texts = tuple(S.random_line(words, rng, max_chars) for _ in range(n))
-    return texts, tuple(S.render(t, rng) for t in texts)
+    lines = tuple(S.render(t, rng) for t in texts)
+    for a in lines:
+        a.setflags(write=False)
+    return texts, lines
 
 
 def _nll(net: nn.Module, cfg: HandConfig, x, mask, c) -> torch.Tensor:
@@ -434,17 +441,17 @@ def read(rec: HandRecord, offsets: np.ndarray, text: str = "") -> Written:
 
 # --- what the pictures and the bench measure --------------------------------------------------
 
-def next_point_density(w: Written, t: int, n: int = 61, extent: float = 4.0):
+def next_point_density(w: Written, t: int, n: int = 81, extent: float = 4.0):
     """The predicted density of pen point t around point t − 1, on an n × n grid (numpy).
 
     Returns (xs (n,), ys (n,), Z (n, n) density per font unit², P(pen up) after point t).
-    The grid spans ±extent × the largest σ (at least one pen step) around the mixture's mean.
+    The grid spans ±extent × the mixture's typical σ (at least one font unit) around its mean.
     """
     t = int(np.clip(t, 1, len(w.offsets) - 1))
     origin = np.cumsum(w.offsets[:, :2], axis=0)[t - 1]
     pi, mu, sigma, rho = w.pi[t], w.mu[t], w.sigma[t], w.rho[t]
     centre = origin + (pi[:, None] * mu).sum(0)
-    half = extent * max(float((pi[:, None] * sigma).sum(0).max()), DATA_SCALE / 2)
+    half = extent * max(float((pi[:, None] * sigma).sum(0).max()), 1.0)  # biased σ can be a fraction of a unit
     xs = np.linspace(centre[0] - half, centre[0] + half, n)
     ys = np.linspace(centre[1] - half, centre[1] + half, n)
     X, Y = np.meshgrid(xs - origin[0], ys - origin[1])  # offsets from the current point

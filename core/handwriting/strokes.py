@@ -166,7 +166,7 @@ def render(text: str, rng: np.random.Generator | None = None, style: Style | Non
         style = random_style(rng, len(text)) if rng is not None else Style()
     points, eos = [], []
     for p in font_polylines(text, style):
-        q = _smooth(_smooth(_resample(p, STEP * style.scale), style.smooth), style.smooth)
+        q = _smooth(_resample(p, STEP * style.scale), style.smooth)
         if style.jitter > 0 and rng is not None:
             q = q + rng.normal(0.0, style.jitter, q.shape)
         points.append(q)
@@ -202,6 +202,7 @@ class Words:
     heldout: tuple[str, ...]
 
 
+@lru_cache(maxsize=4)
 def corpus_words(n_words: int = 600, heldout_fraction: float = 0.15, seed: int = 0) -> Words:
     """The ``n_words`` most frequent a–z words (2–10 letters) of the Lee news corpus, split at random."""
     from gensim.test.utils import datapath

