@@ -104,7 +104,10 @@ def one_cold_start(tmp: Path) -> dict:
 
 def test_word2vec_from_a_cold_start_never_forks_and_the_server_stops_on_sigterm(tmp_path):
     for i in range(ROUNDS):
+        t0 = time.perf_counter()
         r = one_cold_start(tmp_path / f"round{i}")
+        print(f"no-fork round={i + 1}/{ROUNDS} seconds={time.perf_counter() - t0:.0f} children={len(r['children'])} "
+              f"finished={r['finished']} sigterm_ok={r['sigterm']}", flush=True)
         assert r["children"] == set(), f"round {i}: the server had child processes {sorted(r['children'])}"
         assert r["finished"] and r["exceptions"] == [], f"round {i}: {r['exceptions']}"
         assert r["trained"] and r["parsed"], f"round {i}: word2vec did not train on a fresh parse"
