@@ -215,6 +215,26 @@ def missing_defaults(emb: E.Embeddings, values: tuple, defaults: tuple) -> str:
             f"{', '.join(missing)}): type words it knows to see this section.")
 
 
+def defaults_missing(emb: E.Embeddings, values: tuple, defaults: tuple) -> bool:
+    """True (with a note on the page) when these are the page's default words and this vocabulary lacks some."""
+    import streamlit as st
+
+    note = missing_defaults(emb, values, defaults)
+    if note:
+        st.info(esc(note))
+    return bool(note)
+
+
+def word_list(emb: E.Embeddings, words: list[str], is_default: bool) -> list[str]:
+    """The words to use: a default list drops words this vocabulary lacks (with a note); typed ones must exist."""
+    import streamlit as st
+
+    known, note = keep_known(emb, words, is_default)
+    if note:
+        st.caption(esc(note))
+    return known
+
+
 def restore_preset(preset: Choice, words: Text, presets: dict) -> None:
     """A link with ``preset=…`` and no ``words=`` shows that preset's words."""
     import streamlit as st
