@@ -282,7 +282,7 @@ def _pca_map(source_id, words: tuple, dims: int, background: int, seed: int, _em
 
 
 BIG_MAP = 1000  # t-SNE / UMAP on more points than this runs on a click
-MAP_SECONDS_PER_1000 = {"tsne": 6.0, "umap": 4.0}  # here, per 1,000 points (bench/live_embeddings.py)
+MAP_SECONDS_PER_1000 = {"tsne": 6.2, "umap": 3.8}  # CPU s per 1,000 points here (bench/embeddings.py: 2,000 and 3,000 words)
 
 
 def word_map(source_id, words: tuple, method: str, dims: int, background: int, perplexity: float,
