@@ -1,74 +1,98 @@
-"""Benchmark the encoder–decoder lesson: time to 98 % held-out exact match, training and decoding speed.
+"""Benchmark the encoder–decoder lesson: what each speed choice buys, decoding cost, greedy against beam search.
 
-Run: python bench/seq2seq.py   (prints one line per measurement, with ratios against a reference)
+Run: python bench/seq2seq.py [--quick]   (prints one line per measurement; --quick skips the speed ablation)
+
+- ``speed``: seconds and steps to the page's quality target for the choices the default config makes
+  (hidden size, batch, learning rate, early stopping), each against the previous default.
+- ``search``: held-out exact match of greedy decoding and of beam widths 1, 3 and 5 on every task, and how
+  often the beam's output is more (or less) probable than greedy's.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
-import time
-
 import sys
+import time
 from pathlib import Path
-
-import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere
 
-from core import seq2seq as s2s
+from core.common.runtime import torch_thread_policy  # noqa: E402
+from core.seq2seq import data as sd  # noqa: E402
+from core.seq2seq import model as s2s  # noqa: E402
+
+N_SEARCH = 200
 
 
-def per_input(fn, inputs, repeat: int = 1) -> float:
+def load() -> str:
+    return f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+
+
+def timed_train(cfg: s2s.Seq2SeqConfig, data=None):
     t0 = time.perf_counter()
-    for _ in range(repeat):
+    tm = s2s.train(cfg, data=data)
+    return time.perf_counter() - t0, tm
+
+
+def speed() -> None:
+    """Each row changes one thing; seconds include data generation and the final held-out measurement."""
+    default = s2s.Seq2SeqConfig()
+    old = dataclasses.replace(default, hidden_size=128, batch_size=64, lr=0.006, steps=400, n_train=6000, target=0.0)
+    rows = [
+        ("before: H=128, batch 64, lr 0.006, all 400 steps", old),
+        ("+ early stop at 99 % validation", dataclasses.replace(old, target=default.target)),
+        ("+ the default's settings (see Seq2SeqConfig)", default),
+    ]
+    base = None
+    for name, cfg in rows:
+        seconds, tm = timed_train(cfg)
+        base = base or seconds
+        print(f"seq2seq speed   {name:<48} {seconds:5.1f} s ({seconds / base:.2f}× the first) "
+              f"steps {tm.record.steps_run:3d}, held-out exact match {tm.record.held_out:.1%}", flush=True)
+
+
+def search() -> None:
+    for task in sd.TASKS:
+        seconds, tm = timed_train(s2s.Seq2SeqConfig(task=task))
+        score = s2s.search_scores(tm, (1, 3, 5), N_SEARCH)
+        beams = " ".join(f"beam{w}={b:.1%}" for w, b in zip(score.widths, score.beam))
+        ups = " ".join(f"{w}:+{u}/-{d}" for w, u, d in zip(score.widths, score.beam_beats_greedy_logp,
+                                                          score.beam_below_greedy_logp))
+        print(f"seq2seq search  task={task:<11} trained {seconds:4.1f} s; held-out exact match on {score.n}: "
+              f"greedy={score.greedy:.1%} {beams}; beam output more/less probable than greedy's: {ups}", flush=True)
+    tm = s2s.train(s2s.Seq2SeqConfig(task="numbers_de"))
+    x = "nine thousand, nine hundred and ninety-nine"
+    res = s2s.beam_search(tm, x, 3)
+    print(f"seq2seq search  “{x}” → greedy “{res.greedy}” (log p {res.greedy_log_prob:.3f}), beam 3 “{res.outputs[0]}” "
+          f"(log p {res.log_probs[0]:.3f}); correct “{sd.reference_target('numbers_de', x)}”", flush=True)
+
+
+def decoding_cost() -> None:
+    tm = s2s.train(s2s.Seq2SeqConfig())
+    inputs = [e.source for e in tm.data.test[:100]]
+    costs = {}
+    for name, fn in (("greedy", lambda x: s2s.decode(tm, x)), ("beam 1", lambda x: s2s.beam(tm, x, 1)),
+                     ("beam 5", lambda x: s2s.beam(tm, x, 5))):
+        t0 = time.perf_counter()
         for x in inputs:
             fn(x)
-    return (time.perf_counter() - t0) / (repeat * len(inputs))
+        costs[name] = (time.perf_counter() - t0) / len(inputs)
+    t0 = time.perf_counter()
+    s2s.greedy_batch(tm.model, tm.data, inputs)
+    costs["batched greedy"] = (time.perf_counter() - t0) / len(inputs)
+    print("seq2seq decode  " + "; ".join(f"{k} {v * 1e3:.2f} ms/input ({v / costs['greedy']:.2f}× greedy)"
+                                         for k, v in costs.items()), flush=True)
 
 
 def main() -> None:
-    print(f"seq2seq machine  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the start (shared CPU: times scale with it)")
-    cfg = dataclasses.replace(s2s.Seq2SeqConfig(), eval_every=25)  # same training as the page; measured more often
-    tm = s2s.train(cfg)
-    secs = np.array(tm.meta["train_seconds_at_eval"])
-    hit = np.nonzero(tm.exact_match >= 0.98)[0]
-    train_s = tm.seconds - tm.meta["eval_seconds"]
-    if len(hit):
-        i = hit[0]
-        print(f"seq2seq train   task={cfg.task} H={cfg.hidden_size}: 98% held-out exact match after {secs[i]:.1f} s "
-              f"(step {tm.eval_steps[i]}), final {tm.final_exact_match:.1%} after {cfg.steps} steps in {train_s:.1f} s "
-              f"({secs[i] / 60:.2f} of the 60 s budget)")
-    else:
-        print(f"seq2seq train   task={cfg.task}: never reached 98% (final {tm.final_exact_match:.1%}) in {train_s:.1f} s")
-    ex_s = tm.examples_seen / train_s
-    print(f"seq2seq speed   {ex_s:,.0f} training examples/s over the whole default run (batch {cfg.batch_size}, "
-          "teacher forcing 1.0: the decoder runs over the whole sequence at once)")
-
-    def speed(ratio: float) -> float:  # best of two short runs: the CPU is shared, the best is the least disturbed
-        best = 0.0
-        for _ in range(2):
-            run = s2s.train(dataclasses.replace(cfg, teacher_forcing=ratio, steps=60, eval_every=10_000), data=tm.data)
-            best = max(best, run.examples_seen / (run.seconds - run.meta["eval_seconds"]))
-        return best
-
-    full, half = speed(1.0), speed(0.5)
-    print(f"seq2seq speed   60-step runs, best of 2: teacher forcing 1.0 {full:,.0f} examples/s, 0.5 (step by step, "
-          f"own guesses fed) {half:,.0f} examples/s: {half / full:.2f}× the ratio-1.0 speed")
-    inputs = [e.source for e in tm.data.test[:100]]
-    greedy = per_input(lambda x: s2s.decode(tm, x), inputs)
-    beam1 = per_input(lambda x: s2s.beam(tm, x, 1), inputs)
-    beam5 = per_input(lambda x: s2s.beam(tm, x, 5), inputs)
-    t0 = time.perf_counter()
-    s2s.greedy_batch(tm.model, tm.data, inputs)
-    batched = (time.perf_counter() - t0) / len(inputs)
-    print(f"seq2seq decode  greedy {greedy * 1e3:.2f} ms/input; beam width 1 {beam1 * 1e3:.2f} ms ({beam1 / greedy:.2f}× greedy); "
-          f"beam width 5 {beam5 * 1e3:.2f} ms ({beam5 / greedy:.2f}× greedy); batched greedy {batched * 1e3:.3f} ms "
-          f"({batched / greedy:.3f}× greedy)")
-    beam_hits = sum(tm.data.tgt.decode(s2s.beam(tm, e.source, 5).hypotheses[0][0]) == e.target for e in tm.data.test)
-    print(f"seq2seq quality held-out exact match greedy {tm.final_exact_match:.1%}, beam width 5 {beam_hits / len(tm.data.test):.1%} "
-          f"({len(tm.data.test)} inputs)")
-    print(f"seq2seq machine  load average {os.getloadavg()[0]:.1f} at the end")
+    torch_thread_policy()
+    print(f"seq2seq machine  {load()} at the start (shared CPU: times scale with it)", flush=True)
+    if "--quick" not in sys.argv:
+        speed()
+    search()
+    decoding_cost()
+    print(f"seq2seq machine  {load()} at the end", flush=True)
 
 
 if __name__ == "__main__":

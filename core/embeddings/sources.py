@@ -28,7 +28,7 @@ CORPORA = {
 }
 CHUNK = 1000  # words per training "sentence": gensim truncates longer ones at 10,000
 MAX_TEXT_CHARS = 5_000_000  # pasted/uploaded training text
-MAX_FILE_BYTES = 50 * 1024 * 1024  # vector files (the upload cap in .streamlit/config.toml)
+MAX_FILE_BYTES = 20 * 1024 * 1024  # vector files: = server.maxUploadSize in .streamlit/config.toml
 MAX_DIMS = 1000
 MAX_WORDS_LIMIT = 400_000
 

@@ -15,6 +15,15 @@ def metric(at, label_start):
     return next(m.value for m in at.metric if m.label.startswith(label_start))
 
 
+def cell(at, column_start):
+    """The first row's value in the first static table with a column starting so (outputs are tables: never cut off)."""
+    for t in at.table:
+        for col in t.value.columns:
+            if str(col).startswith(column_start):
+                return t.value[col].iloc[0]
+    raise KeyError(column_start)
+
+
 @pytest.fixture(scope="module")
 def at():
     app = open_page(PAGE, opened=("num_topk", "num_dependence")).run()  # the tables the tests read
@@ -24,11 +33,11 @@ def at():
 
 def test_default_scene_meets_the_target(at):
     assert float(metric(at, "Held-out exact match").rstrip("%")) >= 98.0
-    assert metric(at, "Model output") == "2026-11-26"  # "Thu, Nov 26 2026"
-    assert metric(at, "Correct output") == "2026-11-26"
+    assert cell(at, "model output") == "2026-11-26"  # "Thu, Nov 26 2026"
+    assert cell(at, "correct output") == "2026-11-26"
     assert metric(at, "n_x → n_y") == "16 → 10"
     assert not at.error and not at.warning
-    assert at.toggle(key="bottleneck").value is False
+    assert any("the fixed-C model is exactly right" in m.value for m in at.markdown)  # the bottleneck, by default
     dep = next(d.value for d in at.dataframe if "P with your C" in d.value.columns)
     assert len(dep) == 11 and dep["P with your C"].between(0.5, 1).all()  # the model is sure of its own output
     assert dep["P with C(α = 0.5)"].min() < 0.5  # moving C halfway to "18 Jun 2025" changes some step
@@ -37,16 +46,16 @@ def test_default_scene_meets_the_target(at):
 def test_editing_the_input_and_the_what_ifs(at):
     at.text_input(key="x_dates").set_value("26 March 1999").run()
     assert not at.exception
-    assert metric(at, "Correct output") == "1999-03-26"
-    assert metric(at, "Model output") == "1999-03-26"
+    assert cell(at, "correct output") == "1999-03-26"
+    assert cell(at, "model output") == "1999-03-26"
     at.slider(key="beam").set_value(5).run()
-    assert metric(at, "Beam (width 5)") == "1999-03-26"
+    assert beam_output(at, 5) == "1999-03-26"
     at.slider(key="force_k").set_value(1).run()
     at.selectbox(key="force_tok").set_value("2").run()
     assert not at.exception
-    assert metric(at, "With “2” forced at step 1").startswith("2")
+    assert cell(at, "with “2” forced at step 1").startswith("2")
     at.slider(key="alpha").set_value(0.0).run()
-    assert metric(at, "Decoded from C(α = 0.0)") == "1999-03-26"  # α = 0 is the input's own C
+    assert decoded_from_C(at, 0.0) == "1999-03-26"  # α = 0 is the input's own C
     at.radio(key="mode").set_value("teacher forcing").run()
     assert not at.exception
     at.text_input(key="y_true").set_value("1999-03-27").run()
@@ -68,13 +77,23 @@ def test_bad_inputs_explained_not_raised(at):
     assert not at.exception and any("Second input" in i.value for i in at.info)
 
 
+def beam_output(at, width: int) -> str:
+    t = next(t.value for t in at.table if "decoding" in t.value.columns and "output" in t.value.columns)
+    return t.set_index("decoding").loc[f"beam (width {width})", "output"]
+
+
+def decoded_from_C(at, alpha: float) -> str:
+    assert any(m.value == f"**Decoded from C(α = {alpha:.1f}):**" for m in at.markdown)
+    return at.code[0].value  # the one code block outside the (closed) code expanders
+
+
 def test_main_widgets_change_the_model():
     app = open_page(PAGE, {"task": "numbers", "s2s_steps": "100", "s2s_hidden": "32", "tf": "0.5"}).run()
     assert not app.exception
     assert app.selectbox(key="task").value == "numbers"
     assert app.text_input(key="x_numbers").value == "three hundred and twelve"
-    assert metric(app, "Correct output") == "312"
-    assert metric(app, "Vocabularies").endswith("/ 14 out")  # ten digits + four specials
+    assert cell(app, "correct output") == "312"
+    assert metric(app, "Vocabularies").endswith("/ 14")  # ten digits + four specials
     assert "%" in metric(app, "Held-out exact match")
 
 
@@ -84,12 +103,13 @@ def test_bad_link_values_are_explained():
     assert any("klingon" in w.value for w in app.warning)
     assert any("beam=99" in i.value for i in app.info)
     assert app.slider(key="beam").value == 8
-    assert any("s2s_seed=inf" in w.value for w in app.warning) and app.slider(key="s2s_seed").value == 0
+    said = [m.value for m in list(app.warning) + list(app.info)]
+    assert any("s2s_seed=inf" in m for m in said) and 0 <= app.slider(key="s2s_seed").value <= 99
 
 
 # A small model (a few seconds to train), for the tests of the shared caches.
 SMALL = {"task": "numbers", "s2s_steps": "100", "s2s_hidden": "32", "tf": "0.5"}
-TABLES = ("num_topk", "num_dependence", "num_beam", "num_forced")
+TABLES = ("num_topk", "num_dependence", "num_beamtree", "num_forced")
 
 
 def chart_specs(at) -> list[dict]:
@@ -102,12 +122,12 @@ def table(at, column: str):
 
 def test_shared_results_match_the_core_in_every_session():
     """Two sessions get the page's decodings from the class-wide caches: both equal a fresh core computation."""
-    from core import seq2seq as s2s
+    from core.seq2seq import model as s2s
 
     first = open_page(PAGE, SMALL, opened=TABLES).run()
     second = open_page(PAGE, SMALL, opened=TABLES).run()  # another student, served from the caches
     assert not first.exception and not second.exception
-    assert chart_specs(first) == chart_specs(second) and len(chart_specs(first)) == 8
+    assert chart_specs(first) == chart_specs(second) and len(chart_specs(first)) == 10
     for a, b in zip(first.dataframe, second.dataframe):
         pd.testing.assert_frame_equal(a.value, b.value)
 
@@ -115,17 +135,18 @@ def test_shared_results_match_the_core_in_every_session():
     tm = s2s.train(s2s.Seq2SeqConfig(task="numbers", steps=100, hidden_size=32, teacher_forcing=0.5))
     x, x_b = "three hundred and twelve", tm.data.test[1].source
     free = s2s.decode(tm, x)
-    assert metric(second, "Model output") == (free.text or "(empty)")
+    assert cell(second, "model output") == (free.text or "(empty)")
     np.testing.assert_allclose(table(second, "chosen")["#1"].str.split().str[-1].astype(float),
                                free.probs.max(axis=1), atol=5e-5)
     best, score = s2s.beam(tm, x, 3).hypotheses[0]
-    assert metric(second, "Beam (width 3)") == (tm.data.tgt.decode(best) or "(empty)")
-    assert metric(second, "Beam gained (log p)") == f"{score - free.log_prob:+.3f}"
+    assert beam_output(second, 3) == (tm.data.tgt.decode(best) or "(empty)")
+    gained = score - free.log_prob
+    assert metric(second, "Beam gained (log p)") == f"{0.0 if abs(gained) < 5e-4 else gained:+.3f}"
     interp = s2s.interpolate(tm, x, x_b, 11)
-    assert metric(second, "Decoded from C(α = 0.5)") == (s2s.decode(tm, context=interp.contexts[5]).text or "(empty)")
+    assert decoded_from_C(second, 0.5) == (s2s.decode(tm, C=interp.Cs[5]).text or "(empty)")
     if free.text:
         ids = tm.data.tgt.encode(free.text) + [s2s.EOS_ID]
-        moved = s2s.decode(tm, context=interp.contexts[5], teacher=free.text)
+        moved = s2s.decode(tm, C=interp.Cs[5], teacher=free.text)
         np.testing.assert_allclose(table(second, "P with your C")["P with C(α = 0.5)"],
                                    [moved.probs[t, j] for t, j in enumerate(ids)], atol=5e-5)
     forced = s2s.decode(tm, x, force=(0, second.selectbox(key="force_tok").value))

@@ -6,18 +6,17 @@ import numpy as np
 import pytest
 import torch
 
-from core import beam as beam_lib
-from core import seq2seq as s2s
-from core import seq2seq_data as sd
+from core.common import beam as beam_lib
+from core.seq2seq import model as s2s
+from core.seq2seq import data as sd
 
 
 def untrained(attention: bool = False, seed: int = 0, task: str = "dates") -> s2s.TrainedSeq2Seq:
     """A randomly initialised model wrapped like a trained one: the definitions hold for any weights."""
-    torch.manual_seed(seed)
     data = sd.make_dataset(task, n_train=300, n_test=40, seed=seed)
-    model = s2s.Seq2Seq(len(data.src), len(data.tgt), 8, 16, attention).eval()
     cfg = s2s.Seq2SeqConfig(task=task, n_train=300, n_test=40, hidden_size=16, embed_size=8, attention=attention)
-    return s2s.TrainedSeq2Seq(cfg, data, model, np.zeros(0), np.zeros(0), np.zeros(1), 0.0, 0)
+    model = s2s.build_model(data, cfg, torch.Generator().manual_seed(seed)).eval()
+    return s2s.TrainedSeq2Seq(cfg, data, model, None)
 
 
 def test_context_is_the_final_hidden_state_of_torch_gru():
@@ -35,15 +34,15 @@ def test_context_is_the_final_hidden_state_of_torch_gru():
             torch.testing.assert_close(context[b], h_n[0, 0])
             torch.testing.assert_close(states[b, : len(src)], out[0])
     enc = s2s.encode(tm, sources[1])
-    np.testing.assert_allclose(enc.context, enc.states[-1])
+    np.testing.assert_allclose(enc.C, enc.states[-1])
 
 
 def test_decoder_sees_the_input_only_through_context():
     """Same C → same output, whatever produced it; change only C → the output distribution changes."""
     tm = untrained(seed=1)
     a, b = "Nov 26, 2026", "3/4/51"
-    C_a, C_b = s2s.encode(tm, a).context, s2s.encode(tm, b).context
-    from_text, from_C = s2s.decode(tm, a), s2s.decode(tm, context=C_a)
+    C_a, C_b = s2s.encode(tm, a).C, s2s.encode(tm, b).C
+    from_text, from_C = s2s.decode(tm, a), s2s.decode(tm, C=C_a)
     assert from_text.tokens == from_C.tokens
     np.testing.assert_allclose(from_text.probs, from_C.probs, atol=1e-6)
     # one decoder step, same previous token and same g: only C differs
@@ -55,7 +54,7 @@ def test_decoder_sees_the_input_only_through_context():
         lp_b, _, _ = tm.model.step(prev, (g, torch.as_tensor(C_b)[None]))
     torch.testing.assert_close(lp_a, lp_a2)
     assert (lp_a - lp_b).abs().max() > 1e-4
-    assert np.abs(s2s.decode(tm, context=C_b).probs[0] - from_C.probs[0]).max() > 1e-4
+    assert np.abs(s2s.decode(tm, C=C_b).probs[0] - from_C.probs[0]).max() > 1e-4
 
 
 @pytest.mark.parametrize("attention", [False, True])
@@ -97,7 +96,7 @@ def test_interpolation_ends_decode_like_the_inputs():
     a, b = tm.data.test[0].source, tm.data.test[1].source
     path = s2s.interpolate(tm, a, b, n=5)
     assert path.outputs[0] == s2s.decode(tm, a).text and path.outputs[-1] == s2s.decode(tm, b).text
-    np.testing.assert_allclose(path.contexts[2], (s2s.encode(tm, a).context + s2s.encode(tm, b).context) / 2, atol=1e-6)
+    np.testing.assert_allclose(path.Cs[2], (s2s.encode(tm, a).C + s2s.encode(tm, b).C) / 2, atol=1e-6)
 
 
 def test_teacher_forcing_feeds_the_true_previous_token():
@@ -133,12 +132,12 @@ def test_short_training_learns_and_is_reproducible():
     """Reversing 2–5 letters: chance of an exact match is tiny (26^-n); a short run gets most right."""
     tm = s2s.train(SMALL)
     assert tm.final_exact_match > 0.5
-    assert tm.loss[-1] < tm.loss[0] / 3
+    assert tm.record.loss[-1] < tm.record.loss[0] / 3
     calls = []
     again = s2s.train(dataclasses.replace(SMALL, steps=20, eval_every=20), on_step=lambda i, n: calls.append((i, n)))
     assert calls == [(i, 20) for i in range(1, 21)]
     first = s2s.train(dataclasses.replace(SMALL, steps=20, eval_every=20))
-    np.testing.assert_array_equal(again.loss, first.loss)
+    np.testing.assert_array_equal(again.record.loss, first.record.loss)
     assert not any(p.requires_grad for p in tm.model.parameters())  # shared read-only
 
 

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from core import seq2seq_data as sd
+from core.seq2seq import data as sd
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@
 import numpy as np
 import plotly.graph_objects as go
 
-from core.figures import seq2seq as figs
+from core.seq2seq import figures as figs
 from core.common.style import NEUTRAL, OUTLINE
 
 
@@ -121,3 +121,14 @@ def test_layouts_written_out_match_plotlys_helpers():
     ref.add_vrect(x0=6.5, x1=8.5, fillcolor=NEUTRAL, opacity=0.3, line_width=0, layer="below",
                   annotation_text="longer than any training input", annotation_position="top left")
     assert fig.layout.shapes == ref.layout.shapes and fig.layout.annotations == ref.layout.annotations
+
+
+def test_fan_labels_have_room_for_any_input_length():
+    """Each input character of the fan gets at least ROW_PX of the plot's height: labels can't overlap."""
+    for n_x in (3, 16, 29, 48):
+        fig = figs.bottleneck(list("x" * n_x), np.zeros(8), list("2026-11-26"))
+        inputs = next(t for t in fig.data if t.name and t.name.startswith("input x"))
+        ys = np.sort(np.asarray(inputs.y))
+        plot_px = fig.layout.height - 80  # margins and the legend
+        gap_px = np.min(np.diff(ys)) * plot_px / (ys.max() - ys.min()) if n_x > 1 else plot_px
+        assert gap_px >= 0.9 * figs.ROW_PX > 13  # the default font is 13 px; presenter mode grows both by 1.3

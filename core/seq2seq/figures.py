@@ -71,8 +71,14 @@ def encoder_heatmap(tokens: list[str], states: np.ndarray, context: np.ndarray, 
     )
 
 
+ROW_PX = 24  # vertical room per character of the fan: its labels never overlap, however long the input
+
+
 def bottleneck(source: list[str], context: np.ndarray, output: list[str]) -> go.Figure:
-    """The whole input funnels into the H numbers of C, and the whole output comes out of them."""
+    """The whole input funnels into the H numbers of C, and the whole output comes out of them.
+
+    The figure grows with the longer of input and output, so every character keeps ROW_PX of height.
+    """
     H = len(context)
     n_x, n_y = len(source), len(output)
     ys_in = np.linspace(0, 1, max(n_x, 2))[:n_x] if n_x > 1 else np.array([0.5])
@@ -100,7 +106,7 @@ def bottleneck(source: list[str], context: np.ndarray, output: list[str]) -> go.
     ]
     half = (ys_c[-1] - ys_c[0]) / max(H - 1, 1) / 2
     return _figure(
-        data, height=320, legend=dict(orientation="h", y=-0.05),
+        data, height=max(320, 110 + ROW_PX * max(n_x, n_y)), legend=dict(orientation="h", y=-0.05),
         xaxis=dict(visible=False, range=[-0.4, 2.6]), yaxis=dict(visible=False, autorange="reversed"),
         shapes=[dict(type="rect", x0=1.02, x1=1.18, y0=ys_c[0] - half, y1=ys_c[-1] + half,
                      line=dict(color=OUTLINE, width=2))],
@@ -282,13 +288,13 @@ def attention_heatmap(alpha: np.ndarray, source: list[str], output: list[str], t
     )
 
 
-def training_curves(loss: np.ndarray, eval_steps: np.ndarray, exact: np.ndarray) -> go.Figure:
-    """Training loss per step (left axis) and held-out exact match (right axis)."""
+def training_curves(loss: np.ndarray, eval_steps: np.ndarray, exact: np.ndarray, target: float = 0.98) -> go.Figure:
+    """Training loss per step (left axis) and validation exact match (right axis), with the stopping target."""
     return _figure(
         [
             go.Scatter(x=np.arange(1, len(loss) + 1), y=loss, mode="lines", name="training loss",
                        line=dict(color=PALETTE[0]), xaxis="x", yaxis="y"),
-            go.Scatter(x=eval_steps, y=exact, mode="lines+markers", name="held-out exact match",
+            go.Scatter(x=eval_steps, y=exact, mode="lines+markers", name="validation exact match",
                        line=dict(color=PALETTE[1], dash="dash"), marker=dict(symbol="square"), xaxis="x", yaxis="y2"),
         ],
         height=320, legend=dict(orientation="h", y=-0.3),
@@ -296,8 +302,8 @@ def training_curves(loss: np.ndarray, eval_steps: np.ndarray, exact: np.ndarray)
         xaxis=dict(anchor="y", domain=[0.0, 0.94], title=dict(text="training step")),
         yaxis=dict(anchor="x", domain=[0.0, 1.0], rangemode="tozero", title=dict(text="cross-entropy per token (nats)")),
         yaxis2=dict(anchor="x", overlaying="y", side="right", range=[0, 1.02], title=dict(text="exact match")),
-        shapes=[dict(type="line", x0=0, x1=1, xref="x domain", y0=0.98, y1=0.98, yref="y2",
+        shapes=[dict(type="line", x0=0, x1=1, xref="x domain", y0=target, y1=target, yref="y2",
                      line=dict(color="#333333", dash="dot"))],
-        annotations=[dict(text="98 %", showarrow=False, x=1, xanchor="right", xref="x domain", y=0.98,
-                          yanchor="top", yref="y")],  # on the left axis, as add_hline(secondary_y=True) puts it
+        annotations=[dict(text=f"{target:.0%}: stop", showarrow=False, x=1, xanchor="right", xref="x domain",
+                          y=target, yanchor="top", yref="y2")],
     )

@@ -7,26 +7,29 @@ with the previous token's embedding) and into the output layer, as in the lectur
 (Cho et al., 2014). The attention variant (Bahdanau et al., 2015) replaces the fixed C in each step
 by c_t = Σ_i α_ti h_i, a mix of *all* encoder states, weighted by how well each matches g^[t-1].
 
-Training returns a ``TrainedSeq2Seq``: the model (eval mode, to be shared read-only), its data,
-and the record of loss and held-out exact match. Every decode function runs under ``no_grad``.
+Training returns a ``TrainedSeq2Seq``: the model (eval mode, shared read-only by the lesson's
+scenes in ui/seq2seq.py), its data, and the record of loss and held-out exact match. What pages get
+are frozen dataclasses of arrays (``Record``, ``Encoding``, ``Decoding``, ``TeacherForcing`` …), never
+the model. Every decode function runs under ``no_grad``. All randomness of a training (data split,
+initial weights, batches, teacher-forcing coins) comes from generators seeded by ``cfg.seed``: the same
+config gives the same model bit for bit, whatever other trainings run at the same time.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
-from typing import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from core import beam as beam_lib
-from core.seq2seq_data import BOS_ID, EOS_ID, MAX_INPUT_CHARS, PAD_ID, UNK_ID, Dataset, make_dataset
+from core.common import beam as beam_lib
+from core.common.runtime import OnStep, report
+from core.seq2seq.data import BOS_ID, EOS_ID, MAX_INPUT_CHARS, PAD_ID, UNK_ID, Dataset, make_dataset
 
-OnStep = Callable[[int, int], None]
 CLIP_NORM = 1.0
 
 
@@ -34,7 +37,7 @@ CLIP_NORM = 1.0
 class Seq2SeqConfig:
     """Everything that decides a training run. Equal configs give identical models and numbers."""
 
-    task: str = "dates"  # see core.seq2seq_data.TASKS
+    task: str = "dates"  # see core.seq2seq.data.TASKS
     n_train: int = 6000  # distinct training items (dates, numbers, strings)
     n_test: int = 500  # held-out items, never trained on
     hidden_size: int = 128  # size of h_t, g_t and so of the context C
@@ -46,8 +49,10 @@ class Seq2SeqConfig:
     attention: bool = False  # Bahdanau attention over all encoder states instead of a fixed C
     max_train_len: int = 0  # >0: train only on inputs with at most this many characters
     reverse_len: tuple[int, int] = (3, 12)  # string lengths of the reverse/sort baselines
-    seed: int = 0  # data split and initial weights
-    eval_every: int = 50  # steps between held-out exact-match checks
+    seed: int = 0  # data split, initial weights, batch order, teacher-forcing coins
+    eval_every: int = 50  # steps between validation exact-match checks
+    n_val: int = 200  # training items set aside to decide when to stop (never the held-out ones)
+    target: float = 0.99  # stop once validation exact match reaches this (0: run every step)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -168,23 +173,70 @@ def make_batch(data: Dataset, examples) -> tuple[torch.Tensor, ...]:
 # ---------------------------------------------------------------------------------------------
 
 
+def init_weights(model: Seq2Seq, gen: torch.Generator) -> Seq2Seq:
+    """PyTorch's own default initialisation, drawn from ``gen`` instead of the global RNG.
+
+    Embeddings N(0, 1) with the <pad> row zero; GRU weights U(−1/√H, 1/√H); linear layers
+    U(−1/√fan_in, 1/√fan_in) (what kaiming_uniform(a=√5) gives), biases alike.
+    """
+    with torch.no_grad():
+        for module in model.modules():
+            if isinstance(module, nn.Embedding):
+                nn.init.normal_(module.weight, generator=gen)
+                if module.padding_idx is not None:
+                    module.weight[module.padding_idx].zero_()
+            elif isinstance(module, nn.GRU):
+                bound = 1 / math.sqrt(module.hidden_size)
+                for p in module.parameters():
+                    nn.init.uniform_(p, -bound, bound, generator=gen)
+            elif isinstance(module, nn.Linear):
+                bound = 1 / math.sqrt(module.in_features)
+                nn.init.uniform_(module.weight, -bound, bound, generator=gen)
+                if module.bias is not None:
+                    nn.init.uniform_(module.bias, -bound, bound, generator=gen)
+    return model
+
+
+def build_model(data: Dataset, cfg: Seq2SeqConfig, gen: torch.Generator) -> Seq2Seq:
+    """A fresh model whose weights come only from ``gen`` (built on the meta device: no global RNG draw)."""
+    with torch.device("meta"):
+        model = Seq2Seq(len(data.src), len(data.tgt), cfg.embed_size, cfg.hidden_size, cfg.attention)
+    return init_weights(model.to_empty(device="cpu"), gen)
+
+
+@dataclass(frozen=True)
+class Record:
+    """What a page shows about a training: the curves and the sizes, no model."""
+
+    task: str
+    loss: np.ndarray  # (steps run,) mean cross-entropy per target token, nats
+    eval_steps: np.ndarray  # (k,) steps at which exact match was measured
+    exact_match: np.ndarray  # (k,) validation exact match at those steps (training stops at its target)
+    held_out: float  # final held-out exact match (greedy), on items never trained or validated on
+    seconds: float  # wall-clock training time
+    steps_run: int  # ≤ cfg.steps: training stops once validation exact match reaches the target
+    examples_seen: int
+    n_train: int  # training examples of the task
+    n_train_used: int  # of those, the ones short enough (max_train_len)
+    n_test: int
+    src_itos: tuple[str, ...]  # input vocabulary (specials first)
+    tgt_itos: tuple[str, ...]  # output vocabulary
+    max_target: int  # longest output n_y: the decoding limit
+    sample: tuple[tuple[str, str, str], ...]  # a few held-out (x, y, greedy output)
+
+
 @dataclass(frozen=True)
 class TrainedSeq2Seq:
-    """A trained model (eval mode: share it read-only), its data and the training record."""
+    """A trained model (eval mode, no gradients: share it read-only), its data and its record."""
 
     cfg: Seq2SeqConfig
     data: Dataset
     model: Seq2Seq
-    loss: np.ndarray  # (steps,) mean cross-entropy per target token
-    eval_steps: np.ndarray  # (k,) steps at which held-out exact match was measured
-    exact_match: np.ndarray  # (k,) held-out exact match at those steps, 0..1
-    seconds: float  # wall-clock training time
-    examples_seen: int
-    meta: dict = field(default_factory=dict)
+    record: Record
 
     @property
     def final_exact_match(self) -> float:
-        return float(self.exact_match[-1])
+        return self.record.held_out
 
 
 def train_examples(data: Dataset, cfg: Seq2SeqConfig):
@@ -198,28 +250,26 @@ def lr_at(step: int, cfg: Seq2SeqConfig) -> float:
     return cfg.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * step / max(cfg.steps, 1))))
 
 
-def train(
-    cfg: Seq2SeqConfig, on_step: OnStep | None = None, stop_at: float | None = None, data: Dataset | None = None
-) -> TrainedSeq2Seq:
+def train(cfg: Seq2SeqConfig, on_step: OnStep | None = None, data: Dataset | None = None) -> TrainedSeq2Seq:
     """Train encoder and decoder jointly on the task's training split; measure held-out exact match.
 
-    ``stop_at`` ends training early once held-out exact match reaches it (the benchmark uses 0.98).
+    Every ``eval_every`` steps the greedy exact match is measured on a validation split (the last
+    ``n_val`` training items, not trained on); training stops once it reaches ``cfg.target``. The
+    held-out split is only measured at the end.
     """
-    torch.set_num_threads(1)  # small matrices: threads only add overhead (and the CPU is shared)
-    torch.manual_seed(cfg.seed)
-    gen = torch.Generator().manual_seed(cfg.seed)
+    gen = torch.Generator().manual_seed(cfg.seed)  # initial weights, batch order, teacher-forcing coins
     data = data or make_dataset(cfg.task, cfg.n_train, cfg.n_test, cfg.seed, cfg.reverse_len)
     examples = train_examples(data, cfg)
+    n_val = min(cfg.n_val, len(examples) // 5)
+    examples, val = examples[: len(examples) - n_val], examples[len(examples) - n_val :]
     if not examples:
         raise ValueError("no training example is that short")
-    model = Seq2Seq(len(data.src), len(data.tgt), cfg.embed_size, cfg.hidden_size, cfg.attention)
+    model = build_model(data, cfg, gen)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    losses, eval_steps, exact, eval_seconds = [], [], [], []
+    losses, eval_steps, exact = [], [], []
     t0 = time.perf_counter()
-    eval_time = 0.0  # time spent measuring, kept out of the training time
     order = torch.randperm(len(examples), generator=gen).tolist()
-    pos = 0
-    seen = 0
+    pos = seen = 0
     for step in range(1, cfg.steps + 1):
         if pos + cfg.batch_size > len(order):
             order, pos = torch.randperm(len(examples), generator=gen).tolist(), 0
@@ -237,26 +287,33 @@ def train(
         opt.step()
         losses.append(float(loss.detach()))
         seen += len(batch)
+        report(on_step, step, cfg.steps)
         if step % cfg.eval_every == 0 or step == cfg.steps:
             model.eval()
-            t_eval = time.perf_counter()
-            eval_seconds.append(t_eval - t0 - eval_time)
-            acc = exact_match(model, data, data.test)
-            eval_time += time.perf_counter() - t_eval
             eval_steps.append(step)
-            exact.append(acc)
-            if stop_at is not None and acc >= stop_at:
+            exact.append(exact_match(model, data, val) if val else float("nan"))
+            if cfg.target and exact[-1] >= cfg.target:
                 break
-        if on_step is not None:
-            on_step(step, cfg.steps)
     model.eval()
     for p in model.parameters():
         p.requires_grad_(False)  # shared read-only from here on
-    return TrainedSeq2Seq(
-        cfg, data, model, np.array(losses), np.array(eval_steps), np.array(exact),
-        time.perf_counter() - t0, seen,
-        {"n_train_used": len(examples), "train_seconds_at_eval": eval_seconds, "eval_seconds": eval_time},
+    seconds = time.perf_counter() - t0
+    sample = data.test[:8]
+    outputs = greedy_batch(model, data, [e.source for e in sample])
+    record = Record(
+        cfg.task, np.array(losses), np.array(eval_steps), np.array(exact), exact_match(model, data, data.test),
+        seconds, len(losses), seen, len(data.train), len(examples), len(data.test), data.src.itos, data.tgt.itos,
+        data.max_target, tuple((e.source, e.target, o) for e, o in zip(sample, outputs)),
     )
+    return TrainedSeq2Seq(cfg, data, model, _frozen(record))
+
+
+def _frozen(result):
+    """Lock the numpy arrays of a result that every student shares: changing one fails loudly."""
+    for value in vars(result).values():
+        if isinstance(value, np.ndarray):
+            value.flags.writeable = False
+    return result
 
 
 # ---------------------------------------------------------------------------------------------
@@ -269,8 +326,8 @@ def greedy_batch(model: Seq2Seq, data: Dataset, sources: list[str], max_len: int
     """Greedy decoding of many inputs at once (for accuracy), stopping each at its <eos>."""
     max_len = max_len or data.max_target + 1
     x, n_x = encode_sources(data, sources)
-    states, context = model.encode(x, n_x)
-    state = model.initial_state(states, context, n_x)
+    states, C = model.encode(x, n_x)
+    state = model.initial_state(states, C, n_x)
     prev = torch.full((len(sources),), BOS_ID)
     out = []
     for _ in range(max_len):
@@ -293,12 +350,12 @@ def exact_match(model: Seq2Seq, data: Dataset, examples, batch: int = 500) -> fl
 
 @dataclass(frozen=True)
 class Encoding:
-    """The encoder at work on one input: its tokens, every h_t, and the context C."""
+    """The encoder at work on one input x: its tokens, every h_t, and the context C."""
 
     tokens: tuple[str, ...]  # n_x source characters as the model sees them (<unk> for unseen ones)
     ids: np.ndarray  # (n_x,)
     states: np.ndarray  # (n_x, H) h_t after each character
-    context: np.ndarray  # (H,) C = h_{n_x}
+    C: np.ndarray  # (H,) C = h_{n_x}
     unknown: tuple[str, ...]  # characters of the input that the model never saw
 
 
@@ -310,25 +367,27 @@ def check_input(data: Dataset, text: str | None) -> str:
     """Return the text if the encoder can read it, else raise InputError (unseen characters are allowed: <unk>)."""
     if text is None or not text.strip():
         raise InputError("The input is empty. Type something like the examples shown.")
-    limit = max(MAX_INPUT_CHARS, max(len(e.source) for e in data.train))
+    longest = max(len(e.source) for e in data.train)
+    limit = max(MAX_INPUT_CHARS, longest)
     if len(text) > limit:
         raise InputError(
             f"The input has {len(text)} characters; this model was trained on inputs of at most "
-            f"{max(len(e.source) for e in data.train)} and reads at most {limit}."
+            f"{longest} and reads at most {limit}."
         )
     return text
 
 
 @torch.no_grad()
-def encode(tm: TrainedSeq2Seq, text: str) -> Encoding:
+def encode(tm: TrainedSeq2Seq, x: str) -> Encoding:
     """Run the encoder over one input; C is its final hidden state."""
     data = tm.data
-    check_input(data, text)
-    x, n_x = encode_sources(data, [text])
-    states, context = tm.model.encode(x, n_x)
-    ids = x[0].numpy()
+    check_input(data, x)
+    ids_t, n_x = encode_sources(data, [x])
+    states, C = tm.model.encode(ids_t, n_x)
+    ids = ids_t[0].numpy()
     tokens = tuple(data.src.token(i) if i != UNK_ID else "<unk>" for i in ids)
-    return Encoding(tokens, ids, states[0].numpy().copy(), context[0].numpy().copy(), tuple(data.src.unknown_chars(text)))
+    return _frozen(Encoding(tokens, ids, states[0].numpy().copy(), C[0].numpy().copy(),
+                            tuple(data.src.unknown_chars(x))))
 
 
 @dataclass(frozen=True)
@@ -344,35 +403,35 @@ class Decoding:
     attention: np.ndarray | None  # (n_y, n_x) attention weights, attention model only
 
 
-def _state_for(tm: TrainedSeq2Seq, text: str | None, context: np.ndarray | None):
+def _state_for(tm: TrainedSeq2Seq, x: str | None, C: np.ndarray | None):
     model, data = tm.model, tm.data
-    if context is not None:
+    if C is not None:
         if model.attention:
             raise ValueError("an attention decoder needs the encoder states, not only C")
-        C = torch.as_tensor(np.asarray(context, dtype=np.float32))[None]
-        return (C, C)
-    x, n_x = encode_sources(data, [check_input(data, text)])
-    states, C = model.encode(x, n_x)
-    return model.initial_state(states, C, n_x)
+        C_t = torch.as_tensor(np.asarray(C, dtype=np.float32))[None]
+        return (C_t, C_t)
+    ids, n_x = encode_sources(data, [check_input(data, x)])
+    states, C_t = model.encode(ids, n_x)
+    return model.initial_state(states, C_t, n_x)
 
 
 @torch.no_grad()
 def decode(
     tm: TrainedSeq2Seq,
-    text: str | None = None,
-    context: np.ndarray | None = None,
+    x: str | None = None,
+    C: np.ndarray | None = None,
     teacher: str | None = None,
     force: tuple[int, str] | None = None,
     max_len: int | None = None,
 ) -> Decoding:
-    """Greedy decoding of one input (or of an arbitrary context C), step by step.
+    """Greedy decoding of one input x (or of an arbitrary context C), step by step.
 
     ``teacher`` feeds the true previous token at every step (teacher forcing) instead of the model's
     own choice; ``force=(k, token)`` makes step k output ``token`` and lets the decoder continue.
     """
     model, data = tm.model, tm.data
     max_len = max_len or data.max_target + 1
-    state = _state_for(tm, text, context)
+    state = _state_for(tm, x, C)
     teacher_ids = data.tgt.encode(teacher) + [EOS_ID] if teacher is not None else None
     if teacher_ids is not None:
         max_len = len(teacher_ids)
@@ -395,14 +454,56 @@ def decode(
             break
         prev = torch.tensor([fed])
     text_out = "".join(t for t in tokens if t not in ("<eos>", "<pad>", "<bos>", "<unk>"))
-    return Decoding(
+    return _frozen(Decoding(
         tuple(prev_tokens), tuple(tokens), np.array(probs), text_out, total,
         force[0] if force is not None else -1, np.array(alphas) if alphas else None,
-    )
+    ))
+
+
+def _p_of(run: Decoding, ids: list[int]) -> np.ndarray:
+    """P(ids[t]) at each step t of a run; NaN where the run had already ended."""
+    return np.array([run.probs[t, j] if t < len(run.probs) else np.nan for t, j in enumerate(ids)])
+
+
+@dataclass(frozen=True)
+class TeacherForcing:
+    """P(the correct token y^[t]) at each output step, fed the true previous tokens or the model's own."""
+
+    y_tokens: tuple[str, ...]  # the correct output's tokens, <eos> last
+    fed_teacher: tuple[str, ...]  # what teacher forcing feeds at each step: <bos>, y^[1], …
+    fed_free: tuple[str, ...]  # what free running fed (shorter if it ended early)
+    p_teacher: np.ndarray  # (n_y + 1,)
+    p_free: np.ndarray  # (n_y + 1,) NaN after free running ended
+
+
+def teacher_forcing(tm: TrainedSeq2Seq, x: str, y: str) -> TeacherForcing:
+    """Decode x twice, teacher-forced with y and free running, and read P(y^[t]) off both."""
+    forced, free = decode(tm, x, teacher=y), decode(tm, x)
+    ids = tm.data.tgt.encode(y) + [EOS_ID]
+    return _frozen(TeacherForcing(tuple(tm.data.tgt.token(i) for i in ids), forced.prev_tokens, free.prev_tokens,
+                                  _p_of(forced, ids), _p_of(free, ids)))
+
+
+@dataclass(frozen=True)
+class Dependence:
+    """Fed the same previous tokens (the output y of x), how likely is each y^[t] with C(x) and with another C."""
+
+    y_tokens: tuple[str, ...]  # x's greedy output, <eos> last
+    p_own: np.ndarray  # (n_y + 1,) with C(x)
+    p_moved: np.ndarray  # (n_y + 1,) with the moved C
+
+
+def dependence_on_C(tm: TrainedSeq2Seq, x: str, C_moved: np.ndarray) -> Dependence:
+    """How much each step of x's output reads from C: same tokens fed, only C changed."""
+    free = decode(tm, x)
+    ids = tm.data.tgt.encode(free.text) + [EOS_ID]
+    own = decode(tm, C=encode(tm, x).C, teacher=free.text)
+    moved = decode(tm, C=C_moved, teacher=free.text)
+    return _frozen(Dependence(tuple(tm.data.tgt.token(i) for i in ids), _p_of(own, ids), _p_of(moved, ids)))
 
 
 def step_fn(model: Seq2Seq):
-    """The decoder as core.beam wants it: (prev_tokens, state) → (log_probs, new_state)."""
+    """The decoder as core.common.beam wants it: (prev_tokens, state) → (log_probs, new_state)."""
 
     def step(prev, state):
         log_probs, new_state, _ = model.step(prev, state)
@@ -412,9 +513,9 @@ def step_fn(model: Seq2Seq):
 
 
 @torch.no_grad()
-def beam(tm: TrainedSeq2Seq, text: str, width: int, max_len: int | None = None) -> beam_lib.BeamResult:
-    """Beam search over the decoder (core.beam); width 1 is greedy decoding."""
-    state = _state_for(tm, text, None)
+def beam(tm: TrainedSeq2Seq, x: str, width: int, max_len: int | None = None) -> beam_lib.BeamResult:
+    """Beam search over the decoder (core.common.beam); width 1 is greedy decoding."""
+    state = _state_for(tm, x, None)
     return beam_lib.beam_search(step_fn(tm.model), state, BOS_ID, EOS_ID, width, max_len or tm.data.max_target + 1)
 
 
@@ -434,26 +535,86 @@ def best_path(result: beam_lib.BeamResult) -> list[int]:
     return []
 
 
+@dataclass(frozen=True)
+class BeamSearch:
+    """A beam search on one input, as plain data: the finished outputs and the tree it explored."""
+
+    width: int
+    outputs: tuple[str, ...]  # best first
+    log_probs: np.ndarray  # (k,) their total log p
+    greedy: str  # greedy decoding, for comparison
+    greedy_log_prob: float
+    step: np.ndarray  # (nodes,) 0-based output step of each node of the tree
+    parent: np.ndarray  # (nodes,) index of its parent node, −1 for the root
+    token: tuple[str, ...]  # (nodes,)
+    score: np.ndarray  # (nodes,) total log p so far
+    kept: np.ndarray  # (nodes,) bool: still in the beam after that step
+    best_path: tuple[int, ...]  # nodes spelling the best output, last first
+
+
+def beam_search(tm: TrainedSeq2Seq, x: str, width: int) -> BeamSearch:
+    res = beam(tm, x, width)
+    free = decode(tm, x)
+    n = res.nodes
+    return _frozen(BeamSearch(
+        width, tuple(tm.data.tgt.decode(h) for h, _ in res.hypotheses), np.array([s for _, s in res.hypotheses]),
+        free.text, free.log_prob, np.array([b.step for b in n], dtype=int), np.array([b.parent for b in n], dtype=int),
+        tuple(tm.data.tgt.token(b.token) for b in n), np.array([b.score for b in n]),
+        np.array([b.kept for b in n], dtype=bool), tuple(best_path(res)),
+    ))
+
+
+@dataclass(frozen=True)
+class SearchScore:
+    """Held-out exact match of greedy decoding and of beam searches, on the same inputs."""
+
+    n: int  # held-out inputs used
+    greedy: float
+    widths: tuple[int, ...]
+    beam: tuple[float, ...]  # exact match per width
+    beam_beats_greedy_logp: tuple[int, ...]  # inputs where the beam's output is more probable than greedy's
+    beam_below_greedy_logp: tuple[int, ...]  # and less probable (a correct beam search never is… unless pruned)
+
+
+def search_scores(tm: TrainedSeq2Seq, widths: tuple[int, ...] = (1, 3, 5), n: int = 200) -> SearchScore:
+    """Greedy against beam search on the first ``n`` held-out inputs: exact match, and which output is more probable."""
+    examples = tm.data.test[:n]
+    greedy = [decode(tm, e.source) for e in examples]
+    g_hits = sum(d.text == e.target for d, e in zip(greedy, examples))
+    beam_em, better, worse = [], [], []
+    for w in widths:
+        hits = up = down = 0
+        for d, e in zip(greedy, examples):
+            tokens, score = beam(tm, e.source, w).hypotheses[0]
+            hits += tm.data.tgt.decode(tokens) == e.target
+            up += score > d.log_prob + 1e-5
+            down += score < d.log_prob - 1e-5
+        beam_em.append(hits / len(examples))
+        better.append(up)
+        worse.append(down)
+    return SearchScore(len(examples), g_hits / len(examples), tuple(widths), tuple(beam_em), tuple(better), tuple(worse))
+
+
 @torch.no_grad()
 def contexts(tm: TrainedSeq2Seq, sources: list[str]) -> np.ndarray:
     """C for many inputs at once, (N, H)."""
-    x, n_x = encode_sources(tm.data, sources)
-    return tm.model.encode(x, n_x)[1].numpy().copy()
+    ids, n_x = encode_sources(tm.data, sources)
+    return tm.model.encode(ids, n_x)[1].numpy().copy()
 
 
 @dataclass(frozen=True)
 class Interpolation:
     alphas: np.ndarray  # (k,) 0 = input A, 1 = input B
-    contexts: np.ndarray  # (k, H) C(α) = (1 − α) C_A + α C_B
+    Cs: np.ndarray  # (k, H) C(α) = (1 − α) C_A + α C_B
     outputs: tuple[str, ...]  # greedy decoding from each C(α)
 
 
-def interpolate(tm: TrainedSeq2Seq, text_a: str, text_b: str, n: int = 11) -> Interpolation:
+def interpolate(tm: TrainedSeq2Seq, x_a: str, x_b: str, n: int = 11) -> Interpolation:
     """Decode from points on the straight line between the contexts of two inputs."""
-    C_a, C_b = encode(tm, text_a).context, encode(tm, text_b).context
+    C_a, C_b = encode(tm, x_a).C, encode(tm, x_b).C
     alphas = np.linspace(0.0, 1.0, n)
     Cs = (1 - alphas[:, None]) * C_a[None] + alphas[:, None] * C_b[None]
-    return Interpolation(alphas, Cs, tuple(decode(tm, context=C).text for C in Cs))
+    return _frozen(Interpolation(alphas, Cs, tuple(decode(tm, C=C).text for C in Cs)))
 
 
 @dataclass(frozen=True)
@@ -472,7 +633,36 @@ def pca_2d(X: np.ndarray) -> Projection:
     from sklearn.decomposition import PCA
 
     pca = PCA(n_components=2, svd_solver="full").fit(X)
-    return Projection(pca.transform(X), pca.components_, pca.mean_, pca.explained_variance_ratio_)
+    return _frozen(Projection(pca.transform(X), pca.components_, pca.mean_, pca.explained_variance_ratio_))
+
+
+@dataclass(frozen=True)
+class ContextMap:
+    """C of many held-out inputs in 2D, with the properties that can colour them."""
+
+    projection: Projection
+    sources: tuple[str, ...]
+    properties: dict  # name → (N,) array; the first one shows the most structure
+
+
+def context_map(tm: TrainedSeq2Seq, n: int = 300) -> ContextMap:
+    from core.seq2seq.data import properties
+
+    examples = tm.data.test[:n]
+    proj = pca_2d(contexts(tm, [e.source for e in examples]))
+    props = {k: np.asarray(v, dtype=float) for k, v in properties(tm.cfg.task, examples).items()}
+    for v in props.values():
+        v.flags.writeable = False
+    return ContextMap(proj, tuple(e.source for e in examples), props)
+
+
+def property_fit(cmap: ContextMap, name: str) -> float:
+    """R² of a least-squares plane over the map's two axes predicting the property: how much of it the map shows."""
+    y = cmap.properties[name]
+    X = np.column_stack([cmap.projection.points, np.ones(len(y))])
+    coef, *_ = np.linalg.lstsq(X, y, rcond=None)
+    total = float(((y - y.mean()) ** 2).sum())
+    return 0.0 if total == 0 else 1.0 - float(((y - X @ coef) ** 2).sum()) / total
 
 
 def bottleneck_config(attention: bool, seed: int = 0, max_train_len: int = 10) -> Seq2SeqConfig:
@@ -482,7 +672,7 @@ def bottleneck_config(attention: bool, seed: int = 0, max_train_len: int = 10) -
     """
     return Seq2SeqConfig(
         task="reverse", reverse_len=(3, 14), max_train_len=max_train_len, hidden_size=64, steps=500,
-        lr=0.006, n_train=4000, n_test=600, attention=attention, seed=seed, eval_every=100,
+        lr=0.006, n_train=4000, n_test=600, attention=attention, seed=seed, eval_every=100, target=0.0,
     )
 
 
@@ -500,4 +690,4 @@ def accuracy_by_length(tm: TrainedSeq2Seq) -> LengthCurve:
         by_len.setdefault(len(e.source), []).append(e)
     lengths = sorted(by_len)
     acc = [exact_match(tm.model, tm.data, by_len[n]) for n in lengths]
-    return LengthCurve(np.array(lengths), np.array(acc), np.array([len(by_len[n]) for n in lengths]))
+    return _frozen(LengthCurve(np.array(lengths), np.array(acc), np.array([len(by_len[n]) for n in lengths])))

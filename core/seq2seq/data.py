@@ -69,13 +69,13 @@ class TaskSpec:
     title: str
     example_in: str
     example_out: str
-    property_name: str  # what colours the PCA of C (month, year, size, length …)
+    property_name: str  # what colours the PCA of C by default: the property that shows structure
 
 
 TASKS: dict[str, TaskSpec] = {
-    "dates": TaskSpec("dates", "Dates → ISO (English formats)", "Thu, Nov 26 2026", "2026-11-26", "month"),
+    "dates": TaskSpec("dates", "Dates → ISO (English formats)", "Thu, Nov 26 2026", "2026-11-26", "year"),
     "dates_multi": TaskSpec(
-        "dates_multi", "Dates → ISO (English, German, French, Spanish)", "26. November 2026", "2026-11-26", "month"
+        "dates_multi", "Dates → ISO (English, German, French, Spanish)", "26. November 2026", "2026-11-26", "year"
     ),
     "numbers": TaskSpec("numbers", "Number words (English) → digits", "three hundred and twelve", "312", "size"),
     "numbers_de": TaskSpec(
@@ -295,12 +295,15 @@ def reference_target(task: str, source: str) -> str | None:
 
 
 def properties(task: str, examples) -> dict[str, list[float]]:
-    """Properties of each example that can colour the map of C, first one the task's own."""
+    """Properties of each example that can colour the map of C, first the one that shows structure.
+
+    For dates that is the year (C's map splits into the 1900s and the 2000s); the month shows none.
+    """
     props: dict[str, list[float]] = {}
     if task.startswith("dates"):
         days = [dt.date.fromisoformat(e.target) for e in examples]
-        props["month"] = [d.month for d in days]
         props["year"] = [d.year for d in days]
+        props["month"] = [d.month for d in days]
         props["day of month"] = [d.day for d in days]
     elif task.startswith("numbers"):
         props["size"] = [e.prop for e in examples]

@@ -1,0 +1,81 @@
+"""The encoder–decoder lesson's default demos, each timed from scratch in a fresh process (imports done first).
+
+Run: python bench/live_seq2seq.py   → one ``live demo=<name> seconds=<s> quality=<q>`` line per demo.
+``python bench/live_seq2seq.py --one <name>`` runs one demo in this process (what the parent calls).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere
+
+
+def default_training() -> tuple[float, str]:
+    """The page's default model: data generated, trained to the target, held-out exact match measured."""
+    from core.seq2seq import model as s2s
+
+    t0 = time.perf_counter()
+    tm = s2s.train(s2s.Seq2SeqConfig())
+    seconds = time.perf_counter() - t0
+    return seconds, f"held-out_exact_match={tm.record.held_out:.3f} steps={tm.record.steps_run}"
+
+
+def bottleneck() -> tuple[float, str]:
+    """Both bottleneck models (fixed C and attention) and their exact match by length."""
+    from core.seq2seq import model as s2s
+
+    t0 = time.perf_counter()
+    curves = [s2s.accuracy_by_length(s2s.train(s2s.bottleneck_config(att))) for att in (False, True)]
+    seconds = time.perf_counter() - t0
+    L = s2s.bottleneck_config(False).max_train_len
+
+    def at(c, lo, hi):
+        sel = (c.lengths >= lo) & (c.lengths <= hi)
+        return (c.exact_match[sel] * c.counts[sel]).sum() / c.counts[sel].sum()
+
+    plain, att = curves
+    return seconds, (f"fixed_C_at_{L - 1}-{L}={at(plain, L - 1, L):.2f} attention_at_{L - 1}-{L}={at(att, L - 1, L):.2f} "
+                     f"fixed_C_beyond={at(plain, L + 1, 99):.2f} attention_beyond={at(att, L + 1, 99):.2f}")
+
+
+def what_if_numbers_de() -> tuple[float, str]:
+    """A what-if retrain: the English → German number task at the page's default settings."""
+    from core.seq2seq import model as s2s
+
+    t0 = time.perf_counter()
+    tm = s2s.train(s2s.Seq2SeqConfig(task="numbers_de"))
+    return time.perf_counter() - t0, f"held-out_exact_match={tm.record.held_out:.3f} steps={tm.record.steps_run}"
+
+
+DEMOS = {"seq2seq_default": default_training, "seq2seq_bottleneck": bottleneck, "seq2seq_whatif_numbers_de": what_if_numbers_de}
+
+
+def _imports() -> None:
+    import sklearn.decomposition  # noqa: F401
+    import torch
+
+    from core.common.runtime import torch_thread_policy
+    from core.seq2seq import data, model  # noqa: F401
+
+    torch_thread_policy()  # what the training door does before each job
+    data.format_date(data.FIRST_DATE, "en_US", "MMM d, y")  # babel's locale data loaded
+    data.number_words(1)
+    torch.zeros(1)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--one":
+        _imports()
+        seconds, quality = DEMOS[sys.argv[2]]()
+        print(f"live demo={sys.argv[2]} seconds={seconds:.1f} quality={quality}", flush=True)
+    else:
+        import os
+
+        print(f"# load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the start", flush=True)
+        for name in DEMOS:
+            subprocess.run([sys.executable, __file__, "--one", name], check=False)
+        print(f"# load average {os.getloadavg()[0]:.1f} at the end", flush=True)
