@@ -65,22 +65,6 @@ MONEY_S = Text("money_s", MONEY_SENTENCES, 3_000)
 RIVER_S = Text("river_s", RIVER_SENTENCES, 3_000)
 
 
-def defaults_missing(emb, values: tuple, defaults: tuple) -> bool:
-    """True (with a note) when these are the page's default words and this vocabulary lacks some of them."""
-    note = scenes.missing_defaults(emb, values, defaults)
-    if note:
-        st.info(esc(note))
-    return bool(note)
-
-
-def word_list(emb, words: list[str], is_default: bool) -> list[str]:
-    """The words to use: a default list drops words this vocabulary lacks (with a note); typed ones must exist."""
-    known, note = scenes.keep_known(emb, words, is_default)
-    if note:
-        st.caption(esc(note))
-    return known
-
-
 # ---- Page --------------------------------------------------------------------------------------
 st.title("Word embeddings: a dense vector for every word")
 st.markdown(
@@ -108,7 +92,7 @@ def onehot_section(emb, source_id) -> None:
     st.header("1 · One-hot versus dense")
     oh_text = params.text(OH, "Words to compare")
     try:
-        oh_words = word_list(emb, E.parse_words(oh_text)[:12], oh_text == OH.default)
+        oh_words = scenes.word_list(emb, E.parse_words(oh_text)[:12], oh_text == OH.default)
         if len(oh_words) < 2:
             raise E.WordError("Type at least two words to compare.")
         scene = scenes.onehot_scene(source_id, tuple(E.check_words(emb, oh_words)), _emb=emb)
@@ -162,12 +146,12 @@ query = params.text(QUERY, "Nearest neighbours of", where=c3).strip()
 k = params.slider(K, "How many neighbours (k)", where=c4)
 
 words, groups = E.parse_word_groups(words_text)
-words_known = word_list(emb, words, words_text in PRESETS.values())
+words_known = scenes.word_list(emb, words, words_text in PRESETS.values())
 groups = [g for w, g in zip(words, groups) if w in set(words_known)]
 nb = None
 if not query:
     st.info("Type a word under “Nearest neighbours of” to ring its nearest words in the map.")
-elif not defaults_missing(emb, (query,), (QUERY.default,)):
+elif not scenes.defaults_missing(emb, (query,), (QUERY.default,)):
     try:
         nb = scenes.neighbours_of(source_id, query, int(k), _emb=emb)
     except E.WordError as err:
@@ -227,7 +211,7 @@ def analogy_section(emb, source_id) -> None:
     b = params.text(AN_B, "b", where=c2).strip()
     c = params.text(AN_C, "c", where=c3).strip()
     an_k = params.slider(AN_K, "Top-k answers", where=c4)
-    if defaults_missing(emb, (a, b, c), (AN_A.default, AN_B.default, AN_C.default)):
+    if scenes.defaults_missing(emb, (a, b, c), (AN_A.default, AN_B.default, AN_C.default)):
         return
     try:
         scene = scenes.analogy_scene(source_id, a, b, c, int(an_k), _emb=emb)
@@ -258,7 +242,7 @@ try:
         raise E.WordError("Each axis needs exactly two words, like “he, she”.")
     if not words_known:
         raise E.WordError("No known words to place: type some words in section 2.")
-    if not defaults_missing(emb, (*px, *py), (*E.parse_words(AXIS_X.default), *E.parse_words(AXIS_Y.default))):
+    if not scenes.defaults_missing(emb, (*px, *py), (*E.parse_words(AXIS_X.default), *E.parse_words(AXIS_Y.default))):
         ax_scene = scenes.axes_scene(source_id, tuple(words_known), tuple(groups), tuple(px), tuple(py), _emb=emb)
         ax = ax_scene.axes
         show(ax_scene.figure, key="axes", label="Numbers: positions on the two axes",

@@ -41,7 +41,7 @@ W2V_SEED = Int("w2v_seed", 0, 9999, 0)
 FILE_FORMAT = Choice("file_format", tuple(S.FORMATS), "auto")
 FILE_LIMIT = Int("file_limit", 100, S.MAX_WORDS_LIMIT, 50_000)
 VEC_PATH = Text("vec_path", "", max_chars=500)
-W2V_SECONDS_PER_EPOCH = 1.3  # skip-gram, 50d, wiki+lee, one epoch here (bench/live_embeddings.py)
+W2V_SECONDS_PER_EPOCH = 1.5  # skip-gram, 50d, wiki+lee, one epoch here (bench/live_embeddings.py)
 
 
 @cache
@@ -215,6 +215,26 @@ def missing_defaults(emb: E.Embeddings, values: tuple, defaults: tuple) -> str:
             f"{', '.join(missing)}): type words it knows to see this section.")
 
 
+def defaults_missing(emb: E.Embeddings, values: tuple, defaults: tuple) -> bool:
+    """True (with a note on the page) when these are the page's default words and this vocabulary lacks some."""
+    import streamlit as st
+
+    note = missing_defaults(emb, values, defaults)
+    if note:
+        st.info(esc(note))
+    return bool(note)
+
+
+def word_list(emb: E.Embeddings, words: list[str], is_default: bool) -> list[str]:
+    """The words to use: a default list drops words this vocabulary lacks (with a note); typed ones must exist."""
+    import streamlit as st
+
+    known, note = keep_known(emb, words, is_default)
+    if note:
+        st.caption(esc(note))
+    return known
+
+
 def restore_preset(preset: Choice, words: Text, presets: dict) -> None:
     """A link with ``preset=…`` and no ``words=`` shows that preset's words."""
     import streamlit as st
@@ -262,7 +282,7 @@ def _pca_map(source_id, words: tuple, dims: int, background: int, seed: int, _em
 
 
 BIG_MAP = 1000  # t-SNE / UMAP on more points than this runs on a click
-MAP_SECONDS_PER_1000 = {"tsne": 6.0, "umap": 4.0}  # here, per 1,000 points (bench/live_embeddings.py)
+MAP_SECONDS_PER_1000 = {"tsne": 6.2, "umap": 3.8}  # CPU s per 1,000 points here (bench/embeddings.py: 2,000 and 3,000 words)
 
 
 def word_map(source_id, words: tuple, method: str, dims: int, background: int, perplexity: float,
@@ -384,7 +404,7 @@ axes_notice = E.axes_notice
 bank_notice = E.bank_notice
 states_notice = B.states_notice
 
-BENCH_SECONDS = {100_000: 6, 400_000: 25}  # the analogy benchmark over that many words here (bench/embeddings.py)
+BENCH_SECONDS = {100_000: 12, 400_000: 45}  # the analogy benchmark over that many words here (CPU s, bench/live_embeddings.py)
 
 
 @dataclass(frozen=True)

@@ -149,6 +149,8 @@ def slider(p: Int | Float, label: str, where: Any = None, **kwargs) -> int | flo
     check(p)
     _keep_in_range(p)
     value = (where or st).slider(label, p.lo, p.hi, p.default, p.step, key=p.key, bind="query-params", **kwargs)
+    if not _on_grid(value, p):  # Streamlit seeds a bound slider from the page's first URL even after check()
+        return p.default
     return int(value) if isinstance(p, Int) else float(value)
 
 

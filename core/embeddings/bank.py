@@ -389,4 +389,7 @@ def warm_notice(ws: WarmStart) -> str:
         verdict = "here the random start does better than GloVe: the warm start did not help on this task."
     else:
         verdict = "here the starts end about level: the warm start made no clear difference."
-    return f"Lowest held-out loss of each start: {lines}. {verdict}"
+    rising = [name for name, curve in zip(ws.inputs, ws.heldout) if curve[-1] > curve.min() + 0.1]
+    overfit = (f" Later the held-out loss of {', '.join(rising)} rises again while training goes on: with so few "
+               "passages the model starts to memorise them (overfitting)." if rising else "")
+    return f"Lowest held-out loss of each start: {lines}. {verdict}{overfit}"

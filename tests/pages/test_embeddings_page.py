@@ -175,12 +175,25 @@ def test_preset_link_restores_its_words():
 
 
 def test_off_grid_steps_link_is_refused():
+    """lm_steps=51 (the slider steps by 50) is refused: the model trains the default number of steps."""
+    import base64
+    import json
+
+    import numpy as np
+
+    from core.embeddings.bank import ContextLMConfig
+
     at = AppTest.from_file(PAGE)
     at.query_params["lm_steps"] = "51"
+    at.session_state["num_lm_loss"] = True  # the student opens the training-loss expander
     at.run()
     assert not at.exception
     assert any("lm\\_steps" in w.value or "lm_steps" in w.value for w in at.warning)
-    assert at.slider(key="lm_steps").value != 51
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    loss = next(s for s in specs if "Training loss" in json.dumps(s.get("layout", {}).get("title", "")))
+    x = loss["data"][0]["x"]
+    n = len(base64.b64decode(x["bdata"])) // np.dtype(x["dtype"]).itemsize if isinstance(x, dict) else len(x)
+    assert n == ContextLMConfig.steps != 51
 
 
 def test_group_names_in_the_legend_are_inert():

@@ -70,3 +70,13 @@ def test_warm_notice_follows_the_curves():
     assert "nats below random" in B.warm_notice(helps) and "0.45 nats" in B.warm_notice(helps)
     assert "about level" in B.warm_notice(level)
     assert "random start does better" in B.warm_notice(hurts)
+
+
+def test_warm_notice_mentions_overfitting_only_when_a_curve_rises_again():
+    steps = np.array([0, 10, 20])
+    cfg = B.WarmStartConfig()
+    falling = np.array([[0.7, 0.5, 0.45], [0.7, 0.55, 0.5], [0.7, 0.68, 0.69]])
+    rising = np.array([[0.7, 0.5, 0.9], [0.7, 0.55, 0.5], [0.7, 0.68, 0.69]])
+    acc = np.full((3, 3), 0.7)
+    assert "overfitting" not in B.warm_notice(B.WarmStart(cfg, B.INPUTS, steps, falling, acc, np.log(2), 1.0))
+    assert "GloVe, frozen rises again" in B.warm_notice(B.WarmStart(cfg, B.INPUTS, steps, rising, acc, np.log(2), 1.0))
