@@ -1,11 +1,12 @@
 """Benchmarks of the word-embeddings lesson, each against a reference run in the same process.
 
-Run: /work/venv/bin/python bench/embeddings.py [--skip-gensim-30k]
+Run: .venv/bin/python bench/embeddings.py [--skip-gensim-30k]
 Prints one line per figure.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -14,7 +15,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 
-from core import embeddings as E  # noqa: E402
+from core.common.paths import cache_dir  # noqa: E402
+from core.embeddings import vectors as E  # noqa: E402
 
 
 def timed(fn, *args, **kw):
@@ -70,10 +72,19 @@ def main() -> None:
           f"{t_g / len(words) * 1000:.1f} ms per word -> {'identical' if identical else 'DIFFERENT'}, "
           f"{t_g / t_o:.2f}x gensim's speed")
 
+    part, t_100k = timed(E.evaluate_analogies, emb, path, 100_000)
+    print(f"Analogies, first 100k words: {part.accuracy:.2%} in {t_100k:.1f} s (the page's 100k button; "
+          f"400k: {t_full:.1f} s)")
+
     _, t_pca = timed(E.project, emb, ["king"], "pca", 2, 9_999)
     print(f"PCA of 10,000 words (2D, + trustworthiness): {t_pca:.2f} s")
     _, t_tsne = timed(E.project, emb, ["king"], "tsne", 2, 1_999, 30.0)
-    print(f"t-SNE of 2,000 words (2D, perplexity 30): {t_tsne:.1f} s")
+    print(f"t-SNE of 2,000 words (2D, perplexity 30): {t_tsne:.1f} s -> {t_tsne / 2:.1f} s per 1,000 points")
+    os.environ.setdefault("NUMBA_CACHE_DIR", str(cache_dir("numba")))
+    _, t_u1 = timed(E.project, emb, ["king"], "umap", 2, 99)
+    _, t_umap = timed(E.project, emb, ["king"], "umap", 2, 2_999)
+    print(f"UMAP: first call (100 words, numba from the app's cache) {t_u1:.1f} s; 3,000 words {t_umap:.1f} s "
+          f"-> {t_umap / 3:.1f} s per 1,000 points")
 
 
 if __name__ == "__main__":

@@ -102,6 +102,16 @@ def digest_caches() -> dict[str, str]:
     return out
 
 
+def describe_server() -> dict:
+    """What the hall-safety tests read: the door's counts, each cache's keys (repr), pinned keys, bytes."""
+    from ui.cache import CACHES
+    from ui.train import DOOR
+
+    return {"door": DOOR.stats(),
+            "caches": {name: {"stats": c.stats(), "keys": [repr(k) for k, _ in c.items()],
+                              "pinned": [repr(k) for k in c.pinned()]} for name, c in CACHES.items()}}
+
+
 def request_digest(pid: int, path: str, timeout: float = 60.0) -> dict[str, str]:
     """Ask a probe server (by pid) for its cache fingerprints and wait for the answer."""
     import time
@@ -123,7 +133,8 @@ def _on_probe(signum, frame) -> None:
         return
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path))
     with os.fdopen(fd, "w") as f:
-        json.dump(digest_caches(), f)
+        json.dump({"digest": digest_caches(), **describe_server()}
+                  if os.environ.get("RNNLAB_PROBE_DESCRIBE") else digest_caches(), f)
     os.replace(tmp, path)  # the reader never sees half a file
 
 

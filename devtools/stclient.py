@@ -316,6 +316,16 @@ class Session:
         file_id = url.rsplit("/", 1)[1]
         return await self.set(key, [(file_id, name, len(data), url)])
 
+    async def fire(self, key: str, value: Any) -> None:
+        """Send a widget change and return at once: a student clicking again before the page finished."""
+        kind, proto = self.last.widgets()[key]
+        self.states[proto.id] = widget_state(kind, proto, value)
+        msg = BackMsg()
+        msg.rerun_script.query_string = self.query
+        msg.rerun_script.page_script_hash = self.page_script_hash
+        msg.rerun_script.widget_states.widgets.extend(self.states.values())
+        await self._ws.send(msg.SerializeToString())
+
     async def _rerun(self, page_name: str = "", fragment_id: str = "") -> Run:
         msg = BackMsg()
         cs = msg.rerun_script

@@ -93,8 +93,9 @@ show(scene.unrolled, key="unrolled")
 show(scene.bars, key="bars")
 with numbers("Numbers: P(next character) at each step (target column marked)", key="num_probs") as shown:
     if shown:
-        for frame in hello.probs_table(rec, scene.step):
-            st.dataframe(frame, hide_index=frame.index.name is None and frame.columns[0] == "input so far")
+        probs, hidden = hello.probs_table(rec, scene.step)
+        st.dataframe(probs, hide_index=True)
+        st.dataframe(hidden)  # its index is the input so far
 if T > hello.MAX_SHOWN:
     st.caption(f"Bars for the first {hello.MAX_SHOWN} steps; the heatmap above has all {T}.")
 if scene.step == 0:
@@ -168,8 +169,11 @@ c3.metric("Perplexity", f"{tp.chain.perplexity:.3f}",
 if not whole:
     st.caption(f"Your text has {tp.text_length:,} characters; this chain rule covers its first window "
                f"({tp.covered} characters), the one the pictures show.")
-st.markdown(f"**What to notice:** at step {tp.step} the perplexity is {tp.chain.perplexity:.3f}, between 1 "
-            f"(certain) and V = {V} (guessing); training moves it towards 1 as every factor approaches 1.")
+ppl = tp.chain.perplexity
+where = ("close to V (guessing)" if ppl > 0.9 * V else "close to 1 (certain)" if ppl < 1.1
+         else "between 1 (certain) and V (guessing)")
+st.markdown(f"**What to notice:** at step {tp.step} the perplexity is {ppl:.3f} with V = {V}: {where}. "
+            "Drag the step slider: it falls as the factors above grow.")
 
 
 # ---- Sampling --------------------------------------------------------------------------------

@@ -4,33 +4,35 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui.legacy import numbers, once, progress_callback, setup_page, show_chart, show_code, url_choice, url_number
-from core import context_lm as clm
-from core import embeddings as E
-from core import wordvec_sources as S
-from core.figures import embeddings as figs
+from core.embeddings import bank as B
+from core.embeddings import sources as S
+from core.embeddings import vectors as E
+from ui import embeddings as scenes
+from ui import params
+from ui.params import Choice, Int, Text
+from ui.shell import setup_page
+from ui.show import esc, numbers, show, show_code
+from ui.train import Cancelled
 
 setup_page("Word embeddings", icon=":material/scatter_plot:")
 
-SOURCES = {"GloVe": "6B 50d: 400,000 words", "word2vec": "trained here, live", "file": "your own vectors"}
-PRESETS = {
-    "countries and capitals": "countries: france, germany, italy, spain, japan, china, russia, egypt\n"
-                              "capitals: paris, berlin, rome, madrid, tokyo, beijing, moscow, cairo",
-    "family and gender": "male: man, king, boy, father, son, brother, uncle, husband, prince\n"
-                         "female: woman, queen, girl, mother, daughter, sister, aunt, wife, princess",
-    "verb tenses": "present: walk, swim, run, go, take, eat, see, write\n"
-                   "past: walked, swam, ran, went, took, ate, saw, wrote",
-    "comparatives": "base: good, bad, big, small, fast, slow, high\n"
-                    "comparative: better, worse, bigger, smaller, faster, slower, higher\n"
-                    "superlative: best, worst, biggest, smallest, fastest, slowest, highest",
-    "animals and vehicles": "animals: dog, cat, horse, cow, sheep, lion, tiger, elephant\n"
-                            "vehicles: car, truck, bus, train, bicycle, motorcycle, plane, boat",
+# ---- The page's settings (each bound to the URL) ---------------------------------------------------
+PRESETS = {  # words every source offers where it can (word2vec's tokeniser drops digits)
+    "countries and capitals": "countries: france, germany, italy, spain, japan, india, russia, egypt\n"
+                              "capitals: paris, berlin, rome, madrid, tokyo, delhi, moscow, cairo",
+    "family and gender": "male: man, king, boy, father, son, brother, husband, prince\n"
+                         "female: woman, queen, girl, mother, daughter, sister, wife, princess",
+    "verb tenses": "present: walk, run, go, take, eat, see, write, give\n"
+                   "past: walked, ran, went, took, ate, saw, wrote, gave",
+    "comparatives": "base: good, bad, large, small, fast, low, high\n"
+                    "comparative: better, worse, larger, smaller, faster, lower, higher\n"
+                    "superlative: best, worst, largest, smallest, fastest, lowest, highest",
+    "animals and vehicles": "animals: dog, horse, cow, sheep, lion, tiger, bird, fish\n"
+                            "vehicles: car, bus, train, ship, plane, boat",
     "numbers": "number words: one, two, three, four, five, six, seven, eight, nine, ten\n"
                "digits: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10",
 }
 METHODS = {"PCA": "pca", "t-SNE": "tsne", "UMAP": "umap"}  # shown name (also the URL value) -> core name
-FIT_ON = ["words alone", "with background"]
-FLOAT_WIDGETS = {"map_seed", "w2v_seed", "file_limit"}  # int-valued, but float number_inputs survive ?map_seed=1e309
 RESTRICT = {"10k": 10_000, "30k": 30_000, "100k": 100_000, "400k": 400_000}
 MONEY = "money, loan, cash, deposit, credit, finance"
 RIVER = "river, shore, stream, lake, water, flood"
@@ -38,152 +40,48 @@ MONEY_SENTENCES = ("he borrowed money from the bank\nshe paid the cheque into he
                    "the central bank raised interest rates\ninvestors sold shares of the bank")
 RIVER_SENTENCES = ("we fished from the grassy river bank\nthe boat drifted toward the muddy bank\n"
                    "flood water spilled over the river bank\nreeds grew thick along the stream bank")
+OH_WORDS = "dog, horse, car, ship, king, queen"
+
+OH = Text("oh_words", OH_WORDS, max_chars=500)
+PRESET = Choice("preset", (*PRESETS, "custom"), "countries and capitals")
+WORDS = Text("words", PRESETS["countries and capitals"], max_chars=2_000)
+METHOD = Choice("method", tuple(METHODS), "PCA")
+DIMS = Choice("dims", (2, 3), 2)
+FIT = Choice("fit", ("words alone", "with background"), "words alone")
+BACKGROUND = Int("background", 50, 3000, 500, 50)
+MAP_SEED = Int("map_seed", 0, 9999, 0)
+PERPLEXITY = Int("perplexity", 2, 50, 5)
+UMAP_NN = Int("umap_nn", 2, 50, 10)
+QUERY = Text("query", "france", max_chars=100)
+K = Int("k", 1, 30, 8)
+AN_A, AN_B, AN_C = Text("an_a", "man", 100), Text("an_b", "king", 100), Text("an_c", "woman", 100)
+AN_K = Int("an_k", 1, 20, 5)
+AXIS_X, AXIS_Y = Text("axis_x", "he, she", 200), Text("axis_y", "bad, good", 200)
+RESTRICT_P = Choice("restrict", tuple(RESTRICT), "30k")
+MONEY_P, RIVER_P = Text("money", MONEY, 500), Text("river", RIVER, 500)
+LM_STEPS = Int("lm_steps", 50, 2000, B.ContextLMConfig.steps, 50)
+LM_HIDDEN = Choice("lm_hidden", (16, 32, 64, 128, 256), B.ContextLMConfig.hidden_size)
+MONEY_S = Text("money_s", MONEY_SENTENCES, 3_000)
+RIVER_S = Text("river_s", RIVER_SENTENCES, 3_000)
 
 
-# ---- Cached sources (shared by every session, read-only) ------------------------------------
+def defaults_missing(emb, values: tuple, defaults: tuple) -> bool:
+    """True (with a note) when these are the page's default words and this vocabulary lacks some of them."""
+    note = scenes.missing_defaults(emb, values, defaults)
+    if note:
+        st.info(esc(note))
+    return bool(note)
 
 
-@once(st.cache_resource(show_spinner="Loading GloVe 6B 50d (memory-mapped, once per server)…"))
-def glove() -> E.Embeddings:
-    return E.load_glove()
-
-
-@once(st.cache_resource(show_spinner=False))
-def corpus(name: str):
-    """The parsed corpus (WikiCorpus + Lee), once per server: parsing the XML takes ~10 s."""
-    return S.load_corpus(name)
-
-
-@once(st.cache_resource(show_spinner=False, max_entries=16))
-def corpus_stats(key: str, _sentences) -> dict:
-    return S.corpus_stats(_sentences)
-
-
-@once(st.cache_resource(show_spinner=False, max_entries=12))
-def word2vec(cfg: S.W2VConfig, _sentences=None, _on_step=None) -> E.Embeddings:
-    """Trained once per settings on the server; the vectors are then shared read-only."""
-    return S.train_word2vec(cfg, _sentences, on_step=_on_step)
-
-
-@once(st.cache_resource(show_spinner=False, max_entries=8))
-def user_vectors(digest: str, fmt: str, limit: int, name: str, _data: bytes) -> E.Embeddings:
-    return S.read_vectors(_data, fmt, limit, name=name)
-
-
-@once(st.cache_resource(show_spinner=False, max_entries=8))
-def path_vectors(path: str, fmt: str, limit: int) -> E.Embeddings:
-    return S.read_vector_path(path, fmt, limit)
-
-
-@once(st.cache_data(show_spinner=False, max_entries=64))
-def analogy_bench(source_id, restrict: int, _emb, _on_step=None) -> E.AnalogyResult:
-    return E.evaluate_analogies(_emb, restrict_vocab=restrict, on_step=_on_step)
-
-
-@once(st.cache_data(show_spinner=False, max_entries=64))
-def pairs_bench(source_id, restrict: int, file: str, _emb) -> E.PairsResult:
-    name = {"wordsim353.tsv": "WordSim353", "simlex999.txt": "SimLex-999"}[file]
-    return E.evaluate_pairs(_emb, E.benchmark_path(file), restrict_vocab=restrict, name=name)
-
-
-@once(st.cache_data(show_spinner=False, max_entries=128))
-def projection(source_id, words: tuple, method, dims, background, perplexity, n_neighbors, seed, _emb):
-    return E.project(_emb, list(words), method, dims, background, perplexity, n_neighbors, seed)
-
-
-@once(st.cache_resource(show_spinner=False))
-def lm_registry() -> dict:
-    """Trained context LMs by settings, so one student's training serves the class."""
-    return {}
-
-
-def train_lm(cfg: clm.ContextLMConfig, on_step) -> clm.ContextLM:
-    reg = lm_registry()
-    if cfg not in reg:
-        reg[cfg] = clm.train(cfg, corpus(cfg.corpus), glove(), on_step=on_step)
-    return reg[cfg]
-
-
-# ---- Cached scenes (shared by every session, read-only) ----------------------------------------
-# Each section's numbers and charts are computed once per (vectors, inputs) for the whole class: on a
-# shared server every rerun's CPU time is time the other students wait. `source_id` names the
-# vectors `_emb` holds. What these return is shared: never change it in place.
-
-
-@once(st.cache_resource(show_spinner=False, max_entries=512))
-def neighbours_of(source_id, word: str, k: int, _emb) -> E.Neighbours:
-    return E.neighbours(_emb, word, k)
-
-
-@once(st.cache_resource(show_spinner=False, max_entries=256))
-def onehot_scene(source_id, words: tuple, _emb):
-    oh = E.onehot_vs_dense(_emb, list(words))
-    return oh, figs.cosine_heatmaps(list(words), oh.onehot_cos, oh.dense_cos, oh.V, oh.D), figs.dense_rows(
-        list(words), oh.dense)
-
-
-@once(st.cache_resource(show_spinner=False, max_entries=256))
-def map_figure(source_id, proj_key: tuple, groups: tuple, highlight: tuple, query, title: str, _proj):
-    """The word map of one projection (identified by proj_key) with one query's neighbours ringed."""
-    return figs.word_map(list(_proj.words), _proj.coords, list(groups), _proj.is_background, dict(highlight), query,
-                         title=title)
-
-
-@once(st.cache_resource(show_spinner=False, max_entries=512))
-def analogy_scene(source_id, a: str, b: str, c: str, k: int, _emb):
-    ans = E.analogy(_emb, a, b, c, k)
-    pts = [a, b, c, ans.words[0]] + list(ans.words[1:])
-    xy, var = clm.pca_2d(_emb.unit([_emb.stoi[w] for w in pts]))
-    fig = figs.analogy_parallelogram(pts, xy, list(ans.words),
-                                     title=f"{a} : {b} :: {c} : {ans.words[0]}  (PCA of these words)")
-    return ans, pts, xy, var, fig
-
-
-@once(st.cache_resource(show_spinner=False, max_entries=256))
-def axes_scene(source_id, words: tuple, groups: tuple, pair_x: tuple, pair_y: tuple, _emb):
-    ax = E.semantic_axes(_emb, list(words), pair_x, pair_y)
-    return ax, figs.semantic_axes(list(ax.words), ax.x, ax.y, ax.pair_x, ax.pair_y, list(groups))
-
-
-@once(st.cache_resource(show_spinner=False, max_entries=64))
-def sections_figure(source_id, restrict: int, _ab):
-    return figs.section_accuracy(list(_ab.sections), _ab.correct, _ab.total, _ab.accuracy)
-
-
-@once(st.cache_resource(show_spinner=False, max_entries=128))
-def bank_scene(money: tuple, river: tuple):
-    """GloVe's "bank" among money and river words: its neighbours, positions and chart."""
-    G = glove()
-    bank_nb = E.neighbours(G, "bank", 10)
-    pos = E.between(G, ["bank", *money, *river], list(money), list(river))
-    grp = ["“bank”"] + ["money words"] * len(money) + ["river words"] * len(river)
-    fig = figs.between_centres(list(pos.words), pos.cos_left, pos.cos_right, grp, "money", "river",
-                               title="GloVe: where “bank” sits between money words and river words")
-    return bank_nb, pos, grp, fig
-
-
-def show_word_error(err: Exception) -> None:
-    st.error(str(err))
-
-
-def url_int(key: str, lo: int, hi: int) -> None:
-    """url_number for the integer settings this page keeps in float widgets (see the seed inputs)."""
-    url_number(key, lo, hi)
-    if isinstance(st.session_state.get(key), int) and key in FLOAT_WIDGETS:
-        st.session_state[key] = float(st.session_state[key])
-
-
-def clipped(text: str, label: str, limit: int = 2_000) -> str:
-    """A typed or linked text, cut to `limit` characters with a note if it is longer."""
-    text = text or ""
-    if len(text) > limit:
-        st.warning(f"{label}: only the first {limit:,} characters are used (got {len(text):,}).")
-        return text[:limit]
-    return text
+def word_list(emb, words: list[str], is_default: bool) -> list[str]:
+    """The words to use: a default list drops words this vocabulary lacks (with a note); typed ones must exist."""
+    known, note = scenes.keep_known(emb, words, is_default)
+    if note:
+        st.caption(esc(note))
+    return known
 
 
 # ---- Page --------------------------------------------------------------------------------------
-
 st.title("Word embeddings: a dense vector for every word")
 st.markdown(
     """
@@ -196,213 +94,96 @@ limit of static vectors: “bank” has one vector, whether it is money or a riv
 )
 
 # ---- 0 · Which vectors ------------------------------------------------------------------------
-url_choice("source", list(SOURCES))
 st.header("0 · Which vectors")
-source = st.radio("Vectors", list(SOURCES), captions=list(SOURCES.values()), key="source", bind="query-params",
-                  horizontal=True)
-G = glove()
-emb, source_id = G, ("glove",)
-if source == "word2vec":
-    for key, lo, hi in (("w2v_dims", 10, 300), ("w2v_window", 1, 15), ("w2v_epochs", 1, 30),
-                        ("w2v_min", 1, 50), ("w2v_seed", 0, 9999)):
-        url_int(key, lo, hi)
-    url_choice("w2v_corpus", list(S.CORPORA) + ["text"])
-    with st.form("w2v_form", border=True):
-        st.markdown("**word2vec settings**: press *Train* to apply (trained once per setting, shared by the class).")
-        c1, c2 = st.columns([2, 1])
-        corpus_name = c1.selectbox("Corpus", list(S.CORPORA) + ["text"], key="w2v_corpus", bind="query-params",
-                                   help="; ".join(f"{k}: {v}" for k, v in S.CORPORA.items())
-                                   + "; text: your own text, pasted or uploaded below")
-        sg = c2.radio("Model", ["skip-gram", "CBOW"], key="w2v_model", bind="query-params", horizontal=True)
-        c3, c4, c5, c6, c7 = st.columns(5)
-        dims = c3.slider("Dimensions D", 10, 300, 100, 10, key="w2v_dims", bind="query-params")
-        window = c4.slider("Window", 1, 15, 5, key="w2v_window", bind="query-params")
-        epochs = c5.slider("Epochs", 1, 30, 10, key="w2v_epochs", bind="query-params")
-        min_count = c6.slider("Min count", 1, 50, 5, key="w2v_min", bind="query-params")
-        seed = int(c7.number_input("Seed", 0.0, 9999.0, 0.0, 1.0, format="%.0f", key="w2v_seed",
-                                   bind="query-params"))  # float widget: an int one crashes on ?w2v_seed=1e309
-        user_text = st.text_area("Your text (used when the corpus is “your own text”)", key="w2v_text", height=100)
-        upload = st.file_uploader("…or upload a UTF-8 .txt file", type=["txt"], key="w2v_upload")
-        st.form_submit_button("Train word2vec", type="primary")
-    try:
-        if corpus_name == "text":
-            text = S.decode_text(upload.getvalue()) if upload is not None else user_text
-            sentences = S.text_to_sentences(text)
-            key = S.text_key(text)
-        else:
-            with st.spinner("Parsing the corpus (once per server)…"):
-                sentences = corpus(corpus_name)
-            key = corpus_name
-        cfg = S.W2VConfig(corpus=key, sg=sg == "skip-gram", vector_size=int(dims), window=int(window),
-                          epochs=int(epochs), min_count=int(min_count), seed=int(seed))
-        on_step, slot = progress_callback("Training word2vec, epoch")
-        emb = word2vec(cfg, _sentences=sentences, _on_step=on_step)
-        slot.empty()
-        source_id = ("w2v", cfg)
-        stats = corpus_stats(key, _sentences=sentences)
-        st.success(f"word2vec trained on {stats['tokens']:,} tokens ({stats['types']:,} different words): "
-                   f"{emb.V:,} words with at least {cfg.min_count} occurrences, {emb.D} dimensions. "
-                   "GloVe saw 6,000,000,000 tokens.")
-        probe = [w for w in ("france", "king", "money", "government", "music") if w in emb.stoi][:3]
-        if probe:
-            cmp = {}
-            for w in probe:
-                cmp[f"{w}: word2vec"] = list(neighbours_of(source_id, w, 5, _emb=emb).words)
-                cmp[f"{w}: GloVe"] = list(neighbours_of(("glove",), w, 5, _emb=G).words)
-            st.markdown("**Nearest neighbours, word2vec trained here vs GloVe:**")
-            st.dataframe(pd.DataFrame(cmp, index=range(1, 6)))
-    except S.SourceError as err:
-        st.error(str(err))
-        st.info("Showing GloVe until then.")
-elif source == "file":
-    url_int("file_limit", 100, S.MAX_WORDS_LIMIT)
-    url_choice("file_format", list(S.FORMATS))
-    with st.container(border=True):
-        st.markdown("**Your vectors**: word2vec text or binary, or GloVe text (no header). Never a pickle.")
-        c1, c2, c3 = st.columns([2, 1, 1])
-        up = c1.file_uploader("Upload a vector file (≤ 50 MB)", key="vec_upload")
-        path = c1.text_input("…or a path on the server", key="vec_path", bind="query-params",
-                             placeholder="/data/vectors.txt")
-        fmt = c2.selectbox("Format", list(S.FORMATS), key="file_format", bind="query-params",
-                           help="; ".join(f"{k}: {v}" for k, v in S.FORMATS.items()))
-        limit = c3.number_input("First N words", 100.0, float(S.MAX_WORDS_LIMIT), 50_000.0, 1000.0, format="%.0f",
-                                key="file_limit", bind="query-params")
-    try:
-        if up is not None:
-            data = up.getvalue()
-            emb = user_vectors(S.file_digest(data), fmt, int(limit), up.name, _data=data)
-            source_id = ("file", S.file_digest(data), fmt, int(limit))
-        elif clipped(path, "Path", 500).strip():
-            emb = path_vectors(path, fmt, int(limit))
-            source_id = ("path", path, fmt, int(limit))
-        else:
-            st.info("Upload a file or type a path. Showing GloVe until then.")
-        if emb is not G:
-            st.success(f"Loaded {emb.V:,} words with {emb.D} dimensions from {emb.name}.")
-    except S.SourceError as err:
-        st.error(str(err))
-        st.info("Showing GloVe until then.")
-emb_is_glove = emb is G
+source = params.select(scenes.SOURCE, "Vectors", widget="radio", captions=list(scenes.SOURCES.values()), horizontal=True)
+vectors = scenes.choose_source(source)  # the source's own settings, and its vectors
+emb, source_id = vectors.emb, vectors.source_id
 
 # ---- 1 · One-hot versus dense ------------------------------------------------------------------
+
+
 @st.fragment
 def onehot_section(emb, source_id) -> None:
-    """Section 1 reruns on its own (st.fragment) when its words change: nothing else depends on them."""
+    """Section 1 reruns on its own when its words change: nothing else depends on them."""
     st.header("1 · One-hot versus dense")
-    oh_text = clipped(st.text_input("Words to compare", "cat, dog, car, truck, king, queen", key="oh_words",
-                                   bind="query-params"), "Words to compare", 500)
+    oh_text = params.text(OH, "Words to compare")
     try:
-        oh_words = E.check_words(emb, E.parse_words(oh_text)[:12])
+        oh_words = word_list(emb, E.parse_words(oh_text)[:12], oh_text == OH.default)
         if len(oh_words) < 2:
             raise E.WordError("Type at least two words to compare.")
-        oh, oh_heat, oh_rows = onehot_scene(source_id, tuple(oh_words), _emb=emb)
+        scene = scenes.onehot_scene(source_id, tuple(E.check_words(emb, oh_words)), _emb=emb)
+        oh, w0, w1 = scene.oh, esc(oh_words[0]), esc(oh_words[1])
         c1, c2, c3 = st.columns(3)
         c1.metric("One-hot length = vocabulary size V", f"{oh.V:,}")
         c2.metric("One-hot memory per word", f"{oh.onehot_bytes / 1024:,.0f} KB", help="float32 entries, all 0 but one.")
-        c3.metric(f"One-hot cos({oh_words[0]}, {oh_words[1]})", f"{oh.onehot_cos[0, 1]:.0f}")
+        c3.metric(f"One-hot cos({w0}, {w1})", f"{oh.onehot_cos[0, 1]:.0f}")
         c1, c2, c3 = st.columns(3)
         c1.metric("Dense length D", f"{oh.D}")
         c2.metric("Dense memory per word", f"{oh.dense_bytes} B")
-        c3.metric(f"Dense cos({oh_words[0]}, {oh_words[1]})", f"{oh.dense_cos[0, 1]:.3f}")
+        c3.metric(f"Dense cos({w0}, {w1})", f"{oh.dense_cos[0, 1]:.3f}")
+        show(scene.heatmaps, key="onehot", label="Numbers: cosine similarities and the vectors",
+             table=lambda: [pd.DataFrame(oh.dense_cos, index=oh_words, columns=oh_words).round(3).reset_index(),
+                            pd.DataFrame(oh.dense, index=oh_words,
+                                         columns=[f"d{j + 1}" for j in range(oh.D)]).round(3).reset_index()])
+        show(scene.rows, key="dense_rows")
         off = oh.dense_cos[~np.eye(len(oh_words), dtype=bool)]
-        show_chart(oh_heat, key="onehot")
-        show_chart(oh_rows, key="dense_rows")
-        with numbers("Numbers: cosine similarities and the vectors", key="num_onehot") as shown:
-            if shown:
-                st.dataframe(pd.DataFrame(oh.dense_cos, index=oh_words, columns=oh_words).round(3))
-                st.dataframe(pd.DataFrame(oh.dense, index=oh_words, columns=[f"d{j + 1}" for j in range(oh.D)]).round(3))
         st.markdown(f"**What to notice:** one-hot vectors make every pair of different words equally unrelated "
-                    f"(cosine 0), and each needs {oh.V:,} numbers. The {oh.D} dense numbers give related words "
-                    f"high cosine (between {off.min():.2f} and {off.max():.2f} here).")
+                    f"(cosine 0), and each needs {oh.V:,} numbers. The {oh.D} dense numbers give pairs of words "
+                    f"cosines between {off.min():.2f} and {off.max():.2f} here: related words score higher.")
     except E.WordError as err:
-        show_word_error(err)
+        st.error(esc(err))
 
 
 onehot_section(emb, source_id)
 
-
 # ---- 2 · A map of words ------------------------------------------------------------------------
 st.header("2 · A map of words: projections to 2D and 3D")
-st.markdown("A picture has 2 or 3 axes, the vectors have "
-            f"{emb.D}. A projection squeezes them; the numbers under the map say how much it distorts.")
-url_choice("preset", list(PRESETS) + ["custom"])
-url_choice("method", list(METHODS))
-url_choice("fit", FIT_ON)
-url_choice("restrict", list(RESTRICT))
-for key, lo, hi in (("dims", 2, 3), ("background", 50, 3000), ("perplexity", 2, 50), ("umap_nn", 2, 50),
-                    ("map_seed", 0, 9999), ("k", 1, 30)):
-    url_int(key, lo, hi)
-
-
-def apply_preset():
-    p = st.session_state.get("preset")
-    if p in PRESETS:
-        st.session_state["words"] = PRESETS[p]
-
-
+st.markdown(f"A picture has 2 or 3 axes, the vectors have {emb.D}. A projection squeezes them; the numbers "
+            "under the map say how much it distorts.")
+scenes.restore_preset(PRESET, WORDS, PRESETS)
 c1, c2 = st.columns([1, 2])
-preset = c1.selectbox("Preset", list(PRESETS) + ["custom"], key="preset", bind="query-params",
-                      on_change=apply_preset)
-words_text = c2.text_area("Words (one group per line, “group: word, word…”)", PRESETS["countries and capitals"],
-                          key="words", bind="query-params", height=90)
+params.select(PRESET, "Preset", where=c1, on_change=scenes.apply_preset, args=(PRESETS,))
+words_text = params.text(WORDS, "Words (one group per line, “group: word, word…”)", where=c2, area=True, height=90)
 c1, c2, c3, c4, c5 = st.columns([1.3, 0.8, 1.2, 1.2, 0.8])
-method_name = c1.segmented_control("Method", list(METHODS), default="PCA", key="method", bind="query-params") or "PCA"
+method_name = params.select(METHOD, "Method", where=c1, widget="segmented_control") or "PCA"
 method = METHODS[method_name]
-dims = c2.segmented_control("Dimensions", [2, 3], default=2, key="dims", bind="query-params") or 2
-fit_on = c3.radio("Fit on", FIT_ON, key="fit", bind="query-params",
-                  help="t-SNE and UMAP on a dozen words alone are misleading; a background of frequent words helps.")
-n_bg = c4.slider("Background words", 50, 3000, 500, 50, key="background", bind="query-params",
-                 disabled=fit_on != "with background")
-seed = int(c5.number_input("Seed", 0.0, 9999.0, 0.0, 1.0, format="%.0f", key="map_seed", bind="query-params"))
+dims = params.select(DIMS, "Dimensions", where=c2, widget="segmented_control") or 2
+fit_on = params.select(FIT, "Fit on", where=c3, widget="radio",
+                       help="t-SNE and UMAP on a dozen words alone are misleading; a background of frequent words "
+                            "helps. Background words are drawn small and faint.")
+n_bg = params.slider(BACKGROUND, "Background words", where=c4, disabled=fit_on != "with background")
+seed = params.number(MAP_SEED, "Seed", where=c5)
 c1, c2, c3, c4 = st.columns(4)
-perplexity = c1.slider("t-SNE perplexity", 2, 50, 5, key="perplexity", bind="query-params",
-                       disabled=method != "tsne")
-umap_nn = c2.slider("UMAP neighbours", 2, 50, 10, key="umap_nn", bind="query-params", disabled=method != "umap")
-query = c3.text_input("Nearest neighbours of", "france", key="query", bind="query-params")
-k = c4.slider("How many neighbours (k)", 1, 30, 8, key="k", bind="query-params")
+perplexity = params.slider(PERPLEXITY, "t-SNE perplexity", where=c1, disabled=method != "tsne",
+                           help="t-SNE: roughly how many neighbours each point tries to keep close.")
+umap_nn = params.slider(UMAP_NN, "UMAP neighbours", where=c2, disabled=method != "umap",
+                        help="UMAP: how many nearest words shape each word's neighbourhood.")
+query = params.text(QUERY, "Nearest neighbours of", where=c3).strip()
+k = params.slider(K, "How many neighbours (k)", where=c4)
 
-words, groups = E.parse_word_groups(clipped(words_text, "Words"))
+words, groups = E.parse_word_groups(words_text)
+words_known = word_list(emb, words, words_text in PRESETS.values())
+groups = [g for w, g in zip(words, groups) if w in set(words_known)]
 nb = None
-query = clipped(query, "Nearest neighbours of", 100)
-if not query.strip():
+if not query:
     st.info("Type a word under “Nearest neighbours of” to ring its nearest words in the map.")
-else:
+elif not defaults_missing(emb, (query,), (QUERY.default,)):
     try:
-        nb = neighbours_of(source_id, query.strip(), int(k), _emb=emb)
+        nb = scenes.neighbours_of(source_id, query, int(k), _emb=emb)
     except E.WordError as err:
-        st.error(f"Nearest neighbours: {err}")
-map_col, bench_col = st.columns([3, 1.2])
-with map_col:
-    try:
-        if not words:
-            raise E.WordError("The word list is empty: type some words, or pick a preset.")
-        E.check_words(emb, words)
-        shown = list(words)
-        shown_groups = list(groups)
-        if nb is not None:
-            for w in (nb.query[0], *nb.words):
-                if w not in shown:
-                    shown.append(w)
-                    shown_groups.append(f"nearest to “{nb.query[0]}”")
-        background = int(n_bg) if fit_on == "with background" else 0
-        if method == "tsne" and len(shown) + background > E.MAX_TSNE_POINTS:
-            background = max(0, E.MAX_TSNE_POINTS - len(shown))
-            st.info(f"t-SNE is capped at {E.MAX_TSNE_POINTS:,} points here (it would take minutes beyond that), "
-                    f"so the background is cut to {background:,} words.")
-        if method == "umap" and "umap" not in __import__("sys").modules:
-            st.caption("UMAP's first use on this server compiles code with numba: it can take a minute.")
-        with st.spinner(f"Projecting {len(shown) + background:,} points with {method_name}…"):
-            proj = projection(source_id, tuple(shown), method, int(dims), background, float(perplexity),
-                              int(umap_nn), int(seed), _emb=emb)
-        for note in proj.notes:
-            st.info(note)
-        highlight = tuple((w, f"cos {s:.3f}") for w, s in zip(nb.words, nb.sims)) if nb is not None else ()
-        fit_desc = (f"fitted on your {len(shown)} words + {background:,} frequent words (grey)" if background
-                    else f"fitted on your {len(shown)} words alone")
-        proj_key = (tuple(shown), method, int(dims), background, float(perplexity), int(umap_nn), int(seed))
-        point_groups = tuple(shown_groups + ["background"] * int(proj.is_background.sum()))
-        show_chart(map_figure(source_id, proj_key, point_groups, highlight, nb.query[0] if nb is not None else None,
-                              f"{method_name} of {emb.name}, {fit_desc}", _proj=proj), key="map")
+        st.error(f"Nearest neighbours: {esc(err)}")
+try:
+    map_scene = scenes.map_scene(source_id, emb, words_known, groups, nb, method, method_name, int(dims),
+                                 int(n_bg) if fit_on == "with background" else 0, float(perplexity), int(umap_nn),
+                                 int(seed))
+    if map_scene is not None:  # None: a large t-SNE/UMAP waits for its button
+        for note in map_scene.notes:
+            st.info(esc(note))
+        proj = map_scene.proj
+        show(map_scene.figure, key="map")
+        with numbers("Numbers: coordinates of every point", key="num_coords") as shown:
+            if shown:
+                st.dataframe(map_scene.table(), hide_index=True)
         m1, m2, m3 = st.columns(3)
         if proj.variance_explained is not None:
             m1.metric("Variance explained", f"{proj.variance_explained.sum():.1%}",
@@ -411,234 +192,206 @@ with map_col:
         else:
             m1.metric("Variance explained", "n/a", help="Only PCA is a linear projection with a variance share.")
         m2.metric(f"Trustworthiness (k={proj.k_trust})", f"{proj.trustworthiness:.3f}",
-                  help="sklearn.manifold.trustworthiness over your words: 1 = no false neighbours in the picture.")
+                  help="Trustworthiness (scikit-learn): are the words that look close in the picture really close in "
+                       f"the {emb.D}-dimensional space? 1 = no false neighbours in the picture; lower = the picture "
+                       "puts words together that are not.")
         m3.metric(f"Neighbours kept (k={proj.k_trust})", f"{proj.neighbours_kept:.0%}",
                   help=f"Share of each word's {proj.k_trust} nearest words (cosine, {emb.D}D) that are still "
                        "among its nearest in the picture.")
-        if method == "tsne" and not background:
+        if method == "tsne" and not map_scene.background:
             st.warning("t-SNE on a dozen words is misleading: with so few points it can place clusters "
                        "anywhere. Fit with the background words for a fairer picture.")
-        with numbers("Numbers: coordinates of every point", key="num_coords") as shown_numbers:
-            if shown_numbers:
-                coords = pd.DataFrame(proj.coords, columns=[f"axis {j + 1}" for j in range(proj.coords.shape[1])])
-                coords.insert(0, "group", point_groups)
-                coords.insert(0, "word", proj.words)
-                st.dataframe(coords.round(4), hide_index=True)
-        st.markdown("**What to notice:** related words form groups (countries apart from capitals), and with PCA "
-                    "the country→capital offsets point in a similar direction. Switch to t-SNE or UMAP: "
-                    "groups get tighter, but distances between groups stop meaning anything.")
-    except E.WordError as err:
-        show_word_error(err)
-        proj = None
-
-with bench_col:
-    st.subheader("Benchmarks")
-    restrict_name = st.select_slider("Vocabulary limit", list(RESTRICT), value="30k", key="restrict",
-                                     bind="query-params",
-                                     help="Questions with a word outside the first N words are skipped, as in gensim.")
-    restrict = min(RESTRICT[restrict_name], emb.V)
-    on_step, slot = progress_callback("Google analogies")
-    ab = analogy_bench(source_id, restrict, _emb=emb, _on_step=on_step)
-    slot.empty()
-    ws = pairs_bench(source_id, restrict, "wordsim353.tsv", _emb=emb)
-    sl = pairs_bench(source_id, restrict, "simlex999.txt", _emb=emb)
-    st.metric("Google analogies", f"{ab.accuracy:.1%}",
-              help=f"{int(ab.correct.sum()):,} of {int(ab.total.sum()):,} answered questions "
-                   f"({ab.oov_ratio:.0%} skipped: a word outside the first {restrict:,}).")
-    st.metric("WordSim353 Spearman", f"{ws.spearman:.3f}", help=f"{ws.pairs} pairs with both words known.")
-    st.metric("SimLex-999 Spearman", f"{sl.spearman:.3f}", help=f"{sl.pairs} pairs with both words known.")
-    st.caption(f"{int(ab.total.sum()):,} of {ab.questions:,} analogy questions answered with the first "
-               f"{restrict:,} words. Same numbers as gensim's evaluate_word_analogies / evaluate_word_pairs.")
+        st.markdown(f"**What to notice:** {esc(map_scene.notice)}")
+except E.WordError as err:
+    st.error(esc(err))
+except Cancelled:
+    st.stop()
 
 if nb is not None:
-    st.subheader(f"Nearest neighbours of “{nb.query[0]}” over all {emb.V:,} words")
+    st.subheader(f"Nearest neighbours of “{esc(nb.query[0])}” over all {emb.V:,} words")
     st.dataframe(pd.DataFrame({"rank": range(1, len(nb.words) + 1), "word": nb.words,
                                "cosine similarity": np.round(nb.sims, 4)}), hide_index=True)
-    st.caption("Ringed in the map above, with dotted lines from the query word.")
+    st.caption("Ringed in the map above (a group with its own symbol), with dotted lines from the query word.")
 
 # ---- 3 · Analogies -----------------------------------------------------------------------------
+
+
 @st.fragment
 def analogy_section(emb, source_id) -> None:
-    """Section 3 reruns on its own (st.fragment) when a, b, c or k change."""
+    """Section 3 reruns on its own when a, b, c or k change."""
     st.header("3 · Analogies: a is to b as c is to ?")
-    st.markdown("3CosAdd: the answer is the word nearest to **b − a + c** (the inputs themselves excluded).")
-    url_number("an_k", 1, 20)
+    st.markdown("**3CosAdd**: the answer is the word whose vector is nearest (by cosine) to **b − a + c**, the "
+                "inputs themselves excluded. It is the rule of Mikolov et al. and gensim's `most_similar`.")
     c1, c2, c3, c4 = st.columns(4)
-    a = clipped(c1.text_input("a", "man", key="an_a", bind="query-params"), "a", 100).strip()
-    b = clipped(c2.text_input("b", "king", key="an_b", bind="query-params"), "b", 100).strip()
-    c = clipped(c3.text_input("c", "woman", key="an_c", bind="query-params"), "c", 100).strip()
-    an_k = c4.slider("Top-k answers", 1, 20, 5, key="an_k", bind="query-params")
+    a = params.text(AN_A, "a", where=c1).strip()
+    b = params.text(AN_B, "b", where=c2).strip()
+    c = params.text(AN_C, "c", where=c3).strip()
+    an_k = params.slider(AN_K, "Top-k answers", where=c4)
+    if defaults_missing(emb, (a, b, c), (AN_A.default, AN_B.default, AN_C.default)):
+        return
     try:
-        ans, pts, xy, var, an_fig = analogy_scene(source_id, a, b, c, int(an_k), _emb=emb)
+        scene = scenes.analogy_scene(source_id, a, b, c, int(an_k), _emb=emb)
+        pic = scene.picture
         left, right = st.columns([2, 1])
         with left:
-            show_chart(an_fig, key="analogy")
+            show(scene.figure, key="analogy", label="Numbers: the plotted coordinates",
+                 table=lambda: pd.DataFrame(pic.xy, columns=["PC 1", "PC 2"]).assign(word=pic.words).round(4))
         with right:
-            st.dataframe(pd.DataFrame({"answer": ans.words, "cos(answer, b − a + c)": np.round(ans.sims, 4)}),
-                         hide_index=True)
-            with numbers("Numbers: the plotted coordinates", key="num_analogy") as shown:
-                if shown:
-                    st.dataframe(pd.DataFrame(xy, index=pts, columns=["PC 1", "PC 2"]).round(4))
-        st.markdown(f"**What to notice:** PCA is linear, so if {ans.words[0]} ≈ {b} − {a} + {c} in {emb.D} dimensions, "
-                    "the two arrows are nearly parallel and equal in the picture too. "
-                    f"(These two axes keep {var.sum():.0%} of the spread of these words.)")
+            st.dataframe(pd.DataFrame({"answer": scene.answers.words,
+                                       "cos(answer, b − a + c)": np.round(scene.answers.sims, 4)}), hide_index=True)
+        st.markdown(f"**What to notice:** {esc(E.arrows_claim(pic))}")
     except E.WordError as err:
-        show_word_error(err)
+        st.error(esc(err))
 
 
 analogy_section(emb, source_id)
-
 
 # ---- 4 · Semantic axes -------------------------------------------------------------------------
 st.header("4 · Semantic axes (word2viz)")
 st.markdown("Pick two word pairs. Each word is placed by its cosine with the difference of each pair, "
             "for example he → she across and bad → good up.")
 c1, c2 = st.columns(2)
-px = E.parse_words(clipped(c1.text_input("Horizontal pair", "he, she", key="axis_x", bind="query-params"),
-                           "Horizontal pair", 200))
-py = E.parse_words(clipped(c2.text_input("Vertical pair", "bad, good", key="axis_y", bind="query-params"),
-                           "Vertical pair", 200))
+px = E.parse_words(params.text(AXIS_X, "Horizontal pair", where=c1))
+py = E.parse_words(params.text(AXIS_Y, "Vertical pair", where=c2))
 try:
     if len(px) != 2 or len(py) != 2:
         raise E.WordError("Each axis needs exactly two words, like “he, she”.")
-    known = [(w, g) for w, g in zip(words, groups) if w in emb.stoi]  # unknown words were reported above
-    if not known:
+    if not words_known:
         raise E.WordError("No known words to place: type some words in section 2.")
-    ax_words, ax_groups = [w for w, _ in known], [g for _, g in known]
-    ax, ax_fig = axes_scene(source_id, tuple(ax_words), tuple(ax_groups), (px[0], px[1]), (py[0], py[1]), _emb=emb)
-    show_chart(ax_fig, key="axes")
-    with numbers("Numbers: positions on the two axes", key="num_axes") as shown:
-        if shown:
-            st.dataframe(pd.DataFrame({"word": ax.words, "group": ax_groups, f"{px[0]}→{px[1]}": ax.x,
-                                       f"{py[0]}→{py[1]}": ax.y}).round(4), hide_index=True)
-    st.markdown("**What to notice:** try the family preset: female words fall on the “she” side. Axes are "
-                "directions in the vector space, so you read a meaning straight off the numbers.")
+    if not defaults_missing(emb, (*px, *py), (*E.parse_words(AXIS_X.default), *E.parse_words(AXIS_Y.default))):
+        ax_scene = scenes.axes_scene(source_id, tuple(words_known), tuple(groups), tuple(px), tuple(py), _emb=emb)
+        ax = ax_scene.axes
+        show(ax_scene.figure, key="axes", label="Numbers: positions on the two axes",
+             table=lambda: pd.DataFrame({"word": ax.words, "group": groups, f"{px[0]}→{px[1]}": ax.x,
+                                         f"{py[0]}→{py[1]}": ax.y}).round(4))
+        st.markdown(f"**What to notice:** {esc(scenes.axes_notice(ax, groups))} Axes are directions in the vector "
+                    "space, so you read a meaning straight off the numbers.")
 except E.WordError as err:
-    show_word_error(err)
+    st.error(esc(err))
 
-# ---- 5 · Benchmarks in detail -----------------------------------------------------------------
-st.header("5 · How good are these vectors? The benchmarks in detail")
-show_chart(sections_figure(source_id, restrict, _ab=ab), key="sections")
-with numbers("Numbers: accuracy per section, example answers and word pairs", key="num_sections") as shown:
-    if shown:
-        st.dataframe(pd.DataFrame({"section": ab.sections, "correct": ab.correct, "answered": ab.total,
-                                   "accuracy": np.round(ab.correct / np.maximum(ab.total, 1), 4)}), hide_index=True)
-        st.dataframe(pd.DataFrame(list(ab.examples), columns=["section", "a", "b", "c", "expected", "model's answer"]),
-                     hide_index=True)
-        st.dataframe(pd.DataFrame(list(ws.words), columns=["word 1", "word 2", "human", "cosine"]).round(4),
-                     hide_index=True)
-st.markdown("**What to notice:** capitals and plurals are easy, family words and currencies harder. "
-            f"Raise the vocabulary limit: more questions count, but there are more wrong candidates. "
-            "Spearman compares rankings: does the model order word pairs as people do?")
+# ---- 5 · Benchmarks ----------------------------------------------------------------------------
+st.header("5 · How good are these vectors? The benchmarks")
+st.markdown("**Google analogies**: 19,544 questions like *Athens : Greece :: Oslo : ?*, answered by 3CosAdd. "
+            "**WordSim353** and **SimLex-999**: word pairs scored by people for relatedness (WordSim353) or strict "
+            "similarity (SimLex-999). **Spearman** correlation compares rankings: 1 means the model orders the "
+            "pairs exactly as people do, 0 means no relation.")
+restrict_name = params.select(RESTRICT_P, "Vocabulary limit", widget="select_slider",
+                              help="Questions with a word outside the first N words are skipped, as in gensim.")
+bench = scenes.benchmarks(source_id, RESTRICT[restrict_name], emb)
+if bench is not None:
+    ab, ws, sl, restrict = bench.analogies, bench.wordsim, bench.simlex, bench.restrict
+    m1, m2, m3 = st.columns(3)
+    m1.metric("Google analogies", f"{ab.accuracy:.1%}",
+              help=f"{int(ab.correct.sum()):,} of {int(ab.total.sum()):,} answered questions "
+                   f"({ab.oov_ratio:.0%} skipped: a word outside the first {restrict:,}).")
+    m2.metric("WordSim353 Spearman", f"{ws.spearman:.3f}", help=f"{ws.pairs} pairs with both words known.")
+    m3.metric("SimLex-999 Spearman", f"{sl.spearman:.3f}", help=f"{sl.pairs} pairs with both words known.")
+    st.caption(f"{int(ab.total.sum()):,} of {ab.questions:,} analogy questions answered with the first "
+               f"{restrict:,} words. Same numbers as gensim's evaluate_word_analogies / evaluate_word_pairs.")
+    show(bench.figure, key="sections", label="Numbers: accuracy per section, example answers and word pairs",
+         table=bench.tables)
+    st.markdown(f"**What to notice:** {esc(bench.notice)} Raise the vocabulary limit: more questions count, but "
+                "there are more wrong candidates.")
 
 # ---- 6 · "bank" ----------------------------------------------------------------------------------
+
+
 @st.fragment
-def bank_section(emb_is_glove: bool) -> None:
-    """Section 6 (always GloVe) reruns on its own (st.fragment) when its words, sentences or settings change."""
-    G = glove()
+def bank_section() -> None:
+    """Section 6 (always GloVe) reruns on its own when its words, sentences or settings change."""
     st.header("6 · One vector per word: the “bank” problem")
-    if not emb_is_glove:
+    if source != "GloVe":
         st.caption("This section always uses GloVe (the GRU below is built on it).")
     c1, c2 = st.columns(2)
-    money = E.parse_words(clipped(c1.text_input("Money words", MONEY, key="money", bind="query-params"), "Money words", 500))
-    river = E.parse_words(clipped(c2.text_input("River words", RIVER, key="river", bind="query-params"), "River words", 500))
+    money = E.parse_words(params.text(MONEY_P, "Money words", where=c1))
+    river = E.parse_words(params.text(RIVER_P, "River words", where=c2))
     try:
-        bank_nb, pos, grp, bank_fig = bank_scene(tuple(money), tuple(river))
+        scene = scenes.bank_scene(tuple(money), tuple(river))
+        pos = scene.between
         left, right = st.columns([2, 1])
         with left:
-            show_chart(bank_fig, key="bank_axis")
+            show(scene.figure, key="bank_axis", label="Numbers: positions on the money ↔ river axis",
+                 table=lambda: pd.DataFrame({"word": pos.words, "group": scene.groups, "position": pos.position,
+                                             "cos(money centre)": pos.cos_left,
+                                             "cos(river centre)": pos.cos_right}).round(4))
         with right:
-            st.dataframe(pd.DataFrame({"neighbour of bank": bank_nb.words, "cosine": np.round(bank_nb.sims, 3)}),
-                         hide_index=True)
-        with numbers("Numbers: positions on the money ↔ river axis", key="num_bank_axis") as shown:
-            if shown:
-                st.dataframe(pd.DataFrame({"word": pos.words, "group": grp, "position": pos.position,
-                                           "cos(money centre)": pos.cos_left, "cos(river centre)": pos.cos_right}).round(4),
-                             hide_index=True)
-        st.markdown(f"**What to notice:** “bank” is {pos.cos_left[0]:.2f} similar to the money centre and "
-                    f"{pos.cos_right[0]:.2f} to the river centre: its single vector mixes both senses, leaning to "
-                    "the one the news-heavy training text uses most.")
+            st.dataframe(pd.DataFrame({"neighbour of bank": scene.neighbours.words,
+                                       "cosine": np.round(scene.neighbours.sims, 3)}), hide_index=True)
+        st.markdown(f"**What to notice:** {esc(scenes.bank_notice(pos))}")
     except E.WordError as err:
-        show_word_error(err)
+        st.error(esc(err))
+        money, river = [], []
 
     st.subheader("Beyond static vectors: a GRU language model with GloVe as its frozen input layer")
     st.markdown(
-        "The lecture calls pretrained embeddings a **warm start**. Below, a small word-level RNN language model "
-        "(a GRU) reads the corpus with GloVe as its input layer (frozen) and learns to predict the next word. "
-        "Its hidden state h_t at “bank” depends on the words before it, so it can differ between sentences, "
-        "while the GloVe vector of “bank” cannot."
+        "A small word-level RNN language model (a GRU) reads the corpus with GloVe as its input layer (frozen) "
+        "and learns to predict the next word. Its hidden state h_t at “bank” depends on the words before it, "
+        "so it can differ between sentences, while the GloVe vector of “bank” cannot."
     )
-    url_number("lm_steps", 50, 2000)
-    url_number("lm_hidden", 16, 256)
     c1, c2 = st.columns(2)
-    lm_steps = c1.slider("Training steps", 50, 2000, 300, 50, key="lm_steps", bind="query-params")
-    lm_hidden = c2.select_slider("Hidden size H", [16, 32, 64, 128, 256], 64, key="lm_hidden", bind="query-params")
+    lm_steps = params.slider(LM_STEPS, "Training steps", where=c1)
+    lm_hidden = params.select(LM_HIDDEN, "Hidden size H", where=c2, widget="select_slider")
     c1, c2 = st.columns(2)
-    money_s = c1.text_area("Sentences using “bank” for money (one per line)", MONEY_SENTENCES, key="money_s",
-                           bind="query-params", height=120)
-    river_s = c2.text_area("Sentences using “bank” for a river (one per line)", RIVER_SENTENCES, key="river_s",
-                           bind="query-params", height=120)
-    lm_cfg = clm.ContextLMConfig(steps=int(lm_steps), hidden_size=int(lm_hidden))
-    lm = lm_registry().get(lm_cfg)
-    if lm is None:
-        st.info(f"Training {lm_cfg.steps} steps takes one to a few minutes on this shared CPU; it runs once per "
-                "setting for the whole class, and the result stays for everyone.")
-        if st.button("Train the GRU language model", key="lm_train", type="primary"):
-            with st.spinner("Parsing the corpus (once per server)…"):
-                corpus(lm_cfg.corpus)
-            on_step, slot = progress_callback("Training the GRU language model, step")
-            lm = train_lm(lm_cfg, on_step)
-            slot.empty()
-    if lm is not None:
-        money_s, river_s = clipped(money_s, "Money sentences", 3_000), clipped(river_s, "River sentences", 3_000)
-        sents = [s.strip()[:300] for s in money_s.splitlines() if s.strip()][:20]
-        sents_r = [s.strip()[:300] for s in river_s.splitlines() if s.strip()][:20]
-        senses = ["money"] * len(sents) + ["river"] * len(sents_r)
-        all_s = sents + sents_r
-        states = clm.hidden_at(lm, all_s, "bank")
-        missing = [s for s, f in zip(all_s, states.found) if not f]
-        if missing:
-            st.warning("These sentences have no “bank” and are left out: " + "; ".join(f"“{m[:60]}”" for m in missing))
-        keep = np.array(states.found)
-        if keep.sum() < 2:
-            st.error("Write at least two sentences that contain the word “bank”.")
-        else:
-            h = states.hidden[keep]
-            sv = [s for s, k_ in zip(senses, keep) if k_]
-            labels = [s for s, k_ in zip(all_s, keep) if k_]
-            xy, var = clm.pca_2d(h)
-            gw = ["bank"] + [w for w in money + river if w in G.stoi]
-            gg = ["“bank”"] + ["money words" if w in money else "river words" for w in gw[1:]]
-            gxy, _ = clm.pca_2d(G.unit([G.stoi[w] for w in gw]))
-            show_chart(figs.context_states(xy, sv, labels, gxy, gw, gg), key="bank_states")
-            same, diff = clm.sense_separation(h, sv)
-            m1, m2, m3 = st.columns(3)
-            m1.metric("GloVe: cos between “bank” in any two sentences", "1.000")
-            m2.metric("GRU h_t: mean cos, same sense", f"{same:.3f}", help="After centring the states.")
-            m3.metric("GRU h_t: mean cos, different senses", f"{diff:.3f}", help="After centring the states.")
-            with numbers("Numbers: hidden-state coordinates, what the model expects next, training loss",
-                         key="num_bank_states") as shown:
-                if shown:
-                    st.dataframe(pd.DataFrame({
-                        "sentence": labels, "sense": sv, "PC 1": xy[:, 0], "PC 2": xy[:, 1],
-                        "expected next words": [", ".join(n) for n, k_ in zip(states.next_words, keep) if k_],
-                        "unknown words (<unk>)": [", ".join(u) for u, k_ in zip(states.unknown, keep) if k_],
-                    }).round(4), hide_index=True)
-                    show_chart(figs.loss_curve(lm.loss, ref=float(np.log(len(lm.itos)))), key="lm_loss")
-            st.markdown("**What to notice:** on the left, “bank” is one star whatever the sentence. On the right, "
-                        "each sentence puts h_t somewhere else, and sentences of the same sense tend to sit together. "
-                        "The GRU reads left to right, so it can only use the words *before* “bank”: in “the bank "
-                        "was muddy” it cannot know yet.")
+    money_s = params.text(MONEY_S, "Sentences using “bank” for money (one per line)", where=c1, area=True, height=120)
+    river_s = params.text(RIVER_S, "Sentences using “bank” for a river (one per line)", where=c2, area=True, height=120)
+    try:
+        scene = scenes.bank_states(B.ContextLMConfig(steps=int(lm_steps), hidden_size=int(lm_hidden)),
+                                   money_s, river_s, money, river)
+    except E.WordError as err:
+        st.error(esc(err))
+        return
+    except Cancelled:
+        return
+    states = scene.states
+    if states.missing:
+        st.warning("These sentences have no “bank” and are left out: "
+                   + "; ".join(f"“{esc(m[:60])}”" for m in states.missing))
+    show(scene.figure, key="bank_states",
+         label="Numbers: hidden-state coordinates, what the model expects next, training loss",
+         table=lambda: pd.DataFrame({
+             "sentence": states.sentences, "sense": states.senses, "PC 1": states.hidden_xy[:, 0],
+             "PC 2": states.hidden_xy[:, 1], "expected next words": [", ".join(n) for n in states.next_words],
+             "unknown words (<unk>)": [", ".join(u) for u in states.unknown]}).round(4))
+    m1, m2, m3 = st.columns(3)
+    m1.metric("GloVe: cos between “bank” in any two sentences", "1.000")
+    m2.metric("GRU h_t: mean cos, same sense", f"{states.same:.3f}", help="After centring the states.")
+    m3.metric("GRU h_t: mean cos, different senses", f"{states.diff:.3f}", help="After centring the states.")
+    with numbers("Training loss of the GRU language model", key="num_lm_loss") as shown:
+        if shown:
+            show(scene.loss_figure, key="lm_loss")
+    st.markdown(f"**What to notice:** {esc(scenes.states_notice(states))} The GRU reads left to right, so it can "
+                "only use the words *before* “bank”: in “the bank was muddy” it cannot know yet.")
 
 
-bank_section(emb_is_glove)
+bank_section()
 
+# ---- 7 · Warm start ------------------------------------------------------------------------------
+st.header("7 · Warm start: pretrained vectors as a model's first layer")
+st.markdown(
+    "The lecture calls pretrained embeddings a **warm start** (transfer learning): a model that must learn "
+    "from little labelled text starts from vectors learnt on billions of words. The task here: is a passage of "
+    f"{B.WarmStartConfig.passage_len} words from a Wikipedia article or from a news story? The same small GRU "
+    f"classifier learns it from only {B.WarmStartConfig.train_passages} passages of each, three times: with GloVe "
+    "as its input layer (frozen, or fine-tuned), and with random input vectors it must learn itself. The chart "
+    "shows the loss on held-out passages (never trained on) as training goes, measured live."
+)
+try:
+    warm = scenes.warm_start_scene(B.WarmStartConfig())
+    ws = warm.result
+    show(warm.figure, key="warm_start", label="Numbers: held-out loss and accuracy per step",
+         table=lambda: pd.DataFrame({"step": ws.steps, **{f"loss: {n}": ws.heldout[k] for k, n in enumerate(ws.inputs)},
+                                     **{f"right: {n}": ws.accuracy[k] for k, n in enumerate(ws.inputs)}}).round(4))
+    st.markdown(f"**What to notice:** {esc(warm.notice)}")
+except Cancelled:
+    pass
 
-# ---- 7 · Code -----------------------------------------------------------------------------------
-st.header("7 · The code that ran")
+# ---- 8 · Code -----------------------------------------------------------------------------------
+st.header("8 · The code that ran")
+st.markdown("**skip-gram** predicts the words around a word from the word; **CBOW** (continuous bag of words) "
+            "predicts a word from the words around it. Both are word2vec (Mikolov et al., 2013).")
 show_code(E.query_vector, E.cosine_to_all, E.neighbours, E.analogy,
           label="Show the code: neighbours and analogies (gensim's arithmetic)")
 show_code(E.evaluate_analogies, label="Show the code: the batched analogy benchmark")
 show_code(E.project, label="Show the code: projections and trustworthiness")
-show_code(S.train_word2vec, clm.ContextLMConfig, clm.train, clm.hidden_at,
+show_code(S.train_word2vec, B.ContextLMConfig, B.train, B.hidden_at,
           label="Show the code: word2vec and the GRU language model")

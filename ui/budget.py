@@ -5,6 +5,8 @@ word2vec run on a large upload can weigh more than a hundred small models. What 
 default scenes need is pinned (warm-up) and never evicted; it is counted here too.
 """
 
+import os
+
 MIB = 1024 * 1024
 
 BUDGETS = {
@@ -12,6 +14,11 @@ BUDGETS = {
     "scenes": 256 * MIB,  # charts and per-input results built from them (ui.cache.shared)
     "vectors": 1024 * MIB,  # word vectors: uploads, word2vec runs, files from the allowed folder
 }
+# A teacher with a smaller laptop (or a test) can shrink one: RNNLAB_BUDGET_TRAININGS_MB=512.
+for _name in BUDGETS:
+    _mb = os.environ.get(f"RNNLAB_BUDGET_{_name.upper()}_MB")
+    if _mb:
+        BUDGETS[_name] = int(float(_mb) * MIB)
 
-# An upload is parsed at most once per file; its size is capped by config.toml's server.maxUploadSize.
-MAX_UPLOAD_MB = 50
+# The largest upload any page accepts (a word-vector file); = server.maxUploadSize in config.toml.
+MAX_UPLOAD_MB = 20

@@ -103,6 +103,10 @@ class Cache:
         with self._lock:
             return [(k, v) for k, (v, _size) in self._items.items()]
 
+    def pinned(self) -> list[Hashable]:
+        with self._lock:
+            return [k for k in self._pinned if k in self._items]
+
     def stats(self) -> dict:
         with self._lock:
             return {"name": self.name, "entries": len(self._items), "bytes": self.bytes,

@@ -153,7 +153,13 @@ def chain_rule_latex(text: TextProbability) -> tuple[str, str]:
     lhs = rf"P({_tex(shown[:12])}{cut} \mid {_tex(text.contexts[0])})"
     terms = r" \cdot ".join(rf"P({_tex(text.targets[t])} \mid {_tex(text.contexts[t][-6:])})" for t in range(k))
     values = r" \cdot ".join(f"{p:.3f}" for p in text.chain.factors[:k])
-    return f"{lhs} = {terms}{dots}", f"= {values}{dots} = {text.chain.probability:.4g}"
+    return f"{lhs} = {terms}{dots}", f"= {values}{dots} = {latex_number(text.chain.probability)}"
+
+
+def latex_number(x: float) -> str:
+    """4 significant digits, a power of ten written as one (1.692e-22 → 1.692 \times 10^{-22})."""
+    mantissa, _, exponent = f"{x:.4g}".partition("e")
+    return rf"{mantissa} \times 10^{{{int(exponent)}}}" if exponent else mantissa
 
 
 # ---- warm-up: the default scene, ready before the first student ---------------------------------------

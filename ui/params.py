@@ -120,6 +120,7 @@ def check(p: Param) -> None:
             st.warning(f"{_said(p.key, raw)} is not a value this slider offers (from {p.lo} to {p.hi} "
                        f"in steps of {p.step}), so the default {p.default} is used.")
             st.session_state[p.key] = p.default
+            del st.query_params[p.key]  # a bound widget takes the link's value over session state
         elif isinstance(p, Int) and value != int(value):
             st.warning(f"{_said(p.key, raw)} is not a whole number, so the default {p.default} is used.")
             st.session_state[p.key] = p.default

@@ -59,6 +59,24 @@ LESSONS = [
         "how each of the lecture's applications uses an RNN.",
         "icon": ":material/extension:",
     },
+    {
+        "lesson": "handwriting",
+        "page": "pages/5_Handwriting.py",
+        "title": "Handwriting: Graves’ pen",
+        "part": "More application examples (sequence generation)",
+        "what": "Graves' handwriting networks trained live: type a line and watch an LSTM with a mixture "
+        "density output and a soft window write it in pen strokes, neat or messy with the sampling bias.",
+        "icon": ":material/draw:",
+    },
+    {
+        "lesson": "sound",
+        "page": "pages/6_Sound.py",
+        "title": "Hear it: emotion and sounds",
+        "part": "More application examples",
+        "what": "Emotion from (synthesised, acted) speech read frame by frame by a CNN + GRU, and the sound "
+        "of a drumstick predicted from silent video, heard three ways.",
+        "icon": ":material/graphic_eq:",
+    },
 ]
 
 PRESENTER_CSS = """<style>
@@ -105,10 +123,13 @@ def _presenter_switch() -> None:
               help="Larger text on the page and in every chart, for a projector at 1280×720.")
 
 
-def warm_up_steps() -> list:
-    """Each lesson's ``warm()`` (prepares its default scene), in lecture order."""
+def warm_up_steps(only: str = "") -> list:
+    """Each lesson's ``warm()`` (prepares its default scene), in lecture order; ``only``: "hello,seq2seq"."""
     steps = []
+    wanted = {name.strip() for name in only.split(",") if name.strip()}
     for lesson in LESSONS:
+        if wanted and lesson["lesson"] not in wanted:
+            continue
         name = f"ui.{lesson['lesson']}"
         if importlib.util.find_spec(name) is None:
             continue
@@ -123,13 +144,16 @@ def warm_up_steps() -> list:
 
 
 def _warm_up_note() -> None:
-    if os.environ.get("RNNLAB_WARMUP", "1") == "0":
+    """Start the warm-up once per server (RNNLAB_WARMUP: 0 = off, unset = every lesson, or a list)."""
+    setting = os.environ.get("RNNLAB_WARMUP", "1")
+    if setting == "0":
         return
-    start_warm_up(warm_up_steps())
+    start_warm_up(warm_up_steps("" if setting == "1" else setting))
     status = warm_up_status()
     if not status["finished"]:
         now = f" Now: {status['current']}." if status["current"] else ""
-        st.caption(f"Preparing the lessons' default scenes: {len(status['done'])} of {len(LESSONS)} ready.{now}")
+        total = len(status["done"]) + len(status["failed"]) + len(status["waiting"]) + bool(status["current"])
+        st.caption(f"Preparing the lessons' default scenes: {len(status['done'])} of {total} ready.{now}")
 
 
 def setup_page(title: str, icon: str = ":material/replay:") -> None:

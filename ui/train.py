@@ -63,6 +63,7 @@ class Door:
         self._queue: deque[Job] = deque()
         self._jobs: dict[Hashable, Job] = {}  # pending or running, by key
         self._pending_of: dict[str, Job] = {}  # each session's one pending job
+        self.counts = {"submitted": 0, "trained": 0, "cancelled": 0, "failed": 0}
         self._lock = threading.Condition()
         self._workers = [threading.Thread(target=self._serve, name=f"rnnlab-train-{i}", daemon=True)
                          for i in range(workers)]
@@ -76,6 +77,7 @@ class Door:
             job = self._jobs.get(key)
             if job is None:
                 job = Job(key, label, fn, args, kwargs, pin=pin)
+                self.counts["submitted"] += 1
                 self._jobs[key] = job
                 self._queue.append(job)
                 self._lock.notify()
@@ -101,6 +103,7 @@ class Door:
             if not job.started:
                 self._queue.remove(job)
                 self._jobs.pop(job.key, None)
+                self.counts["cancelled"] += 1
                 job.error = Cancelled()
                 job.done.set()
 
@@ -115,7 +118,7 @@ class Door:
     def stats(self) -> dict:
         with self._lock:
             return {"queued": len(self._queue), "running": sum(j.started for j in self._jobs.values()),
-                    "sessions_waiting": len(self._pending_of)}
+                    "sessions_waiting": len(self._pending_of), **self.counts}
 
     # ---- the worker threads ----------------------------------------------------------------------
     def _serve(self) -> None:
@@ -140,8 +143,10 @@ class Door:
         try:
             job.result = job.fn(*job.args, on_step=on_step, **job.kwargs)
             self.cache.put(job.key, job.result, pin=job.pin)
+            self.counts["trained"] += 1
         except BaseException as err:  # handed to the waiting pages, which show it
             job.error = err
+            self.counts["cancelled" if isinstance(err, Cancelled) else "failed"] += 1
         finally:
             with self._lock:
                 self._jobs.pop(job.key, None)
@@ -214,7 +219,7 @@ def _wait_with_progress(label: str, key: Hashable, fn: Callable, args: tuple, kw
 
 
 # ---- warm-up: the teacher's default scenes, prepared once per server process ------------------------
-_warm = {"started": False, "done": [], "current": None, "failed": [], "t0": 0.0, "t1": None}
+_warm = {"started": False, "done": [], "current": None, "waiting": [], "failed": [], "t0": 0.0, "t1": None}
 _warm_lock = threading.Lock()
 
 
@@ -227,10 +232,12 @@ def start_warm_up(steps: list[tuple[str, Callable[[], Any]]]) -> None:
         if _warm["started"]:
             return
         _warm["started"], _warm["t0"] = True, time.perf_counter()
+        _warm["waiting"] = [name for name, _ in steps]
 
     def work() -> None:
         _warming.active = True
         for name, step in steps:
+            _warm["waiting"].remove(name)
             _warm["current"] = name
             try:
                 step()
@@ -246,5 +253,5 @@ def warm_up_status() -> dict:
     """What the warm-up has prepared so far: names done, the one in progress, seconds."""
     end = _warm["t1"] or time.perf_counter()
     return {"started": _warm["started"], "done": list(_warm["done"]), "current": _warm["current"],
-            "failed": list(_warm["failed"]), "seconds": end - _warm["t0"] if _warm["started"] else 0.0,
+            "waiting": list(_warm["waiting"]), "failed": list(_warm["failed"]), "seconds": end - _warm["t0"] if _warm["started"] else 0.0,
             "finished": _warm["t1"] is not None}

@@ -10,11 +10,23 @@ THREADS = 1  # the lessons' matrices are small: more intra-op threads only add o
 
 
 def torch_thread_policy() -> None:
-    """Set torch's intra-op threads once per process (the training door calls this before each job)."""
+    """One thread for torch's and numpy's (BLAS) maths, set once per process (the training door calls this).
+
+    On a shared 2-core server, extra BLAS threads spin while they wait and cost other students CPU.
+    """
     import torch
 
     if torch.get_num_threads() != THREADS:
         torch.set_num_threads(THREADS)
+    global _blas_limited
+    if not _blas_limited:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(THREADS, user_api="blas")
+        _blas_limited = True
+
+
+_blas_limited = False
 
 
 def report(on_step: OnStep | None, step: int, total: int) -> None:

@@ -172,16 +172,17 @@ def forward(cell: str, P: dict[str, torch.Tensor], x: torch.Tensor, memory: bool
     Returns (logits (B, T, V), hidden states (B, T, H)). With ``memory=False`` every step starts
     from a zero state, so h_t depends on x_t alone: the recurrent term is gone.
     """
-    B, T, _ = x.shape
+    B, T, V = x.shape
     H = P["W_hh"].shape[0]
-    state = init_state(cell, B, H)
-    hs = []
-    for t in range(T):  # the explicit time loop: each h_t is a number the page can show
-        if not memory:
-            state = init_state(cell, B, H)
-        h_t, state = cell_step(cell, P, x[:, t], state)
-        hs.append(h_t)
-    hidden = torch.stack(hs, dim=1)  # (B, T, H)
+    if not memory:  # no recurrent term: every step is one tick from a zero state, all at once
+        hidden = cell_step(cell, P, x.reshape(B * T, V), init_state(cell, B * T, H))[0].view(B, T, H)
+    else:
+        state = init_state(cell, B, H)
+        hs = []
+        for t in range(T):  # the explicit time loop: each h_t is a number the page can show
+            h_t, state = cell_step(cell, P, x[:, t], state)
+            hs.append(h_t)
+        hidden = torch.stack(hs, dim=1)  # (B, T, H)
     logits = hidden @ P["W_hy"] + P["b_y"]  # (B, T, V)
     return logits, hidden
 
@@ -279,6 +280,30 @@ def autograd_loss_and_grad(theta, cell, V, H, x_ids, y_ids, memory=True):
     return loss.detach(), grad, probs, hidden.detach()
 
 
+def fused_loss_and_grad(theta, cell, V, H, x_ids, y_ids):
+    """GRU or LSTM with memory, run by torch's own nn.GRU / nn.LSTM on our weights. Same returns as above.
+
+    The cell is the one ``forward``'s explicit loop computes (a test checks both give the same loss
+    and gradient); torch's fused loop only trains it faster (bench/live_hello.py). The module is
+    built on the meta device, so it holds no weights and draws nothing from the global RNG.
+    """
+    from torch.func import functional_call
+
+    theta = theta.detach().requires_grad_(True)
+    P = unflatten(theta, cell, V, H)
+    rnn = (torch.nn.GRU if cell == "gru" else torch.nn.LSTM)(V, H, batch_first=True, device="meta")
+    # torch keeps two biases; ours folds them into b_h, except the GRU candidate's b_hn inside r * (...)
+    b_hh = torch.cat([torch.zeros(2 * H), P["b_hn"]]) if cell == "gru" else torch.zeros(GATES[cell] * H)
+    weights = {"weight_ih_l0": P["W_xh"].T, "weight_hh_l0": P["W_hh"].T, "bias_ih_l0": P["b_h"], "bias_hh_l0": b_hh}
+    hidden, _ = functional_call(rnn, weights, (F.one_hot(x_ids, V).float(),))  # (B, T, H)
+    logits = hidden @ P["W_hy"] + P["b_y"]
+    loss = F.cross_entropy(logits.reshape(-1, V), y_ids.reshape(-1))
+    (grad,) = torch.autograd.grad(loss, theta)
+    with torch.no_grad():
+        probs = torch.softmax(logits, dim=-1)
+    return loss.detach(), grad, probs, hidden.detach()
+
+
 @dataclass(frozen=True)
 class TrainingRecord:
     """What training leaves behind for the page: one row per recorded step.
@@ -337,11 +362,12 @@ def train(cfg: CharLMConfig, on_step: OnStep | None = None, stop_at: float | Non
         for step in range(cfg.steps + 1):
             if cfg.cell == "rnn":
                 loss, grad, probs, hidden = rnn_loss_and_grad(P, x_ids, y_ids, cfg.memory)
-            else:
+            elif cfg.memory:  # GRU, LSTM: torch's fused loop over the same cell
                 with torch.enable_grad():
-                    loss, grad, probs, hidden = autograd_loss_and_grad(
-                        theta, cfg.cell, V, H, x_ids, y_ids, cfg.memory
-                    )
+                    loss, grad, probs, hidden = fused_loss_and_grad(theta, cfg.cell, V, H, x_ids, y_ids)
+            else:  # no recurrence: one tick for every step at once
+                with torch.enable_grad():
+                    loss, grad, probs, hidden = autograd_loss_and_grad(theta, cfg.cell, V, H, x_ids, y_ids, False)
             done = stop_at is not None and bool(probs.gather(-1, y_ids.unsqueeze(-1)).min() >= stop_at)
             last = step == cfg.steps or done
             if step % every == 0 or last:  # a snapshot: what the replay slider shows for this step

@@ -46,6 +46,7 @@ HIDDEN_VIEWS = {
         {"demo": "Generating text", "gen_source": "Upload my own text"},
         {"demo": "Classification over time"},
     ],
+    "6_Sound": [{"snd_sentence": "Type my own…"}],
 }
 INPUT_KINDS = ("text_input", "text_area", "file_uploader")
 # Inputs the sweep leaves out, and why (each answers bad input with st.error/st.info in the page).

@@ -198,7 +198,23 @@ SCENES = {
     "2_Word_embeddings": ("query=germany&an_a=paris&an_b=france&an_c=rome", ["Nearest neighbours of “germany”", "italy"]),
     "3_Encoder_decoder": ("x_dates=5+March+2024", ["2024-03-05"]),
     "4_Further_applications": ("cap_shape1=square&cap_colour1=green&cap_rel=alone", ["a green square"]),
+    "6_Sound": ("snd_style=sad&snd_speaker=f2&snd_material=water&snd_action=scratch",
+                ["acted sad by voice f2", "nearest training sound"]),
 }
+
+
+def test_sound_demos_render_their_players_and_charts(server, browser):
+    """Both sound demos draw their audio players, charts and frames (nothing is played)."""
+    ctx, page = open_scene(browser, f"{server}/Sound")
+    assert_healthy(page, charts=4)
+    # clip + its cut; true, parametric, retrieved; two per listening-test question
+    assert page.locator("audio").count() >= 2 + 3 + 2 * 5
+    assert page.locator('[data-testid="stAudioInput"]').count() == 1
+    assert page.locator('[data-testid="stFileUploader"]').count() == 1
+    assert page.locator('[data-testid="stImage"] img').count() >= 1  # the silent clip's frame
+    assert "acted by a speech synthesiser" in page.locator('[data-testid="stMain"]').inner_text()
+    shoot(page, "sound")
+    ctx.close()
 
 
 @pytest.mark.parametrize("page_file", PAGES, ids=lambda p: p.stem)
@@ -216,7 +232,7 @@ def test_a_shared_link_restores_the_scene(server, browser, page_file):
 
 def test_moving_the_replay_slider_in_the_browser(server, browser):
     """Drag the hello replay slider to step 0 with the keyboard: the numbers follow, instantly."""
-    ctx, page = open_scene(browser, f"{server}/Language_model")
+    ctx, page = open_scene(browser, f"{server}/Language_model?step=20")  # the lesson opens at step 0
     trained = page.locator('[data-testid="stMetric"]', has_text="Mean P(target)").inner_text()
     assert float(trained.split()[-1]) >= 0.9  # after default training, every target is likely
     thumb = page.locator('[data-testid="stSlider"]', has_text="Training step (replays").get_by_role("slider")

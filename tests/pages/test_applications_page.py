@@ -9,16 +9,26 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT, open_page
-from core import captioning as cap
-from core import seqclass as sc
-from core.figures import applications as figs
-from core.overview import APPLICATIONS
+from core.applications import captioning as cap
+from core.applications import figures as figs
+from core.applications.overview import APPLICATIONS
+from ui.show import esc
 
 PAGE = "4_Further_applications.py"
 
 
 def metrics(at) -> dict:
     return {m.label: m.value for m in at.metric}
+
+
+def said(elements) -> list[str]:
+    """What Markdown messages show: the page escapes echoed values (backslashes), so drop them."""
+    return [e.value.replace("\\", "") for e in elements]
+
+
+def samples(at) -> list[str]:
+    """The generated samples, shown as code blocks."""
+    return [c.value for c in at.code if not c.value.lstrip().startswith(("class ", "def ", "@"))]
 
 
 def table_with(at, column: str):
@@ -63,13 +73,19 @@ def test_default_load_shows_overview_and_captioner(at):
     assert "Bits per character" not in shown and "Chance" not in shown
 
 
-def test_translation_links_to_its_lesson_only_if_it_exists(at):
-    exists = (ROOT / "pages" / "3_Encoder_decoder.py").exists()
-    linked = any("encoder–decoder lesson: open it" in str(e.proto) for e in at.main.children.values()
-                 if getattr(e, "type", "") == "page_link")
-    assert linked == exists
-    if not exists:
-        assert any("subject of the encoder–decoder lesson" in c.value for c in at.caption)
+def test_other_lessons_are_linked_only_if_their_pages_exist(at):
+    links = " ".join(str(e.proto) for e in at.main if getattr(e, "type", "") == "page_link")
+    for page, said in (("3_Encoder_decoder.py", "encoder–decoder lesson"), ("5_Handwriting.py", "handwriting"),
+                       ("6_Sound.py", "sound lesson")):
+        assert (said in links) == (ROOT / "pages" / page).exists(), page
+
+
+def test_overview_shows_each_result_with_what_it_was_measured_on(at):
+    md = " ".join(m.value for m in at.markdown)
+    for a in APPLICATIONS:
+        assert a.result in md and a.measured_on in md
+    assert "the decoder always writes one softmax at a time" not in md.lower()
+    assert "toy score" in " ".join(c.value for c in at.caption)
 
 
 def test_changing_the_scene_changes_the_caption_softmax(at):
@@ -109,40 +125,21 @@ def test_generating_text_demo():
     # temperature 0: every sample is the same greedy text
     app.slider(key="gen_temp").set_value(0.0)
     app.run()
-    samples = table_with(app, "sample")["sample"].tolist()
-    assert len(samples) == 4 and len(set(samples)) == 1 and samples[0].startswith("The ")
+    written = samples(app)
+    assert len(written) == 4 and len(set(written)) == 1 and written[0].startswith("The ")
+    assert any("hold 1 different texts" in m.value and "temperature 0 always takes" in m.value for m in app.markdown)
     # a unit to look at, and a priming text with characters the corpus never uses
     app.slider(key="gen_unit").set_value(5)
     app.text_input(key="gen_prime").input("Ωmega")
     app.run()
     assert not app.exception
-    assert any("never shows" in e.value for e in app.error)
-
-
-def test_classification_demo():
-    app = _open("Classification over time", opened=("num_cls_probs",), cls_steps=150)
-    assert not app.exception and not app.error
-    shown = metrics(app)
-    assert float(shown["Held-out accuracy (all frames)"].rstrip(" %")) > 60
-    assert shown["Chance"] == "33.3 %"
-    app.segmented_control(key="cls_class").set_value("falling")
-    app.number_input(key="cls_sig").set_value(7)
-    app.run()
-    assert not app.exception
-    said = next(m.value for m in app.markdown if m.value.startswith("After the last frame"))
-    assert "true class is **falling**" in said
-    table = table_with(app, "sum")
-    assert ((table["sum"] - 1).abs() < 1e-5).all()
-    # the page's numbers are the core's: the same settings and seeds give the same softmax
-    run = sc.train(sc.SeqClassConfig(steps=150))
-    probs = sc.frame_probs(run.model, sc.make_signal(sc.CLASSES.index("falling"), 7, run.config.noise).frames)[0]
-    assert np.allclose(table[list(sc.CLASSES)].to_numpy(), probs.round(4), atol=1e-9)
+    assert any("never shows" in e for e in said(app.error))
 
 
 def test_bad_url_values_are_explained():
-    app = _open("Classification over time", cls_steps=7, cls_noise="loud")  # 7 → clamped to 50
+    app = open_page(PAGE, {"cap_epochs": "1", "cap_n": "loud"}).run()  # 1 → clamped to 2
     assert not app.exception
-    assert any("allowed range" in i.value for i in app.info)
+    assert any("outside" in i.value or "allowed range" in i.value for i in app.info)
     assert any("not one of" in w.value for w in app.warning)
 
 
@@ -160,20 +157,20 @@ def test_uploads_are_checked_and_a_good_one_trains():
     for name, blob, message in bad:
         app.file_uploader(key="gen_upload").set_value((name, blob, "text/plain")).run()
         assert not app.exception, name
-        assert any(message in e.value for e in app.error), (name, [e.value for e in app.error])
+        assert any(message in e for e in said(app.error)), (name, said(app.error))
     text = ("the cat sat on the mat. " * 150 + "a dog ran to the cat. " * 150)
     app.file_uploader(key="gen_upload").set_value(("mine.txt", text.encode(), "text/plain")).run()
     assert not app.exception
     # the default priming text "The " has a capital T this corpus never uses: explained, with a hint
-    assert [e.value for e in app.error] and "never shows: 'T'" in app.error[0].value and "the cat sat" in app.error[0].value
+    errors = said(app.error)
+    assert errors and "never shows: 'T'" in errors[0] and "the cat sat" in errors[0]
     shown = metrics(app)
     V = len(set(text))
     assert float(shown["Guessing: ln V"].split()[0]) == pytest.approx(__import__("math").log(V), abs=1e-3)
     assert shown["Training characters"] == f"{int(len(text) * 0.9):,}"
     app.text_input(key="gen_prime").set_value("the ").run()
     assert not app.exception and not app.error
-    samples = table_with(app, "sample")["sample"].tolist()
-    assert all(s.startswith("the ") and set(s) <= set(text) for s in samples)
+    assert all(s.startswith("the ") and set(s) <= set(text) for s in samples(app))
 
 
 def test_charts_are_the_builders_own_and_presenter_mode_leaves_them_alone(at):
@@ -200,8 +197,9 @@ def test_numbers_are_sent_only_when_opened_and_match_the_charts(at):
     assert not opened.exception
     shown = charts(opened)
     assert len(table_with(opened, "application")) == len(APPLICATIONS)
-    assert len(table_with(opened, "unit")) == cap.CaptionConfig.hidden_size  # C, the picture as numbers
-    softmax = next(d.value for d in opened.dataframe if "<eos>" in d.value.columns)
+    cfg = cap.CaptionConfig()
+    assert len(table_with(opened, "unit")) == (cfg.embed_size if cfg.image_at == "first" else cfg.hidden_size)  # C
+    softmax = next(d.value for d in opened.dataframe if "<eos>" in d.value.columns).drop(columns="step")
     assert np.allclose(softmax.to_numpy(), array(shown["cap_softmax"]["data"][0]["z"]).T, atol=5e-5)
     assert np.allclose(softmax.sum(axis=1), 1, atol=1e-3)  # every step's softmax (<pad> is never predicted)
     beam_edges = [t for t in shown["cap_beam"]["data"] if t["mode"] == "lines"]
@@ -211,3 +209,31 @@ def test_numbers_are_sent_only_when_opened_and_match_the_charts(at):
     image = cap.render(DEFAULT_SCENE, np.random.default_rng(0))
     assert np.array_equal(array(shown["cap_image"]["data"][0]["z"]).reshape(image.shape),
                           np.clip(image * 255, 0, 255).round().astype(np.uint8))
+
+
+def test_what_if_shows_both_captioners_side_by_side():
+    app = open_page(PAGE, {"cap_image_at": "at every step (what-if)", "cap_n": "500", "cap_epochs": "2"}).run()
+    assert not app.exception
+    table = table_with(app, "image enters the decoder")
+    assert len(table) == 2 and table["image enters the decoder"].str.contains("Show and Tell").any()
+    said_line = next(m.value for m in app.markdown if m.value.startswith("**What-if:**"))
+    every, first = table["exact match, greedy %"].tolist()[::-1]
+    assert f"{every:.1f} %" in said_line and f"{first:.1f} %" in said_line
+    assert ("helps" in said_line) == (every > first)
+
+
+def test_a_vanishing_temperature_in_a_link_samples_greedily():
+    app = _open("Generating text", gen_steps=50, gen_hidden=64, gen_temp="1e-320")
+    assert not app.exception and not app.error
+    assert len(set(samples(app))) == 1  # as good as greedy
+
+
+def test_echoed_values_are_escaped():
+    """An uploaded text and a linked priming text are echoed in the error: as characters, never as Markdown."""
+    app = _open("Generating text", gen_steps=50, gen_hidden=64, gen_source="Upload my own text", gen_prime="Ω`$x$`")
+    text = "**bold** [log in](https://evil.example) " + "the cat sat on the mat. " * 150
+    app.file_uploader(key="gen_upload").set_value(("mine.txt", text.encode(), "text/plain")).run()
+    assert not app.exception
+    shown = [e.value for e in app.error]
+    assert shown and any("\\*\\*bold\\*\\*" in e for e in shown), shown
+    assert all("](" not in e and "**bold**" not in e and "`$" not in e for e in shown), shown

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from core import captioning as cap
+from core.applications import captioning as cap
+from core.applications.rng import init_from
 from core.beam import greedy
 
 SMALL = cap.CaptionConfig(n_train=1000, n_heldout=120, epochs=10, seed=0)
@@ -50,8 +51,7 @@ def test_teacher_forcing_shifts_by_one():
 
 def test_untrained_decoder_is_near_uniform():
     """Before training no word is favoured much: the loss is close to ln V."""
-    torch.manual_seed(0)
-    model = cap.CaptionNet()
+    model = init_from(cap.CaptionNet(), torch.Generator().manual_seed(0))
     data = cap.make_dataset(50, seed=1)
     x, y = cap.teacher_forcing(data.captions)
     with torch.no_grad():
@@ -93,7 +93,7 @@ def test_batched_greedy_equals_core_beam_greedy(run):
     batched = cap.greedy_batch(run.model, images)
     for img, caption in zip(images, batched):
         C = run.model.encode(torch.from_numpy(img)[None])
-        ids, _ = greedy(run.model.step, (C, C), cap.BOS, cap.EOS, cap.MAX_LEN)
+        ids, _ = greedy(run.model.step, run.model.start(C), cap.BOS, cap.EOS, cap.MAX_LEN)
         assert cap.decode_caption(ids) == caption
 
 

@@ -4,20 +4,36 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.figures import applications as figs
-from core.overview import APPLICATIONS
+from core.applications import figures as figs
+from core.applications.overview import APPLICATIONS
 
 
-def test_overview_has_every_application_and_its_result():
+def test_overview_draws_each_application_as_what_it_is():
     rows = [a.__dict__ for a in APPLICATIONS]
     fig = figs.overview_diagram(rows)
     texts = " ".join(a.text for a in fig.layout.annotations)
     for a in APPLICATIONS:
-        assert a.name in texts and a.encoder in texts and a.decoder in texts and a.context in texts
-    assert "34.8 BLEU" in texts and "BLEU-1 59" in texts and "25" in texts
-    assert len(fig.layout.shapes) == 3 * len(rows)  # encoder, C, decoder boxes per row
+        assert a.name in texts and a.kind in texts and a.network in texts and a.writes in texts
+    hover = " ".join(fig.data[0].hovertext)
+    for a in APPLICATIONS:
+        assert a.result in hover and a.measured_on in hover
+    assert len(fig.layout.shapes) == 3 * len(rows)  # reads, carries, writes per row
     arrows = [a for a in fig.layout.annotations if a.showarrow]
     assert len(arrows) == 2 * len(rows)
+    # the four kinds differ in the output box's border, not by colour alone
+    dashes = {row["kind"]: fig.layout.shapes[3 * i + 2].line.dash for i, row in enumerate(rows)}
+    assert len({d for k, d in dashes.items() if not k.startswith("language model")} | {dashes[rows[2]["kind"]]}) == 4
+
+
+def test_overview_facts_the_lecturer_asked_for():
+    by_name = {a.name: a for a in APPLICATIONS}
+    assert "ensemble of 5 deep LSTMs" in by_name["Machine translation"].result
+    assert by_name["Machine translation"].kind == "encoder–decoder"
+    assert by_name["Image captioning"].kind == "encoder–decoder" and "Pascal" in by_name["Image captioning"].measured_on
+    assert "mixture-density" in by_name["Handwriting generation"].kind
+    assert by_name["Emotion from speech"].kind == "sequence-to-one classification"
+    assert by_name["Visually indicated sounds"].kind == "frame-by-frame regression"
+    assert all(a.measured_on for a in APPLICATIONS)
 
 
 def test_image_figure_is_pixel_exact():
@@ -79,23 +95,3 @@ def test_hidden_unit_text_places_every_character():
     text = np.asarray(fig.data[0].text)
     assert text[0, 0] == "h" and text[1, 1] == "·"  # the space is shown as a dot
     assert fig.data[0].zmid == 0
-
-
-def test_spectrogram_and_frame_probabilities():
-    frames = np.random.default_rng(1).random((40, 24))
-    fig = figs.spectrogram(frames, np.linspace(3, 12, 40))
-    assert np.allclose(np.asarray(fig.data[0].z), frames.T) and len(fig.data) == 2
-    probs = np.full((40, 3), 1 / 3)
-    probs[20:] = [0.1, 0.1, 0.8]
-    fig = figs.frame_probabilities(probs, ["rising", "falling", "rise then fall"], true_label=2)
-    assert [t.name for t in fig.data] == ["rising", "falling", "rise then fall (true class)"]
-    assert np.allclose(fig.data[2].y, probs[:, 2]) and fig.data[2].line.width > fig.data[0].line.width
-    assert len({t.line.dash for t in fig.data}) == 3  # not colour alone
-
-
-def test_accuracy_and_confusion():
-    fig = figs.accuracy_by_frame(np.array([0.3, 0.6, 0.9]), 1 / 3)
-    assert list(fig.data[0].y) == [0.3, 0.6, 0.9] and abs(fig.layout.shapes[0].y0 - 1 / 3) < 1e-12
-    m = np.array([[5, 1], [0, 6]])
-    fig = figs.confusion(m, ["a", "b"])
-    assert np.array_equal(np.asarray(fig.data[0].z), m)

@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from core import context_lm as clm
-from core import embeddings as E
+from core.embeddings import bank as clm
+from core.embeddings import vectors as E
 
 
 @pytest.fixture(scope="module")
@@ -72,5 +72,8 @@ def test_sense_separation_and_pca():
     X = np.array([[1, 0, 0], [1.1, 0, 0], [0, 1, 0], [0, 1.2, 0]], float)
     same, diff = clm.sense_separation(X, ["m", "m", "r", "r"])
     assert same > 0.5 > diff
-    Y, var = clm.pca_2d(X)
+    from core.common.pca import pca_2d
+
+    proj = pca_2d(X)
+    Y, var = proj.points, proj.explained
     assert Y.shape == (4, 2) and var[0] >= var[1] and var.sum() <= 1 + 1e-9

@@ -6,9 +6,9 @@ import sys
 import numpy as np
 import pytest
 
-from core import embeddings as E
-from core import wordvec_sources as S
-from tests.conftest import ROOT
+from core.embeddings import vectors as E
+from core.embeddings import sources as S
+from conftest import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,8 @@ def test_glove_is_memory_mapped_read_only_and_complete(glove):
 
 def test_importing_core_is_light():
     """The page's core modules must not import gensim, sklearn, umap or torch just by being imported."""
-    code = ("import sys; import core.embeddings, core.wordvec_sources, core.context_lm, core.figures.embeddings;"
+    code = ("import sys; import core.embeddings.vectors, core.embeddings.sources, core.embeddings.bank, "
+            "core.common.pca;"
             "print([m for m in ('gensim', 'sklearn', 'umap', 'torch', 'streamlit') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
@@ -234,8 +235,8 @@ def good_text():
     (b"\x93NUMPY\x01\x00", "auto", "npy"),
     (b"", "auto", "empty"),
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\xff\xfe\x00", "auto", "binary file but not a vector"),
-    (b"3 2\nthe 0.1 0.2\ncat 0.3\ndog 1 2\n", "auto", r"Line 3 .*1 numbers.*2 dimensions"),
-    (b"the 0.1 0.2\ncat 0.3 0.4 0.5\n", "glove", r"Line 2 .*3 numbers"),
+    (b"3 2\nthe 0.1 0.2\ncat 0.3\ndog 1 2\n", "auto", r"Line 3 has a different number of values"),
+    (b"the 0.1 0.2\ncat 0.3 0.4 0.5\n", "glove", r"Line 2 has a different number of values"),
     (b"5 2\nthe 0.1 0.2\ncat 0.3 0.4\n", "auto", "header promises 5"),
     (b"3 999999999\nthe 0.1\n", "auto", "999,999,999 dimensions"),
     (b"the 0.1 0.2\ncaf\xe9 0.3 0.4\n", "glove", "not UTF-8"),
@@ -263,13 +264,15 @@ def test_file_over_the_cap_is_refused(monkeypatch):
 
 
 def test_path_reading_checks_names_and_existence(tmp_path):
+    folder = str(tmp_path)
     with pytest.raises(S.SourceError, match="Only files ending"):
-        S.read_vector_path("/etc/passwd")
-    with pytest.raises(S.SourceError, match="no file"):
-        S.read_vector_path(str(tmp_path / "missing.txt"))
+        S.read_vector_path("passwd", folder=folder)
+    with pytest.raises(S.SourceError, match="no vector file"):
+        S.read_vector_path("missing.txt", folder=folder)
     f = tmp_path / "v.txt"
     f.write_bytes(good_text())
-    assert S.read_vector_path(str(f), limit=2).itos == ["the", "cat"]
+    assert S.read_vector_path("v.txt", limit=2, folder=folder).itos == ["the", "cat"]
+    assert S.read_vector_path(str(f), limit=2, folder=folder).itos == ["the", "cat"]  # absolute, inside
 
 
 # ---- word2vec -----------------------------------------------------------------------------------
@@ -283,9 +286,13 @@ def test_word2vec_is_deterministic_and_reports_each_epoch():
     b = S.train_word2vec(cfg, sents)
     assert steps == [(1, 2), (2, 2)]
     assert a.itos == b.itos and np.array_equal(a.vectors, b.vectors)
+    from collections import Counter
+
+    counts = Counter(w for s in sents for w in s)
+    assert a.V == sum(1 for c in counts.values() if c >= 5)
+    assert a.itos[0] == counts.most_common(1)[0][0]  # most frequent word first
     stats = S.corpus_stats(sents)
-    assert a.V == sum(1 for c in stats["counts"].values() if c >= 5)
-    assert a.itos[0] == stats["counts"].most_common(1)[0][0]  # most frequent word first
+    assert (stats.tokens, stats.types) == (sum(counts.values()), len(counts))
 
 
 def test_text_errors():

@@ -3,8 +3,8 @@
 import numpy as np
 import plotly.graph_objects as go
 
-from core.figures import embeddings as figs
 from core.common.style import NEUTRAL, OUTLINE
+from core.embeddings import figures as figs
 
 
 def test_word_map_background_groups_and_highlight():
@@ -78,3 +78,58 @@ def test_between_centres_places_words_by_their_two_cosines():
     assert (bank.x[0], bank.y[0]) == (0.8, 0.5) and bank.marker.symbol == "star"
     diagonal = fig.data[0]
     assert diagonal.x[0] == diagonal.y[0] and diagonal.x[1] == diagonal.y[1]
+
+
+def _boxes(fig, W=figs.PLOT_PX[0], H=figs.PLOT_PX[1], font=figs.LABEL_FONT_PX, marker=7.0):
+    """Every label's text box in pixels, as the placement assumes: textpoint labels and annotations."""
+    xr, yr = fig.layout.xaxis.range, fig.layout.yaxis.range
+    to_px = lambda x, y: ((x - xr[0]) / (xr[1] - xr[0]) * W, (yr[1] - y) / (yr[1] - yr[0]) * H)  # noqa: E731
+    where = {v: k for k, v in figs.TEXTPOSITION.items()}
+    out = []
+    for t in fig.data:
+        if t.mode and "text" in t.mode and isinstance(t.textposition, tuple):
+            for x, y, text, pos in zip(t.x, t.y, t.text, t.textposition):
+                if text:
+                    (ux, uy), (cx, cy) = where[pos], to_px(x, y)
+                    w, h = 0.6 * font * len(text) + 4, 1.3 * font
+                    out.append((text, figs._label_box(cx + ux * (w / 2 + marker), cy + uy * (h / 2 + marker), text,
+                                                      font)))
+    for a in fig.layout.annotations:
+        cx, cy = to_px(a.x, a.y)
+        out.append((a.text, figs._label_box(cx + a.ax, cy + a.ay, a.text, font)))
+    return out
+
+
+def test_label_placement_never_overlaps():
+    rng = np.random.default_rng(0)
+    px = rng.uniform(100, 300, size=(30, 2))  # a crowded cluster
+    texts = [f"word{i}" for i in range(30)]
+    placed = figs.place_labels(px, texts, list(range(30)))
+    boxes = [figs._label_box(px[i, 0] + dx, px[i, 1] + dy, texts[i], figs.LABEL_FONT_PX)
+             for i, (dx, dy, _) in placed.items()]
+    assert len(placed) >= 10
+    for i in range(len(boxes)):
+        for j in range(i + 1, len(boxes)):
+            assert not figs._overlaps(boxes[i], boxes[j])
+
+
+def test_default_word_map_labels_every_lesson_word_without_overlap():
+    """The default map (GloVe, countries and capitals, nearest to france): labels at projector size, no overlap."""
+    from core.embeddings import vectors as E
+
+    G = E.load_glove()
+    words, groups = E.parse_word_groups("countries: france, germany, italy, spain, japan, india, russia, egypt\n"
+                                        "capitals: paris, berlin, rome, madrid, tokyo, delhi, moscow, cairo")
+    nb = E.neighbours(G, "france", 8)
+    shown = words + [w for w in nb.words if w not in words]
+    m = E.project(G, shown, "pca", 2)
+    fig = figs.word_map(shown, m.coords, groups + ["nearest to france"] * (len(shown) - len(words)), None,
+                        {w: "" for w in nb.words}, "france", labelled=set(words))
+    boxes = _boxes(fig)
+    assert {t for t, _ in boxes} == set(words)
+    assert sum(1 for t in fig.data for x in (t.text or ()) if x) >= 8  # most sit right next to their point
+    for i in range(len(boxes)):
+        for j in range(i + 1, len(boxes)):
+            assert not figs._overlaps(boxes[i][1], boxes[j][1]), (boxes[i][0], boxes[j][0])
+    symbols = {t.name: t.marker.symbol for t in fig.data if t.name in ("countries", "nearest to france")}
+    assert symbols["countries"] != symbols["nearest to france"]  # told apart by shape, not colour alone

@@ -281,3 +281,43 @@ def test_text_probability_is_the_chain_rule_of_the_shown_window():
     long = charlm.train(CharLMConfig(text=("abcde " * 20), steps=1))
     tp = charlm.text_probability(long, 1)
     assert not tp.whole_text and tp.covered == charlm.WINDOW + 1 and tp.text_length == 120
+
+
+@pytest.mark.parametrize("memory", [True, False])
+def test_hand_written_bptt_equals_the_numpy_min_char_rnn(memory):
+    """Same weights, same text: our loss, gradient and softmax are min-char-rnn's (mean instead of sum)."""
+    from min_char_rnn import init, loss_and_grads
+
+    text = "hello world"
+    vocab = Vocab.from_text(text)
+    V, H = len(vocab), 8
+    ref = init(V, H, seed=4)
+    ref = {k: v * 30 for k, v in ref.items()}  # weights large enough for the tanh to bend
+    ref["bh"] += 0.1
+    ref["by"] += np.linspace(-0.2, 0.2, V)[:, None]
+    ids = vocab.encode(text)
+    ref_loss, ref_grad, ref_probs = loss_and_grads(ref, ids[:-1], ids[1:], memory)
+    f32 = lambda a: torch.tensor(a, dtype=torch.float32)  # noqa: E731  (the lesson trains in float32)
+    P = {"W_xh": f32(ref["Wxh"].T), "W_hh": f32(ref["Whh"].T), "b_h": f32(ref["bh"][:, 0]),
+         "W_hy": f32(ref["Why"].T), "b_y": f32(ref["by"][:, 0])}
+    n = len(ids) - 1
+    loss, grad, probs, _ = charlm.rnn_loss_and_grad(P, torch.tensor([ids[:-1]]), torch.tensor([ids[1:]]), memory)
+    assert float(loss) == pytest.approx(ref_loss / n, rel=1e-5)
+    expected = np.concatenate([ref_grad["Wxh"].T.ravel(), ref_grad["Whh"].T.ravel(), ref_grad["bh"].ravel(),
+                               ref_grad["Why"].T.ravel(), ref_grad["by"].ravel()]) / n
+    np.testing.assert_allclose(grad.numpy(), expected, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(probs[0].numpy(), ref_probs, rtol=1e-5)
+
+
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
+def test_fused_training_path_equals_the_explicit_loop(cell):
+    """GRU/LSTM train through torch's fused module; loss, gradient and states equal the explicit loop's."""
+    g = torch.Generator().manual_seed(3)
+    V, H = 6, 5
+    x_ids, y_ids = charlm.make_windows(torch.randint(0, V, (120,), generator=g).tolist())
+    theta = charlm.init_theta(cell, V, H, seed=2) + 0.3 * torch.randn(
+        sum(math.prod(s) for s in charlm.param_shapes(cell, V, H).values()), generator=g)
+    fused = charlm.fused_loss_and_grad(theta, cell, V, H, x_ids, y_ids)
+    loop = charlm.autograd_loss_and_grad(theta, cell, V, H, x_ids, y_ids, True)
+    for a, b in zip(fused, loop):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)

@@ -1,4 +1,4 @@
-"""Figures for the "further applications" lesson: arrays and labels in, go.Figure out.
+"""Figures for the "further applications" lesson: arrays and labels in, go.Figure out (never torch).
 
 Each figure is one ``go.Figure(data, layout=…)`` call with the whole layout as nested dicts (the
 shapes and annotations as lists), like the other lessons' builders: ``add_shape`` /
@@ -24,46 +24,60 @@ def _baseline(y: float, text: str, below: bool = False) -> tuple[dict, dict]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Overview: every application as encoder → C → decoder
+# Overview: every application drawn as the network it is
 # ---------------------------------------------------------------------------------------------
+
+# How each kind joins its three boxes: (arrow into the middle box, arrow into the output box, dash of the
+# output box's border). Kinds differ in words AND in line style, never by colour alone.
+_JOINS = {
+    "encoder–decoder": ("the whole input, then", "decoder, step by step", "solid"),
+    "language model": ("one RNN, step by step", "each output fed back in", "dot"),
+    "sequence-to-one classification": ("every frame", "once, after the last frame", "dash"),
+    "frame-by-frame regression": ("every frame", "at every frame", "dashdot"),
+}
+
+
+def _family(kind: str) -> str:
+    return next(k for k in _JOINS if kind.startswith(k))
 
 
 def overview_diagram(rows: Sequence[dict]) -> go.Figure:
-    """One row per application: [what is encoded → encoder] → C → [decoder → what is decoded].
+    """One row per application: [what it reads → network] → [what the RNN carries] → [what it writes].
 
-    Each row is a dict with keys name, encoded, encoder, context, decoder, decoded, result.
+    Each row is a dict with keys name, paper, kind, reads, network, carries, writes, result, measured_on.
+    The row's kind (encoder–decoder, language model, sequence-to-one, frame-by-frame regression) is written
+    in its title and shown by the arrows' words and the output box's border style.
     """
     n = len(rows)
     shapes, annotations = [], []
-    boxes = [(0.0, 0.30, "encoder", "#DCEBF7"), (0.36, 0.62, "context", "#FCEBCB"), (0.68, 1.0, "decoder", "#D9F0E6")]
+    boxes = [(0.0, 0.31, "#DCEBF7"), (0.37, 0.63, "#FCEBCB"), (0.69, 1.0, "#D9F0E6")]
     for i, row in enumerate(rows):
-        y1 = n - i - 0.08
-        y0 = n - i - 0.62
-        for x0, x1, part, colour in boxes:
-            shapes.append(dict(type="rect", x0=x0, x1=x1, y0=y0, y1=y1, line=dict(color=OUTLINE, width=1),
-                               fillcolor=colour, layer="below"))
-        text = {
-            "encoder": f"<b>{row['encoder']}</b><br>reads {row['encoded']}",
-            "context": f"<b>C</b> = {row['context']}",
-            "decoder": f"<b>{row['decoder']}</b><br>writes {row['decoded']}",
-        }
-        for x0, x1, part, _ in boxes:
-            annotations.append(dict(x=(x0 + x1) / 2, y=(y0 + y1) / 2, text=text[part], showarrow=False,
-                                    font=dict(size=12), xref="x", yref="y"))
-        for xa, xb in ((0.30, 0.36), (0.62, 0.68)):
-            annotations.append(dict(x=xb, y=(y0 + y1) / 2, ax=xa, ay=(y0 + y1) / 2, xref="x", yref="y", axref="x",
-                                    ayref="y", showarrow=True, arrowhead=2, arrowwidth=2, arrowcolor=OUTLINE, text=""))
+        y1, y0 = n - i - 0.12, n - i - 0.66
+        mid = (y0 + y1) / 2
+        into_mid, into_out, dash = _JOINS[_family(row["kind"])]
+        for k, (x0, x1, colour) in enumerate(boxes):
+            shapes.append(dict(type="rect", x0=x0, x1=x1, y0=y0, y1=y1, fillcolor=colour, layer="below",
+                               line=dict(color=OUTLINE, width=2 if k == 2 else 1, dash=dash if k == 2 else "solid")))
+        texts = (f"<b>{row['network']}</b><br>reads {row['reads']}", row["carries"], row["writes"])
+        for (x0, x1, _), text in zip(boxes, texts):
+            annotations.append(dict(x=(x0 + x1) / 2, y=mid, text=text, showarrow=False, font=dict(size=12),
+                                    xref="x", yref="y", width=int(260 * (x1 - x0) / 0.31)))
+        for (xa, xb), said in (((0.31, 0.37), into_mid), ((0.63, 0.69), into_out)):
+            annotations.append(dict(x=xb, y=mid, ax=xa, ay=mid, xref="x", yref="y", axref="x", ayref="y", text="",
+                                    showarrow=True, arrowhead=2, arrowwidth=2, arrowcolor=OUTLINE))
+            annotations.append(dict(x=(xa + xb) / 2, y=y0, yanchor="top", text=f"<i>{said}</i>", showarrow=False,
+                                    font=dict(size=11), xref="x", yref="y"))
         annotations.append(dict(x=0.0, y=y1 + 0.02, xanchor="left", yanchor="bottom", showarrow=False,
-                                text=f"<b>{row['name']}</b> — {row['result']}", font=dict(size=12)))
-    # invisible points carry the hover text and fix the axes
-    points = go.Scatter(
-        x=[0.5] * n, y=[n - i - 0.35 for i in range(n)], mode="markers", marker=dict(opacity=0),
-        hovertext=[f"{r['name']}: {r['result']}" for r in rows], hoverinfo="text", showlegend=False,
+                                text=f"<b>{row['name']}</b> · {row['kind']} · {row['paper']}", font=dict(size=13)))
+    points = go.Scatter(  # invisible points carry each row's result on hover and fix the axes
+        x=[0.5] * n, y=[n - i - 0.39 for i in range(n)], mode="markers", marker=dict(opacity=0),
+        hovertext=[f"{r['name']}: {r['result']}<br>measured on {r['measured_on']}" for r in rows],
+        hoverinfo="text", showlegend=False,
     )
     return go.Figure(points, layout=base_layout(
-        "One pattern, many media: encoder → C → decoder", height=120 + 110 * n, shapes=shapes,
+        "What each application's network is: reads → carries → writes", height=110 + 118 * n, shapes=shapes,
         annotations=annotations, xaxis=dict(visible=False, range=[-0.01, 1.01]),
-        yaxis=dict(visible=False, range=[0.3, n + 0.25]),
+        yaxis=dict(visible=False, range=[0.2, n + 0.12]),
     ))
 
 
@@ -162,8 +176,10 @@ def beam_tree(nodes: Sequence, itos: Sequence[str], best: Sequence[int]) -> go.F
 def loss_vs_baseline(
     steps: np.ndarray, loss: np.ndarray, baseline: float, baseline_label: str,
     eval_steps: np.ndarray | None = None, eval_loss: np.ndarray | None = None, title: str = "",
+    reference: tuple[float, str] | None = None,
 ) -> go.Figure:
-    """Training loss per step (and held-out loss, if given) against a guessing baseline such as ln V."""
+    """Training loss per step (and held-out loss, if given) against a guessing baseline such as ln V,
+    and optionally a second reference line (value, label) such as a unigram model's loss, dotted."""
     traces = [go.Scatter(x=steps, y=loss, mode="lines", name="training batch", line=dict(color=PALETTE[4]),
                          hovertemplate="step %{x}: %{y:.4f}<extra></extra>")]
     if eval_steps is not None and eval_loss is not None:
@@ -171,8 +187,14 @@ def loss_vs_baseline(
                                  line=dict(color=PALETTE[0], width=3), marker=dict(symbol="diamond", size=8),
                                  hovertemplate="step %{x}: held-out %{y:.4f}<extra></extra>"))
     line, label = _baseline(baseline, baseline_label)
+    shapes, annotations = [line], [label]
+    if reference is not None:
+        ref_line, ref_label = _baseline(reference[0], reference[1], below=True)
+        ref_line["line"].update(dash="dot", color=PALETTE[3])
+        shapes.append(ref_line)
+        annotations.append(ref_label)
     return go.Figure(traces, layout=base_layout(
-        title, height=320, shapes=[line], annotations=[label], legend=dict(orientation="h", y=-0.25),
+        title, height=320, shapes=shapes, annotations=annotations, legend=dict(orientation="h", y=-0.25),
         xaxis=axis_title("training step"),
         yaxis=axis_title("cross-entropy (nats)", rangemode="tozero"),
     ))
@@ -207,66 +229,4 @@ def hidden_unit_text(chars: Sequence[str], activation: np.ndarray, unit: int, pe
     return go.Figure(heatmap, layout=base_layout(
         f"Hidden unit {unit} along the text (blue = +1, red = −1)", height=90 + 34 * n_lines,
         xaxis=dict(visible=False), yaxis=dict(visible=False, autorange="reversed"),
-    ))
-
-
-# ---------------------------------------------------------------------------------------------
-# Classification over time
-# ---------------------------------------------------------------------------------------------
-
-
-def spectrogram(frames: np.ndarray, pitch: np.ndarray | None = None, title: str = "") -> go.Figure:
-    """Frames (T, F) as a spectrogram: time across, frequency bin up; the true pitch dotted."""
-    T, F = frames.shape
-    traces = [go.Heatmap(z=frames.T, x=np.arange(1, T + 1), y=np.arange(F), colorscale="Viridis",
-                         colorbar=dict(title="energy", thickness=12),
-                         hovertemplate="frame %{x}, bin %{y}: %{z:.3f}<extra></extra>")]
-    if pitch is not None:
-        traces.append(go.Scatter(x=np.arange(1, T + 1), y=pitch, mode="lines", name="pitch used to draw it",
-                                 line=dict(color="#FFFFFF", dash="dot", width=2)))
-    return go.Figure(traces, layout=base_layout(
-        title, height=300, legend=dict(orientation="h", y=-0.3),
-        xaxis=axis_title("frame (time)"), yaxis=axis_title("frequency bin"),
-    ))
-
-
-def frame_probabilities(probs: np.ndarray, classes: Sequence[str], true_label: int | None = None) -> go.Figure:
-    """P(class | frames 1..t) after every frame t, one line per class; the true class drawn thick."""
-    T, K = probs.shape
-    dashes = ["solid", "dash", "dot", "dashdot"]
-    traces = []
-    for k, name in enumerate(classes):
-        is_true = true_label == k
-        traces.append(go.Scatter(
-            x=np.arange(1, T + 1), y=probs[:, k], mode="lines", name=f"{name}{' (true class)' if is_true else ''}",
-            line=dict(color=PALETTE[k], width=5 if is_true else 2, dash=dashes[k % len(dashes)]),
-            hovertemplate=f"after frame %{{x}}: P({name}) = %{{y:.3f}}<extra></extra>",
-        ))
-    return go.Figure(traces, layout=base_layout(
-        "The decision forming, frame by frame", height=320, legend=dict(orientation="h", y=-0.3),
-        xaxis=axis_title("frames seen"),
-        yaxis=axis_title("P(class | frames so far)", range=[0, 1.02]),
-    ))
-
-
-def accuracy_by_frame(accuracy: np.ndarray, chance: float) -> go.Figure:
-    """Held-out accuracy if the classifier had to answer after t frames, against chance."""
-    T = len(accuracy)
-    curve = go.Scatter(x=np.arange(1, T + 1), y=accuracy, mode="lines+markers", name="held-out accuracy",
-                       line=dict(color=PALETTE[0]), hovertemplate="after %{x} frames: %{y:.3f}<extra></extra>")
-    line, label = _baseline(chance, f"chance = {chance:.2f}", below=True)
-    return go.Figure(curve, layout=base_layout(
-        "How early can it tell? (held-out signals)", height=300, shapes=[line], annotations=[label],
-        xaxis=axis_title("frames seen"), yaxis=axis_title("accuracy", range=[0, 1.02]),
-    ))
-
-
-def confusion(matrix: np.ndarray, classes: Sequence[str]) -> go.Figure:
-    """Counts of true class (rows) against the class chosen after the last frame (columns)."""
-    heatmap = go.Heatmap(z=matrix, x=list(classes), y=list(classes), colorscale="Blues", text=matrix,
-                         texttemplate="%{text}", showscale=False,
-                         hovertemplate="true %{y}, chosen %{x}: %{z}<extra></extra>")
-    return go.Figure(heatmap, layout=base_layout(
-        "Held-out confusion after the last frame", height=300, xaxis=axis_title("chosen class"),
-        yaxis=axis_title("true class", autorange="reversed"),
     ))

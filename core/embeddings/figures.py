@@ -9,6 +9,66 @@ from core.common.style import (
 )
 
 
+SYMBOLS = ["circle", "square", "diamond", "triangle-up", "cross", "x", "star", "pentagon"]  # one per group
+LABEL_FONT_PX = 20  # labels are placed for the projector's font (ui.show.PRESENTER_FONT): smaller fonts only help
+PLOT_PX = (560, 420)  # the smallest plot area a 1280×720 projector gives the map (width, height)
+
+
+def _label_box(cx: float, cy: float, text: str, font: float) -> tuple[float, float, float, float]:
+    w, h = 0.6 * font * max(len(text), 1) + 4, 1.3 * font
+    return cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2
+
+
+def _overlaps(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+TEXTPOSITION = {(0, -1): "top center", (0, 1): "bottom center", (1, 0): "middle right", (-1, 0): "middle left",
+                (1, -1): "top right", (-1, -1): "top left", (1, 1): "bottom right", (-1, 1): "bottom left"}
+
+
+def place_labels(px: np.ndarray, texts: list[str], order: list[int], size: tuple[float, float] = PLOT_PX,
+                 font: float = LABEL_FONT_PX, marker: float = 7.0) -> dict[int, tuple[float, float, str | None]]:
+    """Greedy label placement in pixels: for each point (in ``order``), the nearest free spot for its text.
+
+    First the eight places right next to the marker (Plotly's ``textposition``), then rings further out
+    (drawn as an annotation with a thin leader line). A spot is free when its text box overlaps no placed
+    label, no marker, and stays inside the plot. ``px`` is (N, 2) in pixels, y downwards. Returns
+    {point index: (dx, dy, textposition or None)}; a point with no free spot keeps its word on hover.
+    """
+    W, H = size
+    dirs = [(0, -1), (0, 1), (1, 0), (-1, 0), (1, -1), (-1, -1), (1, 1), (-1, 1)]
+    marks = [(x - marker, y - marker, x + marker, y + marker) for x, y in px]
+    placed: list[tuple] = []
+    out: dict[int, tuple[float, float]] = {}
+    for i in order:
+        x, y = px[i]
+        w, h = 0.6 * font * max(len(texts[i]), 1) + 4, 1.3 * font
+        for r in (0, 18, 36, 60, 90):
+            done = False
+            for ux, uy in dirs:
+                dx = ux * (w / 2 + marker + r) if ux else 0.0
+                dy = uy * (h / 2 + marker + r) if uy else 0.0
+                box = _label_box(x + dx, y + dy, texts[i], font)
+                if box[0] < 0 or box[1] < 0 or box[2] > W or box[3] > H:
+                    continue
+                if any(_overlaps(box, o) for o in placed) or any(_overlaps(box, m) for m in marks):
+                    continue
+                placed.append(box)
+                out[i] = (dx, dy, TEXTPOSITION[(ux, uy)] if r == 0 else None)
+                done = True
+                break
+            if done:
+                break
+    return out
+
+
+def _padded_range(v: np.ndarray, pad: float = 0.12) -> list[float]:
+    lo, hi = float(np.min(v)), float(np.max(v))
+    span = hi - lo if hi > lo else 1.0
+    return [lo - pad * span, hi + pad * span]
+
+
 def word_map(
     words: list[str],
     coords: np.ndarray,
@@ -18,12 +78,15 @@ def word_map(
     query: str | None = None,
     title: str = "",
     axis_names: tuple[str, ...] = ("component 1", "component 2", "component 3"),
+    labelled: set[str] | None = None,
 ) -> go.Figure:
-    """Words as labelled points in 2D or 3D; background words small and grey; highlighted words ringed.
+    """Words as points in 2D or 3D; background words small and faint; highlighted words ringed.
 
-    coords is (N, 2) or (N, 3). groups colours the chosen words (one trace per group);
-    highlight maps word -> hover note (e.g. cosine to the query), drawn with a black ring;
-    query, if given, gets lines to every highlighted word.
+    coords is (N, 2) or (N, 3). groups gives each chosen word's group: one trace per group, each with
+    its own colour AND symbol. Only the ``labelled`` words (default: every chosen word) carry a text
+    label, placed so no two labels overlap (``place_labels``); every word shows on hover. highlight
+    maps word -> hover note (e.g. cosine to the query), drawn with a black ring; query, if given, gets
+    dotted lines to every highlighted word.
     """
     coords = np.asarray(coords, dtype=float)
     N, d = coords.shape
@@ -33,6 +96,7 @@ def word_map(
     traces = []
     three = d == 3
     Scatter = go.Scatter3d if three else go.Scatter
+    labelled = set(w for w, b in zip(words, bg) if not b) if labelled is None else set(labelled)
 
     def pts(mask):
         c = coords[mask]
@@ -41,19 +105,27 @@ def word_map(
     if bg.any():
         traces.append(Scatter(
             **pts(bg), mode="markers", name="background (frequent words)",
-            marker=dict(size=3 if three else 5, color=NEUTRAL, opacity=0.6),
+            marker=dict(size=3 if three else 4, color=NEUTRAL, opacity=0.35),
             text=[w for w, b in zip(words, bg) if b], hovertemplate="%{text}<extra>background</extra>",
         ))
     fg = ~bg
     names = list(dict.fromkeys(g for g, b in zip(groups, bg) if not b))
+    placement = {} if three else _placement(words, coords, bg, labelled)
     for gi, gname in enumerate(names):
         mask = fg & np.array([g == gname for g in groups])
-        labels = [w for w, m in zip(words, mask) if m]
+        idx = np.flatnonzero(mask)
+        if three:
+            label = dict(text=[words[i] for i in idx], textposition="top center")
+        else:  # only words placed next to their marker get a text here; the rest are annotations or hover
+            spot = [placement.get(i) for i in idx]
+            label = dict(text=[words[i] if p and p[2] else "" for i, p in zip(idx, spot)],
+                         textposition=[p[2] if p and p[2] else "top center" for p in spot])
         traces.append(Scatter(
-            **pts(mask), mode="markers+text", name=gname, text=labels, textposition="top center",
-            marker=dict(size=6 if three else 10, color=PALETTE[gi % len(PALETTE)],
-                        line=dict(width=0)),
-            hovertemplate="%{text}<extra>" + gname + "</extra>",
+            **pts(mask), mode="markers+text", name=gname, hovertext=[words[i] for i in idx], **label,
+            marker=dict(size=6 if three else 11, color=PALETTE[gi % len(PALETTE)],
+                        symbol=SYMBOLS[gi % len(SYMBOLS)] if not three else "circle",
+                        line=dict(width=1, color="white")),
+            hovertemplate="%{hovertext}<extra>" + gname + "</extra>",
         ))
     if highlight:
         idx = [i for i, w in enumerate(words) if w in highlight]
@@ -69,7 +141,7 @@ def word_map(
         traces.append(Scatter(
             x=c[:, 0], y=c[:, 1], **({"z": c[:, 2]} if three else {}), mode="markers",
             name=f"ringed: top {len(idx)} by cosine" if query else "highlighted",
-            marker=dict(size=10 if three else 18, color="rgba(0,0,0,0)", line=dict(color=OUTLINE, width=2),
+            marker=dict(size=10 if three else 20, color="rgba(0,0,0,0)", line=dict(color=OUTLINE, width=2),
                         symbol="circle-open" if three else "circle"),
             text=[f"{words[i]}: {highlight[words[i]]}" for i in idx], hovertemplate="%{text}<extra></extra>",
         ))
@@ -78,8 +150,31 @@ def word_map(
         layout["scene"] = dict(xaxis=axis_title(axis_names[0]), yaxis=axis_title(axis_names[1]),
                                zaxis=axis_title(axis_names[2]))
     else:
-        layout.update(xaxis=axis_title(axis_names[0]), yaxis=axis_title(axis_names[1]))
+        xr, yr = _ranges(coords, bg)
+        annotations = [dict(x=coords[i, 0], y=coords[i, 1], xref="x", yref="y", text=words[i], ax=dx, ay=dy,
+                            showarrow=True, arrowhead=0, arrowwidth=1, arrowcolor=NEUTRAL, standoff=6)
+                       for i, (dx, dy, pos) in placement.items() if pos is None]
+        layout.update(xaxis=axis_title(axis_names[0], range=xr), yaxis=axis_title(axis_names[1], range=yr),
+                      annotations=annotations)
     return go.Figure(data=traces, layout=layout)
+
+
+def _ranges(coords: np.ndarray, bg: np.ndarray) -> tuple[list[float], list[float]]:
+    """Axis ranges around the chosen words (background words outside them are cut off: the lesson's words
+    stay readable)."""
+    fg = coords[~bg] if (~bg).any() else coords
+    return _padded_range(fg[:, 0]), _padded_range(fg[:, 1])
+
+
+def _placement(words: list[str], coords: np.ndarray, bg: np.ndarray, labelled: set[str]) -> dict:
+    """{point index: (dx, dy, textposition or None)} for the labelled words, on the projector's plot size."""
+    xr, yr = _ranges(coords, bg)
+    W, H = PLOT_PX
+    px = np.column_stack([(coords[:, 0] - xr[0]) / (xr[1] - xr[0]) * W, (yr[1] - coords[:, 1]) / (yr[1] - yr[0]) * H])
+    inside = [i for i in range(len(words)) if not bg[i]]
+    order = [j for j, i in enumerate(inside) if words[i] in labelled]
+    spots = place_labels(px[inside], [words[i] for i in inside], order)
+    return {inside[j]: spot for j, spot in spots.items()}
 
 
 def analogy_parallelogram(words: list[str], coords: np.ndarray, answers: list[str], title: str = "") -> go.Figure:
@@ -252,3 +347,21 @@ def loss_curve(loss: np.ndarray, title: str = "Training loss (cross-entropy, nat
         layout["annotations"] = [dict(text=f"ln V = {ref:.2f} (guessing)", xref="paper", x=1, yref="y", y=ref,
                                       xanchor="right", yanchor="bottom", showarrow=False)]
     return go.Figure(data=[line], layout=layout)
+
+
+def warm_start_curves(steps: np.ndarray, heldout: np.ndarray, inputs: list[str], chance: float) -> go.Figure:
+    """Held-out loss against training steps, one line (own colour and dash) per way of starting the inputs."""
+    dashes = ["solid", "dash", "dot", "dashdot"]
+    symbols = ["circle", "square", "diamond", "x"]
+    traces = [go.Scatter(x=steps, y=heldout[k], mode="lines+markers", name=name,
+                         line=dict(color=PALETTE[k % len(PALETTE)], dash=dashes[k % 4], width=3),
+                         marker=dict(symbol=symbols[k % 4], size=8),
+                         hovertemplate="step %{x}: %{y:.3f} nats<extra>" + name + "</extra>")
+              for k, name in enumerate(inputs)]
+    layout = base_layout("Held-out loss while training: GloVe inputs against random inputs", height=380,
+                         xaxis=axis_title("training step"), yaxis=axis_title("held-out cross-entropy (nats)"),
+                         legend=dict(orientation="h", y=-0.25),
+                         shapes=[hline(chance, color=NEUTRAL, dash="dash")],
+                         annotations=[dict(text=f"ln 2 = {chance:.2f} (a coin flip)", xref="paper", x=1, yref="y",
+                                           y=chance, xanchor="right", yanchor="bottom", showarrow=False)])
+    return go.Figure(data=traces, layout=layout)

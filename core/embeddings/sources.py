@@ -1,9 +1,10 @@
 """Where vectors come from besides GloVe: word2vec trained here on a real corpus, or the learner's file.
 
-The corpora ship with gensim's test data: 106 shortened English Wikipedia articles (parsed with
-gensim's WikiCorpus, ≈450k tokens) and the Lee news corpus (≈60k tokens). A learner's vector file is
-read by our own parser, which checks the header, the dimensions and the encoding before it
-allocates anything, and never unpickles.
+The corpora ship with gensim's test data: 106 shortened English Wikipedia articles (parsed in this
+process by ``core.common.wiki``, ≈450k tokens) and the Lee news corpus (≈60k tokens). A learner's
+vector file is read by our own parser, which checks the header, the dimensions and the encoding
+before it allocates anything, never unpickles, and never echoes the file's words in a message.
+Files on the server are read only inside the one folder the teacher allowed (``allowed_folder``).
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.embeddings import Embeddings, benchmark_path, from_arrays
+from core.common.runtime import OnStep, report
+from core.embeddings.vectors import Embeddings, benchmark_path, from_arrays
 
-WIKI_FILE = "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2"
 LEE_FILE = "lee_background.cor"
 CORPORA = {
     "wiki+lee": "Wikipedia (106 articles) + Lee news",
@@ -27,7 +28,7 @@ CORPORA = {
 }
 CHUNK = 1000  # words per training "sentence": gensim truncates longer ones at 10,000
 MAX_TEXT_CHARS = 5_000_000  # pasted/uploaded training text
-MAX_FILE_BYTES = 50 * 1024 * 1024  # vector files (the upload cap in .streamlit/config.toml)
+MAX_FILE_BYTES = 20 * 1024 * 1024  # vector files: = server.maxUploadSize in .streamlit/config.toml
 MAX_DIMS = 1000
 MAX_WORDS_LIMIT = 400_000
 
@@ -43,26 +44,28 @@ def _chunks(tokens: list[str]) -> list[list[str]]:
     return [tokens[i:i + CHUNK] for i in range(0, len(tokens), CHUNK)]
 
 
-def load_corpus(name: str = "wiki+lee") -> tuple[tuple[str, ...], ...]:
-    """Token lists of a bundled corpus, lower-cased (≈510k tokens for wiki+lee); takes a few seconds."""
+def load_corpus(name: str = "wiki+lee", on_step: OnStep | None = None) -> tuple[tuple[str, ...], ...]:
+    """Token lists of a bundled corpus, lower-cased (≈510k tokens for wiki+lee); parsed in this process."""
     from gensim.utils import simple_preprocess
 
-    parts: list[list[str]] = []
-    if "wiki" in name:
-        from gensim.corpora.wikicorpus import WikiCorpus
+    from core.common import wiki
 
-        wiki = WikiCorpus(benchmark_path(WIKI_FILE), dictionary={}, processes=1)
-        for article in wiki.get_texts():
-            parts.extend(_chunks(article))
+    parts: list[list[str]] = []
+    report(on_step, 0, 2)
+    if "wiki" in name:
+        for article in wiki.article_tokens():  # WikiCorpus's tokens, without its process pool
+            parts.extend(_chunks(list(article)))
+    report(on_step, 1, 2)
     if "lee" in name:
         with open(benchmark_path(LEE_FILE), encoding="utf8") as fin:
             parts.extend(simple_preprocess(line) for line in fin)
     if not parts:
         raise ValueError(f"unknown corpus {name!r}")
+    report(on_step, 2, 2)
     return tuple(tuple(p) for p in parts if p)
 
 
-def text_to_sentences(text: str) -> tuple[tuple[str, ...], ...]:
+def text_to_sentences(text: str, on_step: OnStep | None = None) -> tuple[tuple[str, ...], ...]:
     """A learner's text as lower-cased token lists, one per line (long lines cut into chunks)."""
     from gensim.utils import simple_preprocess
 
@@ -71,7 +74,10 @@ def text_to_sentences(text: str) -> tuple[tuple[str, ...], ...]:
     if len(text) > MAX_TEXT_CHARS:
         raise SourceError(f"The text has {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}.")
     out = []
-    for line in text.splitlines():
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if i % 10_000 == 0:
+            report(on_step, i, len(lines))
         for chunk in _chunks(simple_preprocess(line)):
             out.append(tuple(chunk))
     n = sum(map(len, out))
@@ -93,12 +99,15 @@ def decode_text(data: bytes) -> str:
         raise SourceError(f"The file is not UTF-8 text (first bad byte on line {line}). Save it as UTF-8.") from None
 
 
-def corpus_stats(sentences) -> dict:
-    """Token and word-type counts of a corpus."""
-    from collections import Counter
+@dataclass(frozen=True)
+class CorpusStats:
+    tokens: int  # words in the corpus, repeats included
+    types: int  # different words
 
-    counts = Counter(w for s in sentences for w in s)
-    return {"tokens": sum(counts.values()), "types": len(counts), "counts": counts}
+
+def corpus_stats(sentences) -> CorpusStats:
+    """Token and word-type counts of a corpus."""
+    return CorpusStats(sum(map(len, sentences)), len({w for s in sentences for w in s}))
 
 
 # ---- word2vec ---------------------------------------------------------------------------------
@@ -106,23 +115,25 @@ def corpus_stats(sentences) -> dict:
 
 @dataclass(frozen=True)
 class W2VConfig:
-    """word2vec settings; the defaults train in about half a minute on the bundled corpus."""
+    """word2vec settings; the defaults train in a few seconds on the bundled corpus (bench/live_embeddings.py)."""
 
     corpus: str = "wiki+lee"  # a CORPORA key, or "text:<sha256>" for a learner's text
     sg: bool = True  # skip-gram (True) or CBOW (False)
-    vector_size: int = 100  # D, the size of each dense vector
+    vector_size: int = 50  # D, the size of each dense vector (GloVe's here is 50 too)
     window: int = 5  # context words on each side
-    epochs: int = 10
+    epochs: int = 2
     min_count: int = 5  # words rarer than this are dropped
     seed: int = 0
 
 
-def train_word2vec(
-    cfg: W2VConfig, sentences, on_step: Callable[[int, int], None] | None = None
-) -> Embeddings:
-    """Train gensim Word2Vec on the token lists (one worker, so the same seed gives the same vectors).
+MAX_W2V_VOCAB = 50_000  # word2vec keeps at most this many words (gensim's max_final_vocab): bounded memory
+
+
+def train_word2vec(cfg: W2VConfig, sentences, on_step: OnStep | None = None) -> Embeddings:
+    """Train gensim Word2Vec on the token lists (one worker thread, so the same seed gives the same vectors).
 
     Reports progress once per epoch via a gensim callback; returns the vectors, most frequent word first.
+    At most ``MAX_W2V_VOCAB`` words are kept (gensim raises its min_count until they fit).
     """
     from gensim.models import Word2Vec
     from gensim.models.callbacks import CallbackAny2Vec
@@ -134,13 +145,14 @@ def train_word2vec(
         def on_epoch_end(self, model):
             self.epoch += 1
             if on_step:
-                on_step(self.epoch, cfg.epochs)
+                on_step(self.epoch, cfg.epochs)  # may raise: the student left, the training stops here
 
     sentences = [list(s) for s in sentences]
     n_types = len({w for s in sentences for w in s})
     model = Word2Vec(
         sentences=sentences, vector_size=cfg.vector_size, window=cfg.window, min_count=cfg.min_count,
         sg=int(cfg.sg), epochs=cfg.epochs, seed=cfg.seed, workers=1, callbacks=[Progress()],
+        max_final_vocab=MAX_W2V_VOCAB,
     ) if _has_vocab(sentences, cfg.min_count) else None
     if model is None:
         raise SourceError(f"No word occurs at least {cfg.min_count} times (among {n_types:,} different words): "
@@ -228,12 +240,40 @@ def detect_format(data: bytes) -> str:
         return "w2v-binary"
 
 
-def read_vectors(data: bytes, fmt: str = "auto", limit: int = 100_000, name: str = "your file") -> Embeddings:
-    """Parse word2vec text/binary or GloVe text into Embeddings (first `limit` words), validating as it goes."""
+@dataclass(frozen=True)
+class VectorFile:
+    """A parsed vector file: every usable row of its first ``MAX_WORDS_LIMIT`` lines, parsed once.
+
+    ``line_of[i]`` is the row (0-based, header excluded) word i came from, so ``first(n)`` gives the
+    words of the first n rows whatever repeats the file has: a repeated word counts as a row.
+    """
+
+    name: str
+    words: tuple[str, ...]
+    vectors: np.ndarray  # (V, D) float32, read-only
+    line_of: np.ndarray  # (V,) row index of each word, increasing
+    rows: int  # rows read (repeats and zero rows included)
+    zero_rows: int  # all-zero rows left out (no direction, so no cosine)
+
+    def first(self, n: int) -> Embeddings:
+        """The words of the file's first n rows as Embeddings (sharing the parsed matrix)."""
+        k = int(np.searchsorted(self.line_of, n))
+        if k == 0:
+            raise SourceError("The first rows of the file hold no usable vectors (all zero or repeats).")
+        note = f", {self.zero_rows:,} all-zero rows left out" if self.zero_rows else ""
+        return from_arrays(f"{self.name} ({k:,} words, {self.vectors.shape[1]}d{note})", list(self.words[:k]),
+                           self.vectors[:k])
+
+
+def parse_vectors(data: bytes, fmt: str = "auto", name: str = "your file", on_step: OnStep | None = None,
+                  max_rows: int = MAX_WORDS_LIMIT) -> VectorFile:
+    """Parse word2vec text/binary or GloVe text (at most ``max_rows`` rows), validating as it goes.
+
+    The work is bounded by the rows read (never the whole of a long file of repeats), reported through
+    ``on_step`` (which may stop it), and no message quotes the file's words or numbers.
+    """
     if len(data) > MAX_FILE_BYTES:
         raise SourceError(f"The file has {len(data) / 2**20:.1f} MB; the limit is {MAX_FILE_BYTES // 2**20} MB.")
-    if not 1 <= limit <= MAX_WORDS_LIMIT:
-        raise SourceError(f"The word limit must be between 1 and {MAX_WORDS_LIMIT:,}.")
     detected = detect_format(data)
     if fmt == "auto":
         fmt = detected
@@ -244,62 +284,86 @@ def read_vectors(data: bytes, fmt: str = "auto", limit: int = 100_000, name: str
         raise SourceError("The first line is not a word2vec header (“count dims”, e.g. “400000 50”). "
                           "If the file has no header, choose GloVe text.")
     if fmt == "w2v-binary":
-        words, vecs = _read_binary(data, limit)
+        words, vecs, line_of, rows = _read_binary(data, max_rows, on_step)
     else:
-        words, vecs = _read_text(data, limit, header=(fmt == "w2v-text"))
-    return from_arrays(f"{name} ({len(words):,} words, {vecs.shape[1]}d)", words, vecs)
+        words, vecs, line_of, rows = _read_text(data, max_rows, header=(fmt == "w2v-text"), on_step=on_step)
+    if vecs.shape[1] < 2:
+        raise SourceError("The vectors have a single dimension: a direction needs at least 2 numbers per word "
+                          "(cosine similarity of 1-number vectors is only ±1).")
+    nonzero = np.any(vecs != 0, axis=1)
+    if not nonzero.any():
+        raise SourceError("Every vector in the file is all zeros: they have no direction, so no similarity.")
+    zero_rows = int((~nonzero).sum())
+    if zero_rows:
+        words = [w for w, keep in zip(words, nonzero) if keep]
+        vecs, line_of = vecs[nonzero], line_of[nonzero]
+    vecs.setflags(write=False)
+    return VectorFile(name, tuple(words), vecs, line_of, rows, zero_rows)
 
 
-def _read_text(data: bytes, limit: int, header: bool) -> tuple[list[str], np.ndarray]:
+def read_vectors(data: bytes, fmt: str = "auto", limit: int = 100_000, name: str = "your file") -> Embeddings:
+    """Parse a vector file and keep the words of its first ``limit`` rows."""
+    if not 1 <= limit <= MAX_WORDS_LIMIT:
+        raise SourceError(f"The word limit must be between 1 and {MAX_WORDS_LIMIT:,}.")
+    return parse_vectors(data, fmt, name, max_rows=limit).first(limit)
+
+
+def _read_text(data: bytes, max_rows: int, header: bool, on_step: OnStep | None = None):
     stream = io.BytesIO(data)
     n_header = d = None
     if header:
         n_header, d = _parse_header(stream.readline())
-    words, rows, seen = [], [], set()
+    n_rows = min(max_rows, n_header or max_rows)
+    words, rows, line_of, seen = [], [], [], set()
     line_no = 1 if header else 0
+    row = 0
     for raw in stream:
         line_no += 1
-        if len(words) >= min(limit, n_header or limit):
+        if row >= n_rows:
             break
+        if not raw.strip():
+            continue
+        if row % 20_000 == 0:
+            report(on_step, row, n_rows)
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError:
             raise SourceError(f"Line {line_no} is not UTF-8 text. Is this a binary word2vec file? "
                               "Then choose word2vec binary.") from None
         parts = line.rstrip().split(" ")
-        if not line.strip():
-            continue
         if d is None:
             d = len(parts) - 1
             if not 1 <= d <= MAX_DIMS:
-                raise SourceError(f"Line {line_no} has {d} numbers after the word; expected 1–{MAX_DIMS}.")
+                raise SourceError(f"Line {line_no} does not have a word followed by 1–{MAX_DIMS} numbers.")
         if len(parts) - 1 != d:
-            raise SourceError(f"Line {line_no} (“{parts[0][:30]}”) has {len(parts) - 1} numbers, but the vectors "
-                              f"have {d} dimensions. Every line must have the same number.")
+            raise SourceError(f"Line {line_no} has a different number of values from the lines before it. "
+                              "Every line must have the same number.")
         try:
             vec = np.array(parts[1:], dtype=np.float32)
         except ValueError:
-            raise SourceError(f"Line {line_no} (“{parts[0][:30]}”) has something that is not a number.") from None
+            raise SourceError(f"Line {line_no} has something that is not a number after the word.") from None
         if not np.all(np.isfinite(vec)):
-            raise SourceError(f"Line {line_no} (“{parts[0][:30]}”) contains inf or nan.")
+            raise SourceError(f"Line {line_no} contains inf or nan.")
+        row += 1
         if parts[0] in seen:
-            continue  # a repeated word keeps its first vector, as gensim does
+            continue  # a repeated word keeps its first vector, as gensim does (the row still counts)
         seen.add(parts[0])
         words.append(parts[0])
         rows.append(vec)
+        line_of.append(row - 1)
     if not words:
         raise SourceError("The file has no vectors after the header." if header else "The file has no vectors.")
-    if n_header is not None and len(words) < min(n_header, limit):
-        raise SourceError(f"The header promises {n_header:,} words, but the file has only {len(words):,} "
+    if n_header is not None and row < n_rows:
+        raise SourceError(f"The header promises {n_header:,} words, but the file has only {row:,} "
                           "vector lines. The header disagrees with the body.")
-    return words, np.vstack(rows)
+    return words, np.vstack(rows), np.array(line_of), row
 
 
-def _read_binary(data: bytes, limit: int) -> tuple[list[str], np.ndarray]:
+def _read_binary(data: bytes, max_rows: int, on_step: OnStep | None = None):
     first = _first_line(data)
     n, d = _parse_header(first)
     pos = len(first) + 1
-    n_read = min(n, limit)
+    n_read = min(n, max_rows)
     row_bytes = 4 * d
     # Each row needs at least one byte of word, a space and 4·d bytes: check before allocating.
     if (len(data) - pos) < n_read * (row_bytes + 2) - 1:
@@ -307,8 +371,10 @@ def _read_binary(data: bytes, limit: int) -> tuple[list[str], np.ndarray]:
         raise SourceError(f"The header promises {n:,} words of {d} dimensions, but the file is too short for more "
                           f"than about {most:,} of them. The header disagrees with the body.")
     vecs = np.empty((n_read, d), np.float32)
-    words, seen, kept = [], set(), 0
+    words, line_of, seen, kept = [], [], set(), 0
     for i in range(n_read):
+        if i % 20_000 == 0:
+            report(on_step, i, n_read)
         sp = data.find(b" ", pos, pos + 10_000)
         if sp < 0 or sp + 1 + row_bytes > len(data):
             raise SourceError(f"Word {i + 1} of {n:,} is cut off or has no space after it: the file ends early or "
@@ -320,16 +386,17 @@ def _read_binary(data: bytes, limit: int) -> tuple[list[str], np.ndarray]:
                               f"with {d} dimensions (or the header is wrong).") from None
         vec = np.frombuffer(data, dtype="<f4", count=d, offset=sp + 1)
         if not np.all(np.isfinite(vec)):
-            raise SourceError(f"Word {i + 1} (“{word[:30]}”) has inf or nan values: the header's dimension "
+            raise SourceError(f"Word {i + 1} has inf or nan values: the header's dimension "
                               "count is probably wrong.")
         pos = sp + 1 + row_bytes
         if word in seen:
             continue
         seen.add(word)
         words.append(word)
+        line_of.append(i)
         vecs[kept] = vec
         kept += 1
-    return words, vecs[:kept]
+    return words, vecs[:kept], np.array(line_of), n_read
 
 
 def file_digest(data: bytes) -> str:
@@ -337,22 +404,91 @@ def file_digest(data: bytes) -> str:
 
 
 WORD_FILE_SUFFIXES = (".txt", ".vec", ".bin", ".w2v", ".glove")
+VECTORS_DIR_ENV = "RNNLAB_VECTORS_DIR"
+VECTORS_DIR_ARG = "--vectors-dir"
+_REFUSED = ("Only vector files inside the folder the teacher allowed can be opened by path, named relative "
+            "to that folder (for example “glove.txt” or “sub/vectors.vec”).")
 
 
-def read_vector_path(path: str, fmt: str = "auto", limit: int = 100_000) -> Embeddings:
-    """Read a vector file on the server by path (size-checked first; only vector-like file names)."""
+def allowed_folder(argv: list[str] | None = None, environ: dict | None = None) -> str | None:
+    """The one folder whose vector files may be read by path, or None (reading by path is off).
+
+    The person starting the server names it: ``RNNLAB_VECTORS_DIR=/data/vectors streamlit run app.py``
+    or ``streamlit run app.py -- --vectors-dir /data/vectors``. Its real path (symlinks resolved).
+    """
+    import os
+    import sys
+
+    argv = sys.argv if argv is None else argv
+    environ = os.environ if environ is None else environ
+    folder = None
+    for i, arg in enumerate(argv):
+        if arg == VECTORS_DIR_ARG and i + 1 < len(argv):
+            folder = argv[i + 1]
+        elif arg.startswith(VECTORS_DIR_ARG + "="):
+            folder = arg.split("=", 1)[1]
+    folder = folder or environ.get(VECTORS_DIR_ENV) or None
+    if not folder:
+        return None
+    real = os.path.realpath(os.path.expanduser(folder))
+    return real if os.path.isdir(real) else None
+
+
+def resolve_in_folder(path: str, folder: str | None) -> str:
+    """The real path of ``path`` (relative to ``folder``, or absolute inside it), or SourceError.
+
+    Refused alike, without saying whether anything exists: no allowed folder, ``..`` anywhere, a
+    path (or a symlink's target) outside the folder, a name without a vector file's ending.
+    """
     import os
 
-    p = os.path.expanduser(path.strip())
+    if folder is None:
+        raise SourceError("Reading vector files by path is off on this server. Upload a file instead (the "
+                          "teacher can allow one folder when starting the server).")
+    p = path.strip()
     if not p:
         raise SourceError("Type a path.")
+    if "\x00" in p or ".." in p.replace("\\", "/").split("/") or p.startswith("~"):
+        raise SourceError(_REFUSED)
     if not re.search(r"(\.txt|\.vec|\.bin|\.w2v|\.glove)$", p, re.I):
         raise SourceError(f"Only files ending in {', '.join(WORD_FILE_SUFFIXES)} can be opened by path.")
-    if not os.path.isfile(p):
-        raise SourceError(f"There is no file at {path!r}.")
-    size = os.path.getsize(p)
+    real = os.path.realpath(os.path.join(folder, p))  # an absolute p replaces folder, then must lie inside it
+    if os.path.commonpath([real, folder]) != folder or real == folder:
+        raise SourceError(_REFUSED)
+    if not re.search(r"(\.txt|\.vec|\.bin|\.w2v|\.glove)$", real, re.I) or not os.path.isfile(real):
+        raise SourceError(f"There is no vector file called “{os.path.basename(p)[:60]}” in the allowed folder.")
+    return real
+
+
+def read_path_bytes(path: str, folder: str | None) -> tuple[str, bytes]:
+    """(file name, bytes) of a vector file inside the allowed folder (size-checked before reading)."""
+    import os
+
+    real = resolve_in_folder(path, folder)
+    size = os.path.getsize(real)
     if size > MAX_FILE_BYTES:
         raise SourceError(f"The file has {size / 2**20:.1f} MB; the limit is {MAX_FILE_BYTES // 2**20} MB.")
-    with open(p, "rb") as fin:
+    with open(real, "rb") as fin:
+        return os.path.basename(real), fin.read()
+
+
+def parse_vector_path(real: str, fmt: str = "auto", on_step: OnStep | None = None) -> VectorFile:
+    """Parse a file ``resolve_in_folder`` accepted; a failure says only that it isn't a readable vector file."""
+    import os
+
+    size = os.path.getsize(real)
+    if size > MAX_FILE_BYTES:
+        raise SourceError(f"The file has {size / 2**20:.1f} MB; the limit is {MAX_FILE_BYTES // 2**20} MB.")
+    with open(real, "rb") as fin:
         data = fin.read()
-    return read_vectors(data, fmt, limit, name=os.path.basename(p))
+    try:
+        return parse_vectors(data, fmt, os.path.basename(real), on_step=on_step)
+    except SourceError:
+        raise SourceError("That file is not a vector file this app can read (word2vec text or binary, or GloVe "
+                          "text, with the format chosen above).") from None
+
+
+def read_vector_path(path: str, fmt: str = "auto", limit: int = 100_000, folder: str | None = None) -> Embeddings:
+    """Read a vector file by path, only inside the allowed folder (see ``resolve_in_folder``)."""
+    name, data = read_path_bytes(path, folder)
+    return read_vectors(data, fmt, limit, name=name)

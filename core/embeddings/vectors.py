@@ -309,8 +309,11 @@ def frequent_words(emb: Embeddings, n: int, seed: int = 0, pool: int = 10_000) -
 
 
 @dataclass(frozen=True)
-class Projection:
-    """Words placed in 2 or 3 dimensions by PCA, t-SNE or UMAP, and how honest that picture is."""
+class WordMap:
+    """Words placed in 2 or 3 dimensions by PCA, t-SNE or UMAP, and how honest that picture is.
+
+    (Not ``core.common.pca.Projection``, which is one linear PCA with its axes.)
+    """
 
     words: tuple[str, ...]  # chosen words first, then the background sample
     coords: np.ndarray  # (N, d)
@@ -347,7 +350,8 @@ def project(
     perplexity: float = 5.0,
     n_neighbors: int = 10,
     seed: int = 0,
-) -> Projection:
+    on_step: Callable[[int, int], None] | None = None,
+) -> WordMap:
     """Project the words' unit vectors to `dims` dimensions with scikit-learn PCA / t-SNE or umap-learn.
 
     With background > 0, the method is fitted on the words plus that many frequent words, and
@@ -368,6 +372,8 @@ def project(
     if N < dims + 1:
         raise WordError(f"A {dims}D picture needs at least {dims + 1} words (got {N}).")
     var = None
+    if on_step:
+        on_step(0, 1)
     if method == "pca":
         from sklearn.decomposition import PCA
 
@@ -382,8 +388,11 @@ def project(
             notes.append(f"Perplexity lowered from {perplexity:g} to {perp:.1f}: it must stay well below the "
                          f"number of points ({N}).")
         perp = max(perp, 1.0)
-        Y = TSNE(n_components=dims, perplexity=perp, init="pca", random_state=seed,
-                 metric="euclidean").fit_transform(X)
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=1, user_api="openmp"):  # more OpenMP threads than cores: much slower
+            Y = TSNE(n_components=dims, perplexity=perp, init="pca", random_state=seed,
+                     metric="euclidean").fit_transform(X)
     elif method == "umap":
         import umap  # slow first import (numba); only when asked for
 
@@ -402,7 +411,9 @@ def project(
     trust = float(trustworthiness(Xc, Yc, n_neighbors=k)) if n_chosen >= 2 * k + 2 else float("nan")
     kept = neighbour_overlap(Xc, Yc, k) if n_chosen > k + 1 else float("nan")
     is_bg = np.array([False] * n_chosen + [True] * len(bg))
-    return Projection(tuple(all_words), np.asarray(Y, dtype=np.float64), is_bg, method, var, trust, k, kept,
+    if on_step:
+        on_step(1, 1)
+    return WordMap(tuple(all_words), np.asarray(Y, dtype=np.float64), is_bg, method, var, trust, k, kept,
                       tuple(notes))
 
 
@@ -642,3 +653,125 @@ def between(emb: Embeddings, words: list[str], left: list[str], right: list[str]
     U = emb.unit([emb.stoi[w] for w in words])  # (N, D)
     return Between(tuple(words), U @ (d / np.linalg.norm(d)), U @ (cl / np.linalg.norm(cl)),
                    U @ (cr / np.linalg.norm(cr)))
+
+
+# ---- The analogy picture ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnalogyPicture:
+    """a, b, c, the answer d and the other answers on the first two principal axes of these words.
+
+    The text under the picture is read from these numbers: how parallel and how equal the arrows
+    a→b and c→d are in the picture, and in all D dimensions.
+    """
+
+    words: tuple[str, ...]  # a, b, c, d, other answers
+    xy: np.ndarray  # (N, 2)
+    variance: np.ndarray  # (2,) share of these words' spread each axis keeps
+    angle_2d: float  # degrees between the arrows a→b and c→d in the picture
+    length_ratio_2d: float  # |c→d| / |a→b| in the picture
+    cos_full: float  # cosine of (b − a) and (d − c) in all D dimensions (unit vectors)
+    D: int
+
+
+def _angle(u: np.ndarray, v: np.ndarray) -> float:
+    nu, nv = np.linalg.norm(u), np.linalg.norm(v)
+    if nu == 0 or nv == 0:
+        return float("nan")
+    return float(np.degrees(np.arccos(np.clip(u @ v / (nu * nv), -1.0, 1.0))))
+
+
+def analogy_picture(emb: Embeddings, a: str, b: str, c: str, answers: Neighbours) -> AnalogyPicture:
+    """Place an analogy's words with PCA (core.common.pca) and measure its two arrows."""
+    from core.common.pca import pca_2d
+
+    words = (a, b, c) + tuple(answers.words)
+    U = emb.unit([emb.stoi[w] for w in words]).astype(np.float64)  # (N, D)
+    proj = pca_2d(U)
+    xy = proj.points
+    ab, cd = xy[1] - xy[0], xy[3] - xy[2]
+    ratio = float(np.linalg.norm(cd) / np.linalg.norm(ab)) if np.linalg.norm(ab) > 0 else float("nan")
+    full_ab, full_cd = U[1] - U[0], U[3] - U[2]
+    cos_full = float(full_ab @ full_cd / max(np.linalg.norm(full_ab) * np.linalg.norm(full_cd), 1e-12))
+    return AnalogyPicture(words, xy, proj.explained, _angle(ab, cd), ratio, cos_full, emb.D)
+
+
+def arrows_claim(pic: AnalogyPicture) -> str:
+    """What the picture's two arrows show, in words, from its numbers."""
+    a, b, c, d = pic.words[:4]
+    shape = (f"the arrows {a}→{b} and {c}→{d} are {pic.angle_2d:.0f}° apart and the second is "
+             f"{pic.length_ratio_2d:.2f}× as long as the first")
+    if pic.angle_2d <= 20 and 0.7 <= pic.length_ratio_2d <= 1.4:
+        verdict = "nearly parallel and of similar length: a parallelogram"
+    elif pic.angle_2d <= 45:
+        verdict = "roughly parallel, but not a clean parallelogram"
+    else:
+        verdict = "not parallel in this picture"
+    return (f"PCA is linear, so if {d} ≈ {b} − {a} + {c} held exactly in {pic.D} dimensions, the two arrows would "
+            f"be parallel and equal in the picture too. Here {shape}: {verdict}. In all {pic.D} dimensions the offsets "
+            f"{b} − {a} and {d} − {c} have cosine {pic.cos_full:.2f} (1 would be exactly parallel). These two axes keep "
+            f"{pic.variance.sum():.0%} of the spread of these words.")
+
+
+# ---- "What to notice", read from the numbers on screen ---------------------------------------------
+
+
+def group_separation(coords: np.ndarray, groups: list[str]) -> float:
+    """Mean distance between words of different groups over mean distance within a group (>1: groups apart)."""
+    coords = np.asarray(coords, float)
+    D = np.sqrt(((coords[:, None, :] - coords[None, :, :]) ** 2).sum(-1))
+    g = np.array(groups)
+    same = (g[:, None] == g[None, :]) & ~np.eye(len(g), dtype=bool)
+    diff = g[:, None] != g[None, :]
+    if not same.any() or not diff.any():
+        return float("nan")
+    return float(D[diff].mean() / max(D[same].mean(), 1e-12))
+
+
+def map_notice(coords: np.ndarray, groups: list[str], method: str) -> str:
+    """What the word map shows about its groups, from the picture's distances."""
+    names = list(dict.fromkeys(groups))
+    if len(names) < 2:
+        return ("Related words sit close together. Add a second group (a line “name: words”) to compare groups.")
+    r = group_separation(coords, groups)
+    if r >= 1.3:
+        claim = (f"words of different groups are on average {r:.1f}× as far apart as words of the same group: "
+                 "the groups form separate clusters.")
+    elif r > 1.05:
+        claim = f"the groups overlap: words of different groups are only {r:.2f}× as far apart as words of one group."
+    else:
+        claim = f"the groups are not separated here (ratio {r:.2f} of between- to within-group distance)."
+    caution = (" t-SNE and UMAP keep neighbours, not distances: how far apart two clusters are means little."
+               if method != "pca" else " PCA is linear, so directions (like country → capital) carry over.")
+    return "In this picture " + claim + caution
+
+
+def axes_notice(ax: Axes, groups: list[str]) -> str:
+    """Each group's mean position on the two axes, and which side it leans to."""
+    parts = []
+    for g in dict.fromkeys(groups):
+        m = np.array([x == g for x in groups])
+        mx, my = float(np.mean(ax.x[m])), float(np.mean(ax.y[m]))
+        side_x = ax.pair_x[1] if mx > 0 else ax.pair_x[0]
+        parts.append(f"“{g}” words average {mx:+.2f} across (towards {side_x}) and {my:+.2f} up")
+    return "; ".join(parts) + "."
+
+
+def bench_notice(ab: AnalogyResult, min_answered: int = 20) -> str:
+    """The easiest and hardest analogy sections (among those with enough answered questions)."""
+    ok = [(c / t, s) for s, c, t in zip(ab.sections, ab.correct, ab.total) if t >= min_answered]
+    if len(ok) < 2:
+        return "Too few questions were answered to compare sections."
+    ok.sort()
+    (lo, s_lo), (hi, s_hi) = ok[0], ok[-1]
+    return (f"the easiest section here is {s_hi} ({hi:.0%} right), the hardest {s_lo} ({lo:.0%}). "
+            "Spearman compares rankings: does the model order word pairs as people do?")
+
+
+def bank_notice(pos: Between) -> str:
+    """Where "bank"'s single vector sits between the two sets of words."""
+    left, right = float(pos.cos_left[0]), float(pos.cos_right[0])
+    lean = "money" if left > right else "river"
+    return (f"“{pos.words[0]}” has cosine {left:.2f} with the money centre and {right:.2f} with the river centre: "
+            f"its single vector mixes both senses, leaning to the {lean} sense, the one its training text used more.")

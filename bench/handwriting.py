@@ -1,0 +1,94 @@
+"""Graves' handwriting networks with the page's default settings: how well do they predict and write?
+
+Prints, for the prediction network (§4) and the synthesis network (§5):
+- held-out NLL per pen point (nats; offsets in units of the pen step) against a reference: one
+  bivariate Gaussian fitted to the training offsets plus the pen-up frequency;
+- how often the window's peak moves monotonically through the text, over held-out lines;
+- a shape score: Chamfer distance between "more of national temperament" as written and as the font
+  renders it (position and scale normalised), at bias 0 and 2, against an untrained network;
+- training seconds (run it on a quiet machine; the line says how loaded it was).
+
+    nice -n 5 /work/main/.venv/bin/python bench/handwriting.py [--png out.png] [--steps N]
+
+--png writes the slide's layout (font row on top, written rows below) with PIL, to look at.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+import time
+
+import numpy as np
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from core.common.runtime import torch_thread_policy  # noqa: E402
+from core.handwriting import model as Mo  # noqa: E402
+from core.handwriting import strokes as S  # noqa: E402
+
+LINE = "more of national temperament"
+SAMPLES = 6
+
+
+def shape_scores(rec: Mo.HandRecord, bias: float) -> np.ndarray:
+    font = S.render(LINE)
+    return np.array([Mo.chamfer(w.offsets, font) for w in Mo.write(rec, LINE, bias=bias, seed=1, n=SAMPLES)])
+
+
+def png(rec: Mo.HandRecord, path: str) -> None:
+    from PIL import Image, ImageDraw
+
+    rows = [S.render(LINE)] + [w.offsets for b in (0.0, 2.0, 3.0) for w in Mo.write(rec, LINE, bias=b, seed=1, n=2)]
+    scale, height = 2.2, 95
+    img = Image.new("L", (1400, height * len(rows) + 20), 255)
+    draw = ImageDraw.Draw(img)
+    for r, off in enumerate(rows):
+        for p in S.to_polylines(off):
+            q = [(10 + scale * x, height * (r + 1) - 30 - scale * y) for x, y in p]
+            if len(q) > 1:
+                draw.line(q, fill=0, width=2)
+    img.save(path)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--png", default=None)
+    ap.add_argument("--steps", type=int, default=None, help="override both networks' training steps")
+    args = ap.parse_args()
+    torch_thread_policy()  # what the training door sets before each job
+    print(f"load before: {os.getloadavg()[0]:.2f} (1-min average, {os.cpu_count()} cores)")
+
+    recs = {}
+    for kind in Mo.KINDS:
+        cfg = Mo.HandConfig(kind=kind)
+        if args.steps:
+            cfg = dataclasses.replace(cfg, steps=args.steps)
+        t0 = time.process_time()
+        recs[kind] = rec = Mo.train(cfg)
+        cpu = time.process_time() - t0
+        print(f"{kind:10s} {cfg}")
+        print(f"{kind:10s} held-out NLL/point: {rec.heldout_nll[-1]:.3f} nats (untrained {rec.heldout_nll[0]:.3f}); "
+              f"reference one Gaussian + pen-up frequency: {rec.reference_nll:.3f} nats")
+        print(f"{kind:10s} training: {rec.seconds:.1f} s wall, {cpu:.1f} s CPU, {cfg.steps} steps")
+
+    syn = recs["synthesis"]
+    texts, lines = Mo.heldout_lines()
+    mono = [Mo.monotone(Mo.read(syn, off, text).phi) for text, off in zip(texts, lines)]
+    print(f"window peak monotone on {sum(mono)}/{len(mono)} held-out lines ({np.mean(mono):.0%})")
+
+    raw = Mo.untrained(syn.cfg)
+    for name, rec in (("trained", syn), ("untrained", raw)):
+        for bias in (0.0, 2.0):
+            s = shape_scores(rec, bias)
+            print(f"shape distance to the font, {name:9s} bias {bias:.0f}: {s.mean():.3f} ± {s.std():.3f} "
+                  f"(Chamfer, letter-height units, {SAMPLES} samples of '{LINE}')")
+    print(f"load after: {os.getloadavg()[0]:.2f}")
+    if args.png:
+        png(syn, args.png)
+        print(f"wrote {args.png}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""The further-applications lesson's default demos, each trained from scratch with default settings.
+
+``DEMOS = {"name": fn}``: each ``fn()`` runs one demo (imports done beforehand) and returns
+``(seconds, quality)``. Running this file prints one line per demo, each from a fresh process:
+
+    live demo=<name> seconds=<s> quality=<q>
+
+Run: /work/main/.venv/bin/python bench/live_applications.py
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def captioner() -> tuple[float, str]:
+    from core.applications import captioning as cap
+
+    t0 = time.perf_counter()
+    run = cap.train(cap.CaptionConfig())
+    seconds = time.perf_counter() - t0
+    g, b = run.scores["greedy"], run.scores["beam"]
+    return seconds, (f"heldout_exact_greedy={g['exact match %']:.1f}% heldout_exact_beam{run.config.beam_width}="
+                     f"{b['exact match %']:.1f}% bleu4={g['BLEU']:.1f} image_at={run.config.image_at}")
+
+
+def captioner_what_if() -> tuple[float, str]:
+    """The what-if retrain: C at every step (the paper's model is already cached when a student asks)."""
+    from dataclasses import replace
+
+    from core.applications import captioning as cap
+
+    t0 = time.perf_counter()
+    run = cap.train(replace(cap.CaptionConfig(), image_at="every"))
+    seconds = time.perf_counter() - t0
+    return seconds, f"heldout_exact_greedy={run.scores['greedy']['exact match %']:.1f}% image_at=every"
+
+
+def text_generator() -> tuple[float, str]:
+    from core.applications import textgen as tg
+
+    t0 = time.perf_counter()
+    text = tg.load_corpus("wiki")  # read from the app's cache folder (the dump is parsed once per machine)
+    run = tg.train(text, tg.CharGenConfig())
+    seconds = time.perf_counter() - t0
+    sample = tg.generate(run, "The ", 200, 0.7, 4, seed=0)
+    share, n = tg.real_word_share([s[4:] for s in sample.samples], run.words)
+    return seconds, (f"heldout_bits_per_char={run.bits_per_char:.3f} unigram_bits={run.unigram_bits:.3f} "
+                     f"real_words={100 * share:.0f}%_of_{n}")
+
+
+DEMOS = {"captioner": captioner, "captioner_what_if": captioner_what_if, "text_generator": text_generator}
+
+
+def _one(name: str) -> None:
+    import torch  # noqa: F401  (imports done before the clock starts, as in the server)
+
+    from core.common.runtime import torch_thread_policy
+
+    torch_thread_policy()
+    seconds, quality = DEMOS[name]()
+    print(f"live demo={name} seconds={seconds:.2f} quality={quality}", flush=True)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--one":
+        _one(sys.argv[2])
+    else:
+        for name in DEMOS:
+            subprocess.run([sys.executable, __file__, "--one", name], check=False)

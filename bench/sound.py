@@ -1,0 +1,53 @@
+"""What the sound lesson's two trainings reach, against references, and how long they take.
+
+Emotion from (synthesised, acted) speech: held-out accuracy after all frames and after 25 % / 50 %
+of each clip's frames, chance, and an order-blind reference (logistic regression on the same
+log-mel frames averaged over time). Visually indicated sounds: a simple material classifier
+(logistic regression on envelope statistics, trained on true training sounds) applied to the true
+held-out sounds, to the parametric sounds made from the predicted envelopes, and to the retrieved
+training sounds; the envelope error of the predictions against predicting the training mean.
+
+    /work/main/.venv/bin/python bench/sound.py
+"""
+
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from core.common.runtime import torch_thread_policy  # noqa: E402
+from core.sound import emotion, vis  # noqa: E402
+
+
+def main() -> None:
+    torch_thread_policy()
+    print(f"load average before: {os.getloadavg()[0]:.2f} (2 cores)")
+    t0, c0 = time.perf_counter(), time.process_time()
+    e = emotion.train(emotion.EmotionConfig())
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    print(f"emotion: {e.n_train} training clips (speakers {', '.join(emotion.speech.TRAIN_SPEAKERS)}), "
+          f"{len(e.test_labels)} held-out clips (other speakers {', '.join(emotion.speech.HELD_OUT_SPEAKERS)}, "
+          "other sentences)")
+    print(f"emotion: held-out accuracy after all frames {e.accuracy_at[1.0]:.3f}, after 50 % "
+          f"{e.accuracy_at[0.5]:.3f}, after 25 % {e.accuracy_at[0.25]:.3f}; chance {e.chance:.3f}; "
+          f"order-blind (time-averaged frames, logistic regression) {e.order_blind:.3f}")
+    print(f"emotion: training {wall:.1f} s wall, {cpu:.1f} s CPU (speaking the clips, features and "
+          f"{e.cfg.epochs} epochs; one torch thread, so CPU time is the wall time on an idle machine)")
+    print(f"load average between: {os.getloadavg()[0]:.2f}")
+    t0, c0 = time.perf_counter(), time.process_time()
+    v = vis.train(vis.VisConfig())
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    print(f"sounds: {len(v.train_specs)} training clips, {len(v.test_specs)} held-out clips")
+    print(f"sounds: material classifier on held-out true sounds {v.acc_true:.3f}, on parametric sounds "
+          f"from predicted envelopes {v.acc_pred:.3f}, on retrieved training sounds {v.acc_retrieved:.3f}; "
+          f"chance {v.chance:.3f}")
+    print(f"sounds: envelope error (MSE, compressed) predicted {v.mse:.5f} vs training-mean reference "
+          f"{v.mse_mean:.5f} (ratio {v.mse / v.mse_mean:.2f})")
+    print(f"sounds: training {wall:.1f} s wall, {cpu:.1f} s CPU (making the clips, {v.cfg.epochs} epochs, "
+          "inverting the predictions)")
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

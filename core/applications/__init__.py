@@ -1,0 +1,1 @@
+"""Further applications: Show and Tell captioning, Graves-style text generation, the overview of the lecture's applications."""

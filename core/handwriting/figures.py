@@ -1,0 +1,175 @@
+"""Plotly pictures of pen strokes, densities and the soft window (pure builders: no torch, no state).
+
+Inputs are the numpy arrays of ``core.handwriting.model.Written`` / ``HandRecord``: offsets (N, 3)
+rows (Δx, Δy, eos) in font units, y up. Each builder has a ``*_table`` twin giving the numbers it draws.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+INK = "#1f2a44"
+FAINT = "#c9ced8"
+ACCENT = "#d62728"
+
+
+def _xy(offsets: np.ndarray) -> np.ndarray:
+    return np.cumsum(np.asarray(offsets, float)[:, :2], axis=0)
+
+
+def _pen_path(xy: np.ndarray, eos: np.ndarray, dx: float = 0.0, dy: float = 0.0):
+    """x, y lists for one scatter trace, with None where the pen lifts."""
+    xs, ys = [], []
+    for i, (x, y) in enumerate(xy):
+        xs.append(x + dx)
+        ys.append(y + dy)
+        if eos[i] > 0.5:
+            xs.append(None)
+            ys.append(None)
+    return xs, ys
+
+
+def _paper(fig: go.Figure, height: int) -> go.Figure:
+    """Equal x and y scales (letters keep their shape), no grid: it should look like paper."""
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
+    return fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), plot_bgcolor="white",
+                             showlegend=False)
+
+
+def pen_replay(offsets: np.ndarray, upto: int, title: str = "") -> go.Figure:
+    """The pen writing: points 0..upto in ink, the rest faint, the pen's current point marked."""
+    xy, eos = _xy(offsets), np.asarray(offsets)[:, 2]
+    upto = int(np.clip(upto, 0, len(xy) - 1))
+    fig = go.Figure()
+    fx, fy = _pen_path(xy, eos)
+    fig.add_trace(go.Scatter(x=fx, y=fy, mode="lines", line=dict(color=FAINT, width=1.5), hoverinfo="skip"))
+    ix, iy = _pen_path(xy[: upto + 1], eos[: upto + 1])
+    fig.add_trace(go.Scatter(x=ix, y=iy, mode="lines", line=dict(color=INK, width=2.5), hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=[xy[upto, 0]], y=[xy[upto, 1]], mode="markers",
+                             marker=dict(color=ACCENT, size=9), name="pen",
+                             hovertemplate="point %{customdata}<extra></extra>", customdata=[upto]))
+    return _paper(fig.update_layout(title=title), 260)
+
+
+def pen_replay_table(offsets: np.ndarray, upto: int) -> pd.DataFrame:
+    """The offsets written so far (the last 30), as the network emitted them."""
+    off = np.asarray(offsets)[: int(upto) + 1]
+    start = max(0, len(off) - 30)
+    return pd.DataFrame({"point": np.arange(start, len(off)), "Δx": off[start:, 0].round(2),
+                         "Δy": off[start:, 1].round(2), "pen lifts after (eos)": off[start:, 2].astype(int)})
+
+
+def density_over_strokes(offsets: np.ndarray, t: int, xs: np.ndarray, ys: np.ndarray, Z: np.ndarray,
+                         p_up: float) -> go.Figure:
+    """Where the network expects pen point t: the mixture density (heat) over the strokes so far."""
+    xy, eos = _xy(offsets), np.asarray(offsets)[:, 2]
+    t = int(np.clip(t, 1, len(xy) - 1))
+    fig = go.Figure()
+    fig.add_trace(go.Heatmap(x=xs, y=ys, z=Z, colorscale="Reds", showscale=True, opacity=0.85,
+                             colorbar=dict(title="density", thickness=12),
+                             hovertemplate="x %{x:.1f}, y %{y:.1f}: %{z:.3g}<extra></extra>"))
+    px, py = _pen_path(xy[:t], eos[:t])
+    fig.add_trace(go.Scatter(x=px, y=py, mode="lines", line=dict(color=INK, width=2), hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=[xy[t - 1, 0]], y=[xy[t - 1, 1]], mode="markers",
+                             marker=dict(color=INK, size=8, symbol="circle-open"), hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=[xy[t, 0]], y=[xy[t, 1]], mode="markers",
+                             marker=dict(color=ACCENT, size=8, symbol="x"), hoverinfo="skip"))
+    half = max(xs[-1] - xs[0], 40.0)
+    fig.update_xaxes(range=[xy[t - 1, 0] - half, xy[t - 1, 0] + half / 2])
+    fig.update_yaxes(range=[xy[t - 1, 1] - half / 2, xy[t - 1, 1] + half / 2])
+    fig = _paper(fig, 320)
+    return fig.update_layout(title=f"next point {t}: density of where the pen goes · P(pen up) = {p_up:.2f}")
+
+
+def density_table(pi: np.ndarray, mu: np.ndarray, sigma: np.ndarray, rho: np.ndarray, p_up: float) -> pd.DataFrame:
+    """The mixture behind the density: one row per Gaussian, heaviest first, plus P(pen up)."""
+    order = np.argsort(-pi)
+    return pd.DataFrame({
+        "component": order, "π": pi[order].round(3), "μ Δx": mu[order, 0].round(2), "μ Δy": mu[order, 1].round(2),
+        "σ x": sigma[order, 0].round(2), "σ y": sigma[order, 1].round(2), "ρ": rho[order].round(2),
+        "P(pen up)": [round(p_up, 3)] + [None] * (len(order) - 1),
+    })
+
+
+def _char_labels(text: str) -> list[str]:
+    return [f"{i} ‘{c if c != ' ' else '␣'}’" for i, c in enumerate(text)]
+
+
+def window_heatmap(phi: np.ndarray, text: str, upto: int | None = None) -> go.Figure:
+    """The soft window: weight φ(t, u) on each character u (rows) at each pen point t (columns)."""
+    phi = np.nan_to_num(np.asarray(phi, float))
+    fig = go.Figure(go.Heatmap(z=phi.T, x=np.arange(len(phi)), y=_char_labels(text), colorscale="Blues",
+                               colorbar=dict(title="φ", thickness=12),
+                               hovertemplate="point %{x}, %{y}: φ = %{z:.2f}<extra></extra>"))
+    if upto is not None:
+        fig.add_vline(x=int(upto), line=dict(color=ACCENT, width=2))
+    fig.update_yaxes(autorange="reversed", title="character")
+    return fig.update_layout(height=max(260, 14 * len(text) + 90), margin=dict(l=10, r=10, t=40, b=40),
+                             xaxis_title="pen point t", title="where the network reads while it writes")
+
+
+def window_table(phi: np.ndarray, text: str, every: int = 5) -> pd.DataFrame:
+    """Every ``every``-th pen point: the character with the largest window weight, and that weight."""
+    phi = np.nan_to_num(np.asarray(phi, float))
+    t = np.arange(1, len(phi), every)
+    peak = phi[t].argmax(axis=1)
+    return pd.DataFrame({"pen point": t, "peak position": peak,
+                         "character": [text[u] if text[u] != " " else "␣" for u in peak],
+                         "φ at peak": phi[t, peak].round(3), "Σ_u φ": phi[t].sum(axis=1).round(3)})
+
+
+def slide(rows: list[np.ndarray], labels: list[str], title: str = "", gap: float = 45.0) -> go.Figure:
+    """The slide's layout: lines one under another, each labelled on its left."""
+    fig = go.Figure()
+    for i, (off, label) in enumerate(zip(rows, labels)):
+        xy, eos = _xy(off), np.asarray(off)[:, 2]
+        xs, ys = _pen_path(xy - [xy[:, 0].min(), np.median(xy[:, 1])], eos, dy=-i * gap)
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=INK if i else "#444", width=2),
+                                 name=label, hoverinfo="skip"))
+        fig.add_annotation(x=-6, y=-i * gap, text=label, showarrow=False, xanchor="right",
+                           font=dict(size=12, color="#666"))
+    fig = _paper(fig, int(80 + 75 * len(rows)))
+    fig.update_xaxes(range=[-110, max(20.0, *(float(np.ptp(_xy(o)[:, 0])) for o in rows)) + 10])
+    return fig.update_layout(title=title, margin=dict(l=10, r=10, t=40, b=10))
+
+
+def slide_table(rows: list[np.ndarray], labels: list[str], scores: list[float | None] | None = None) -> pd.DataFrame:
+    """Per line: points, pen lifts, width and height (font units), and the shape score if given."""
+    data = {
+        "line": labels,
+        "pen points": [len(o) for o in rows],
+        "pen lifts": [int(np.asarray(o)[:, 2].sum()) for o in rows],
+        "width": [round(float(np.ptp(_xy(o)[:, 0])), 1) for o in rows],
+        "height": [round(float(np.ptp(_xy(o)[:, 1])), 1) for o in rows],
+    }
+    if scores is not None:
+        data["shape distance to the font (Chamfer)"] = [None if s is None else round(s, 3) for s in scores]
+    return pd.DataFrame(data)
+
+
+def loss_curve(steps: np.ndarray, loss: np.ndarray, eval_steps: np.ndarray, heldout: np.ndarray,
+               reference: float, window: int = 10) -> go.Figure:
+    """Training NLL per point (mean of the last ``window`` steps), held-out NLL, and the reference line."""
+    loss = np.asarray(loss, float)
+    smooth = np.convolve(loss, np.ones(window) / window, mode="valid") if len(loss) >= window else loss
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=np.asarray(steps)[len(steps) - len(smooth):], y=smooth, name="training (smoothed)",
+                             line=dict(color=INK)))
+    fig.add_trace(go.Scatter(x=eval_steps, y=heldout, name="held-out lines", mode="lines+markers",
+                             line=dict(color=ACCENT)))
+    fig.add_hline(y=reference, line=dict(color="#888", dash="dash"),
+                  annotation_text="one Gaussian + pen-up frequency", annotation_position="top right")
+    return fig.update_layout(height=300, xaxis_title="Adam step", yaxis_title="NLL per pen point (nats)",
+                             margin=dict(l=10, r=10, t=30, b=40), legend=dict(orientation="h", y=1.12))
+
+
+def loss_table(eval_steps: np.ndarray, heldout: np.ndarray, steps: np.ndarray, loss: np.ndarray,
+               reference: float) -> pd.DataFrame:
+    """At each held-out measurement: training NLL there, held-out NLL, and the reference."""
+    steps, loss = np.asarray(steps), np.asarray(loss)
+    train_at = [float(loss[steps == s][0]) if (steps == s).any() else None for s in eval_steps]
+    return pd.DataFrame({"step": eval_steps, "training NLL": np.round(np.array(train_at, dtype=float), 3),
+                         "held-out NLL": np.round(heldout, 3), "reference NLL": round(reference, 3)})

@@ -1,0 +1,485 @@
+"""Graves (2013) §4 and §5: an LSTM that predicts the next pen point, and one that writes given text.
+
+Prediction network (§4): an LSTM reads pen offsets x_t = (Δx, Δy, eos); a mixture density output
+gives, for the next offset, M bivariate Gaussians (weights π, means μ, spreads σ, correlations ρ) and a
+Bernoulli e for the pen lifting. Loss = −log Pr(x_{t+1} | x_≤t), Graves eq. 26.
+
+Synthesis network (§5): the same, plus a soft window over the characters of the text: K Gaussians
+over character positions u, whose centres κ only move forward (κ_t = κ_{t−1} + exp κ̂_t), so the
+network reads the text left to right at its own pace. Layer 1 is an explicit time loop because the
+window at t feeds layer 1 at t+1; layer 2 then runs over the whole sequence at once.
+
+Sampling draws one point at a time; Graves' bias b (§5.4) sharpens it: π ∝ exp(π̂(1+b)),
+σ = exp(σ̂ − b). b = 0 samples the model as trained; large b approaches its most likely path.
+
+Everything random comes from a ``torch.Generator`` or ``np.random.default_rng`` built from the
+config's seed. Offsets are in units of ``DATA_SCALE`` font units (the pen's resampling step).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from core.common.runtime import OnStep, report
+from core.handwriting import strokes as S
+DATA_SCALE = S.STEP  # offsets are divided by this: an on-stroke step is about 1
+KINDS = ("prediction", "synthesis")
+HELDOUT_SEED = 20_13  # held-out lines are the same for every config, so scores compare
+N_HELDOUT = 32
+RHO_MAX = 1 - 1e-4  # keeps a correlation of exactly ±1 (a degenerate Gaussian) out of float32's reach
+
+
+@dataclass(frozen=True)
+class HandConfig:
+    """One training run. Graves used 3 layers of 400 (§4) and M = 20, K = 10; this is a laptop."""
+
+    kind: str = "synthesis"  # "prediction" (§4) or "synthesis" (§5)
+    hidden: int = 96  # LSTM units per layer (2 layers)
+    mixtures: int = 8  # M: bivariate Gaussians in the output
+    window: int = 4  # K: Gaussians in the soft window (synthesis only)
+    steps: int = 200  # Adam updates: about a minute on one core
+    batch: int = 48  # lines per update
+    lr: float = 1e-2
+    seed: int = 0
+    max_chars: int = 8  # training lines: 1–3 corpus words, at most this many characters (one long word may exceed it)
+
+
+@dataclass(frozen=True)
+class HandRecord:
+    """What training leaves behind: the curve, the scores, and the weights for sampling."""
+
+    cfg: HandConfig
+    steps: np.ndarray  # (S,) 1..steps
+    loss: np.ndarray  # (S,) training NLL per point (nats)
+    eval_steps: np.ndarray  # (E,) where the held-out NLL was measured (0 = untrained)
+    heldout_nll: np.ndarray  # (E,) held-out NLL per point (nats)
+    reference_nll: float  # held-out NLL of one Gaussian + pen-up frequency fitted to training offsets
+    points_per_char: float  # pen points per character in the training data
+    seconds: float  # wall-clock training time
+    state: dict = field(repr=False, compare=False)  # the network's weights (tensors), read-only
+
+
+# --- the mixture density output --------------------------------------------------------------
+
+def mdn_params(y_hat: torch.Tensor, M: int, bias: float = 0.0):
+    """Split the output layer (…, 1 + 6M) into e, π, μ, σ, ρ (Graves eqs. 18–22, bias from §5.4).
+
+    Returns e (…,), π (…, M), μ (…, M, 2), σ (…, M, 2), ρ (…, M).
+    """
+    e_hat, pi_hat, mu, sigma_hat, rho_hat = torch.split(y_hat, [1, M, 2 * M, 2 * M, M], dim=-1)
+    e = torch.sigmoid(e_hat[..., 0])  # P(pen lifts after this point)
+    pi = torch.softmax(pi_hat * (1 + bias), dim=-1)  # mixture weights, sum to 1
+    sigma = torch.exp(sigma_hat - bias)  # > 0
+    rho = torch.tanh(rho_hat) * RHO_MAX  # in (−1, 1): float32 tanh reaches exactly ±1, and 1 − ρ² = 0 divides
+    shape = mu.shape[:-1] + (M, 2)
+    return e, pi, mu.reshape(shape), sigma.reshape(shape), rho
+
+
+def mdn_loss(y_hat: torch.Tensor, target: torch.Tensor, M: int) -> torch.Tensor:
+    """−log Pr(target) per point (…,), Graves eq. 26: −log Σ_j π_j N(x | μ_j, σ_j, ρ_j) − log Bernoulli.
+
+    y_hat (…, 1 + 6M) is the raw output layer; target (…, 3) is (Δx, Δy, eos).
+    """
+    e_hat = y_hat[..., 0]
+    _, pi, mu, sigma, rho = mdn_params(y_hat, M)
+    x = target[..., None, :2]  # (…, 1, 2) against every component
+    d = (x - mu) / sigma  # (…, M, 2) standardised distances
+    one_m_rho2 = 1 - rho**2
+    Z = d[..., 0] ** 2 + d[..., 1] ** 2 - 2 * rho * d[..., 0] * d[..., 1]  # Graves eq. 25
+    log_N = -Z / (2 * one_m_rho2) - torch.log(2 * math.pi * sigma[..., 0] * sigma[..., 1] * torch.sqrt(one_m_rho2))
+    log_mix = torch.logsumexp(torch.log(pi) + log_N, dim=-1)
+    eos = target[..., 2]
+    log_bern = eos * F.logsigmoid(e_hat) + (1 - eos) * F.logsigmoid(-e_hat)  # log e or log(1 − e)
+    return -(log_mix + log_bern)
+
+
+# --- the soft window ------------------------------------------------------------------------
+
+def soft_window(p_hat: torch.Tensor, kappa_prev: torch.Tensor, c: torch.Tensor):
+    """Graves eqs. 46–51: where the network is reading in the text, as K Gaussians over positions u.
+
+    p_hat (B, 3K) from layer 1; kappa_prev (B, K); c (B, U, V) one-hot text (all-zero rows pad it).
+    Returns w (B, V) the soft-read character, kappa (B, K), phi (B, U + 1): the weight on each
+    character, plus one position past the end (sampling stops once that one dominates).
+    """
+    alpha, beta, step = torch.exp(p_hat).chunk(3, dim=-1)  # importance, sharpness, stride: all > 0
+    kappa = kappa_prev + step  # each Gaussian's centre only ever moves forward
+    u = torch.arange(c.shape[1] + 1, dtype=p_hat.dtype)  # (U + 1,)
+    phi = (alpha[..., None] * torch.exp(-beta[..., None] * (kappa[..., None] - u) ** 2)).sum(dim=1)  # (B, U+1)
+    w = torch.bmm(phi[:, None, :-1], c)[:, 0]  # (B, V) = Σ_u φ(t, u) c_u  (padding rows of c are 0)
+    return w, kappa, phi
+
+
+# --- the networks -----------------------------------------------------------------------------
+
+class PredictionNet(nn.Module):
+    """§4: two LSTM layers (skip connections from the input and to the output) → mixture density."""
+
+    def __init__(self, hidden: int, mixtures: int):
+        super().__init__()
+        self.M = mixtures
+        self.lstm1 = nn.LSTM(3, hidden, batch_first=True)
+        self.lstm2 = nn.LSTM(3 + hidden, hidden, batch_first=True)
+        self.head = nn.Linear(2 * hidden, 1 + 6 * mixtures)
+
+    def forward(self, x, state=None):
+        """x (B, T, 3) → y_hat (B, T, 1 + 6M), new state."""
+        s1, s2 = state if state is not None else (None, None)
+        h1, s1 = self.lstm1(x, s1)
+        h2, s2 = self.lstm2(torch.cat([x, h1], -1), s2)
+        return self.head(torch.cat([h1, h2], -1)), (s1, s2)
+
+
+class SynthesisNet(nn.Module):
+    """§5: layer 1 → soft window over the text → layer 2 → mixture density."""
+
+    def __init__(self, hidden: int, mixtures: int, window: int, n_chars: int = len(S.ALPHABET)):
+        super().__init__()
+        self.M, self.K, self.V, self.H = mixtures, window, n_chars, hidden
+        self.cell1 = nn.LSTMCell(3 + n_chars, hidden)
+        self.window = nn.Linear(hidden, 3 * window)
+        self.lstm2 = nn.LSTM(3 + n_chars + hidden, hidden, batch_first=True)
+        self.head = nn.Linear(2 * hidden, 1 + 6 * mixtures)
+
+    def initial_state(self, B: int):
+        z = torch.zeros
+        return (z(B, self.H), z(B, self.H)), z(B, self.K), z(B, self.V), None
+
+    def forward(self, x, c, state=None):
+        """x (B, T, 3), c (B, U, V) → y_hat (B, T, 1 + 6M), phi (B, T, U + 1), state."""
+        (h1, c1), kappa, w, s2 = state if state is not None else self.initial_state(x.shape[0])
+        H1, W, PHI = [], [], []
+        for t in range(x.shape[1]):  # the window at t is read by layer 1 at t + 1: an explicit loop
+            h1, c1 = self.cell1(torch.cat([x[:, t], w], -1), (h1, c1))
+            w, kappa, phi = soft_window(self.window(h1), kappa, c)
+            H1.append(h1)
+            W.append(w)
+            PHI.append(phi)
+        H1, W = torch.stack(H1, 1), torch.stack(W, 1)  # (B, T, H), (B, T, V)
+        h2, s2 = self.lstm2(torch.cat([x, H1, W], -1), s2)
+        y_hat = self.head(torch.cat([H1, h2], -1))
+        return y_hat, torch.stack(PHI, 1), ((h1, c1), kappa, w, s2)
+
+
+def _build(cfg: HandConfig, points_per_char: float, gen: torch.Generator | None) -> nn.Module:
+    """A network for cfg; with gen, every weight drawn from it (PyTorch's default ranges)."""
+    if cfg.kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, not {cfg.kind!r}")
+    net = PredictionNet(cfg.hidden, cfg.mixtures) if cfg.kind == "prediction" else \
+        SynthesisNet(cfg.hidden, cfg.mixtures, cfg.window)
+    if gen is None:
+        return net
+    with torch.no_grad():
+        for mod in net.modules():
+            if isinstance(mod, (nn.LSTM, nn.LSTMCell)):
+                k = 1 / math.sqrt(mod.hidden_size)
+                for p in mod.parameters():
+                    p.uniform_(-k, k, generator=gen)
+            elif isinstance(mod, nn.Linear):
+                k = 1 / math.sqrt(mod.in_features)
+                mod.weight.uniform_(-k, k, generator=gen)
+                mod.bias.uniform_(-k, k, generator=gen)
+        if cfg.kind == "synthesis":
+            # Start the window walking at the data's average pace (one character per
+            # points_per_char points, each Gaussian about a character wide); training adjusts both.
+            K = cfg.window
+            net.window.weight.mul_(0.1)
+            net.window.bias[:K].fill_(0.0)  # α = 1
+            net.window.bias[K : 2 * K].fill_(0.0)  # β = 1
+            net.window.bias[2 * K :].fill_(-math.log(points_per_char))
+    return net
+
+
+# --- data ----------------------------------------------------------------------------------
+
+def _batch(lines: list[str], offsets: list[np.ndarray]):
+    """Pad lines to tensors: x (B, T, 3) scaled, mask (B, T), c (B, U, V) one-hot text."""
+    B, T, U = len(lines), max(len(o) for o in offsets), max(len(s) for s in lines)
+    x, mask = np.zeros((B, T, 3), np.float32), np.zeros((B, T), np.float32)
+    c = np.zeros((B, U, len(S.ALPHABET)), np.float32)
+    for b, (line, o) in enumerate(zip(lines, offsets)):
+        x[b, : len(o), :2] = o[:, :2] / DATA_SCALE
+        x[b, : len(o), 2] = o[:, 2]
+        mask[b, : len(o)] = 1
+        c[b, np.arange(len(line)), S.encode(line)] = 1
+    return torch.from_numpy(x), torch.from_numpy(mask), torch.from_numpy(c)
+
+
+def heldout_lines(n: int = N_HELDOUT, max_chars: int = 16) -> tuple[tuple[str, ...], tuple[np.ndarray, ...]]:
+    """Lines of held-out words (never trained on), rendered once with a fixed seed: (texts, offsets)."""
+    rng = np.random.default_rng(HELDOUT_SEED)
+    words = S.corpus_words().heldout
+    texts = tuple(S.random_line(words, rng, max_chars) for _ in range(n))
+    return texts, tuple(S.render(t, rng) for t in texts)
+
+
+def _nll(net: nn.Module, cfg: HandConfig, x, mask, c) -> torch.Tensor:
+    """Mean NLL per predicted point (nats): each point predicted from the ones before it."""
+    if cfg.kind == "prediction":
+        y_hat, _ = net(x[:, :-1])
+    else:
+        y_hat, _, _ = net(x[:, :-1], c)
+    m = mask[:, 1:]
+    return (mdn_loss(y_hat, x[:, 1:], cfg.mixtures) * m).sum() / m.sum()
+
+
+def reference_nll(train: np.ndarray, heldout: np.ndarray) -> float:
+    """NLL per point (nats) of the held-out rows under one bivariate Gaussian fitted to the training
+    offsets plus a pen-up coin with the training frequency. Rows (Δx, Δy, eos), scaled as the nets see them."""
+    mu, cov = train[:, :2].mean(0), np.cov(train[:, :2].T)
+    d = heldout[:, :2] - mu
+    log_n = -0.5 * np.einsum("ni,ij,nj->n", d, np.linalg.inv(cov), d) - np.log(2 * np.pi * np.sqrt(np.linalg.det(cov)))
+    p = train[:, 2].mean()
+    log_b = np.where(heldout[:, 2] > 0.5, np.log(p), np.log(1 - p))
+    return float(-(log_n + log_b).mean())
+
+
+def _rows(offsets: list[np.ndarray]) -> np.ndarray:
+    """Predicted rows (all but each line's first), scaled: (N, 3)."""
+    r = np.concatenate([o[1:] for o in offsets]).astype(np.float64)
+    r[:, :2] /= DATA_SCALE
+    return r
+
+
+# --- training -------------------------------------------------------------------------------
+
+def train(cfg: HandConfig, on_step: OnStep | None = None) -> HandRecord:
+    """Train cfg.kind on freshly rendered lines of training words; score on held-out lines."""
+    rng = np.random.default_rng(cfg.seed)
+    gen = torch.Generator().manual_seed(cfg.seed)
+    words = S.corpus_words().train
+
+    def draw(n):
+        lines = [S.random_line(words, rng, cfg.max_chars) for _ in range(n)]
+        return lines, [S.render(t, rng) for t in lines]
+
+    t0, cpu0 = time.perf_counter(), time.process_time()
+    pool_lines, pool = draw(200)  # for the pace of writing and the reference Gaussian
+    ppc = sum(len(o) for o in pool) / sum(len(t) for t in pool_lines)
+    held_texts, held = heldout_lines()
+    ref = reference_nll(_rows(pool), _rows(list(held)))
+    held_batch = _batch(list(held_texts), list(held))
+
+    net = _build(cfg, ppc, gen)
+    opt = torch.optim.Adam(net.parameters(), lr=cfg.lr)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=cfg.steps, eta_min=cfg.lr / 10)
+    every = max(1, cfg.steps // 10)
+    losses, eval_steps, eval_nll = [], [0], []
+    with torch.no_grad():
+        eval_nll.append(float(_nll(net, cfg, *held_batch)))
+    for step in range(1, cfg.steps + 1):
+        loss = _nll(net, cfg, *_batch(*draw(cfg.batch)))
+        opt.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(net.parameters(), 3.0)  # Graves clipped too: mixture losses spike
+        opt.step()
+        sched.step()
+        losses.append(float(loss.detach()))
+        if step % every == 0 or step == cfg.steps:
+            with torch.no_grad():
+                eval_steps.append(step)
+                eval_nll.append(float(_nll(net, cfg, *held_batch)))
+        report(on_step, step, cfg.steps)
+    net.eval()
+    return HandRecord(
+        cfg=cfg,
+        steps=np.arange(1, cfg.steps + 1),
+        loss=np.array(losses),
+        eval_steps=np.array(eval_steps),
+        heldout_nll=np.array(eval_nll),
+        reference_nll=ref,
+        points_per_char=ppc,
+        seconds=time.perf_counter() - t0,
+        state={k: v.detach().clone() for k, v in net.state_dict().items()},
+    )
+
+
+def untrained(cfg: HandConfig) -> HandRecord:
+    """The network before its first update (the shape score's floor): same seed, same init."""
+    rng = np.random.default_rng(cfg.seed)
+    words = S.corpus_words().train
+    lines = [S.random_line(words, rng, cfg.max_chars) for _ in range(200)]
+    pool = [S.render(t, rng) for t in lines]
+    ppc = sum(len(o) for o in pool) / sum(len(t) for t in lines)
+    net = _build(cfg, ppc, torch.Generator().manual_seed(cfg.seed))
+    empty = np.zeros(0)
+    return HandRecord(cfg, empty, empty, empty, empty, float("nan"), ppc, 0.0,
+                      {k: v.detach().clone() for k, v in net.state_dict().items()})
+
+
+def _load(rec: HandRecord) -> nn.Module:
+    net = _build(rec.cfg, rec.points_per_char, None)
+    net.load_state_dict(rec.state)
+    return net.eval()
+
+
+# --- writing --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Written:
+    """One sampled line. Row t of every array belongs to pen point t."""
+
+    text: str  # "" for the prediction network
+    bias: float
+    offsets: np.ndarray  # (N, 3) Δx, Δy (font units), eos
+    e: np.ndarray  # (N,) P(pen up) the network gave point t
+    pi: np.ndarray  # (N, M) mixture weights that point t was drawn from
+    mu: np.ndarray  # (N, M, 2) means of Δ (font units)
+    sigma: np.ndarray  # (N, M, 2)
+    rho: np.ndarray  # (N, M)
+    phi: np.ndarray  # (N, U) window weight on each character (synthesis), else (N, 0)
+    finished: bool  # the window moved past the last character (synthesis) / ran its length
+
+
+def write(rec: HandRecord, text: str = "", bias: float = 0.0, seed: int = 0, n: int = 1,
+          max_points: int | None = None) -> tuple[Written, ...]:
+    """n samples, drawn one pen point at a time from the trained network (with Graves' bias).
+
+    Synthesis writes ``text`` (checked; TextError if it can't) and stops when the window has moved
+    past its last character. Prediction writes ``max_points`` points (default 300) of whatever it likes.
+    """
+    net = _load(rec)
+    gen = torch.Generator().manual_seed(seed)
+    M = rec.cfg.mixtures
+    synth = rec.cfg.kind == "synthesis"
+    if synth:
+        text = S.check_text(text)
+        U = len(text)
+        _, _, c = _batch([text] * n, [np.zeros((1, 3), np.float32)] * n)
+        max_points = max_points or int(rec.points_per_char * U * 1.8) + 40
+        state = net.initial_state(n)
+    else:
+        text, U = "", 0
+        max_points = max_points or 300
+        state = None
+    x = torch.zeros(n, 1, 3)
+    rows, es, pis, mus, sigmas, rhos, phis = [], [], [], [], [], [], []
+    done = torch.zeros(n, dtype=torch.bool)
+    length = torch.full((n,), max_points)
+    with torch.no_grad():
+        for t in range(max_points):
+            if synth:
+                y_hat, phi, state = net(x, c, state)
+                phi = phi[:, 0]
+                phis.append(phi[:, :U])
+                past_end = phi[:, U] > phi[:, :U].max(dim=1).values  # Graves' stopping rule
+                newly = past_end & ~done
+                length[newly] = t
+                done |= past_end
+            else:
+                y_hat, state = net(x, state)
+            e, pi, mu, sigma, rho = mdn_params(y_hat[:, 0], M, bias)
+            k = torch.multinomial(pi, 1, generator=gen)[:, 0]  # which Gaussian
+            m, s, r = mu[torch.arange(n), k], sigma[torch.arange(n), k], rho[torch.arange(n), k]
+            z = torch.randn(n, 2, generator=gen)
+            d = torch.stack([m[:, 0] + s[:, 0] * z[:, 0],
+                             m[:, 1] + s[:, 1] * (r * z[:, 0] + torch.sqrt(1 - r**2) * z[:, 1])], -1)
+            lift = (torch.rand(n, generator=gen) < e).float()
+            x = torch.cat([d, lift[:, None]], -1)[:, None]
+            rows.append(x[:, 0])
+            es.append(e), pis.append(pi), mus.append(mu), sigmas.append(sigma), rhos.append(rho)
+            if synth and bool(done.all()):
+                break
+    st = lambda a: torch.stack(a, 1).numpy()  # noqa: E731  (n, N, …)
+    rows, es, pis, mus, sigmas, rhos = map(st, (rows, es, pis, mus, sigmas, rhos))
+    phis = st(phis) if synth else np.zeros((n, len(rows[0]), 0), np.float32)
+    out = []
+    for b in range(n):
+        N = int(length[b]) if synth else len(rows[b])
+        N = max(N, 1)
+        off = rows[b, :N].copy()
+        off[:, :2] *= DATA_SCALE
+        off = np.concatenate([np.zeros((1, 3), np.float32), off])  # the pen's first point, at the origin
+        pad = lambda a: np.concatenate([np.full((1,) + a.shape[2:], np.nan, np.float32), a[b, :N]])  # noqa: E731
+        out.append(Written(
+            text=text, bias=float(bias), offsets=off, e=pad(es), pi=pad(pis),
+            mu=pad(mus) * DATA_SCALE, sigma=pad(sigmas) * DATA_SCALE, rho=pad(rhos),
+            phi=pad(phis), finished=bool(done[b]) if synth else True,
+        ))
+    return tuple(out)
+
+
+def read(rec: HandRecord, offsets: np.ndarray, text: str = "") -> Written:
+    """Run the network over a given line (teacher forcing): what it predicted at every point.
+
+    The same fields as ``write``; ``offsets`` are the given ones. For synthesis, phi is where the
+    window was reading while the given line was written.
+    """
+    net = _load(rec)
+    M = rec.cfg.mixtures
+    if rec.cfg.kind == "synthesis":
+        text = S.check_text(text)
+        x, _, c = _batch([text], [np.asarray(offsets, np.float32)])
+    else:
+        x, _, c = _batch(["a"], [np.asarray(offsets, np.float32)])
+    with torch.no_grad():
+        if rec.cfg.kind == "synthesis":
+            y_hat, phi, _ = net(x[:, :-1], c)
+            phi = phi[0, :, : len(text)].numpy()
+        else:
+            y_hat, _ = net(x[:, :-1])
+            phi = np.zeros((x.shape[1] - 1, 0), np.float32)
+        e, pi, mu, sigma, rho = (a[0].numpy() for a in mdn_params(y_hat, M))
+    nan = lambda a: np.concatenate([np.full((1,) + a.shape[1:], np.nan, np.float32), a])  # noqa: E731
+    return Written(text=text if rec.cfg.kind == "synthesis" else "", bias=0.0,
+                   offsets=np.asarray(offsets, np.float32), e=nan(e), pi=nan(pi), mu=nan(mu) * DATA_SCALE,
+                   sigma=nan(sigma) * DATA_SCALE, rho=nan(rho), phi=nan(phi), finished=True)
+
+
+# --- what the pictures and the bench measure --------------------------------------------------
+
+def next_point_density(w: Written, t: int, n: int = 61, extent: float = 4.0):
+    """The predicted density of pen point t around point t − 1, on an n × n grid (numpy).
+
+    Returns (xs (n,), ys (n,), Z (n, n) density per font unit², P(pen up) after point t).
+    The grid spans ±extent × the largest σ (at least one pen step) around the mixture's mean.
+    """
+    t = int(np.clip(t, 1, len(w.offsets) - 1))
+    origin = np.cumsum(w.offsets[:, :2], axis=0)[t - 1]
+    pi, mu, sigma, rho = w.pi[t], w.mu[t], w.sigma[t], w.rho[t]
+    centre = origin + (pi[:, None] * mu).sum(0)
+    half = extent * max(float((pi[:, None] * sigma).sum(0).max()), DATA_SCALE / 2)
+    xs = np.linspace(centre[0] - half, centre[0] + half, n)
+    ys = np.linspace(centre[1] - half, centre[1] + half, n)
+    X, Y = np.meshgrid(xs - origin[0], ys - origin[1])  # offsets from the current point
+    Z = np.zeros_like(X)
+    for j in range(len(pi)):
+        dx, dy = (X - mu[j, 0]) / sigma[j, 0], (Y - mu[j, 1]) / sigma[j, 1]
+        q = 1 - rho[j] ** 2
+        zz = dx**2 + dy**2 - 2 * rho[j] * dx * dy
+        Z += pi[j] * np.exp(-zz / (2 * q)) / (2 * np.pi * sigma[j, 0] * sigma[j, 1] * np.sqrt(q))
+    return xs, ys, Z, float(w.e[t])
+
+
+def peak_path(phi: np.ndarray) -> np.ndarray:
+    """Which character the window weighs most at each point: argmax_u φ(t, u), (N,)."""
+    phi = np.nan_to_num(np.asarray(phi), nan=-1.0)
+    return phi.argmax(axis=1)
+
+
+def monotone(phi: np.ndarray) -> bool:
+    """Does the window's peak only ever stay or move forward through the text?"""
+    return bool(np.all(np.diff(peak_path(phi[1:])) >= 0))
+
+
+def normalised_points(offsets: np.ndarray) -> np.ndarray:
+    """Absolute pen points (N, 2), centred on their mean and scaled so the heights' spread (sd of y) is 1:
+    distances are then in units of the writing's own letter size, whatever its length."""
+    xy = np.cumsum(np.asarray(offsets, float)[:, :2], axis=0)
+    xy = xy - xy.mean(0)
+    return xy / max(float(xy[:, 1].std()), 1e-9)
+
+
+def chamfer(a: np.ndarray, b: np.ndarray) -> float:
+    """Shape distance of two lines of offsets: symmetric mean nearest-point distance (Chamfer),
+    after normalising position and scale. 0 = the same shape."""
+    from scipy.spatial import cKDTree
+
+    pa, pb = normalised_points(a), normalised_points(b)
+    return float(0.5 * (cKDTree(pb).query(pa)[0].mean() + cKDTree(pa).query(pb)[0].mean()))

@@ -1,0 +1,235 @@
+"""Pen strokes the app makes itself: text rendered by a Hershey cursive font, varied like handwriting.
+
+These are NOT people's handwriting. Graves (2013) trained on the IAM online database (pen positions
+recorded on a whiteboard); we have no such data offline, so every example is a single-stroke vector
+font (the Hershey "cursive" font from the ``hershey-fonts`` package) pushed around at random: slant,
+scale, baseline drift, letter spacing, jitter and smoothing, fresh for every example.
+
+A line becomes a sequence of pen offsets, one row per point, as in Graves §4:
+``(Δx, Δy, eos)`` where ``eos`` is 1 on the last point of a stroke (the pen lifts after it). The
+first row is ``(0, 0, 0)``: the pen's first point is the origin. y points up.
+
+The words come from a real corpus (the Lee news corpus in gensim's test data); a fixed share of the
+distinct words is held out, so evaluation lines are made of words the networks never saw.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+FONT = "cursive"  # Hershey's joined script: letters meet at the baseline like a pen's
+ALPHABET = " abcdefghijklmnopqrstuvwxyz"  # what the networks learn to write (index = character id)
+MAX_CHARS = 40  # longer lines take a minute to sample, and the slide's line has 28
+STEP = 5.0  # font units between resampled points (x-height is 9 units): about 9 points a letter
+
+
+class TextError(ValueError):
+    """The text can't be written; the message says why and names the offending characters."""
+
+
+@dataclass(frozen=True)
+class Style:
+    """How one example departs from the font. All zero/one = the font itself."""
+
+    slant: float = 0.0  # shear: x += slant · y (the font already leans right)
+    scale: float = 1.0  # overall size
+    aspect: float = 1.0  # width ÷ height
+    drift_amp: float = 0.0  # baseline wave amplitude, font units
+    drift_period: float = 150.0  # baseline wave length, font units
+    drift_phase: float = 0.0
+    tilt: float = 0.0  # baseline slope
+    spacing: tuple[float, ...] = ()  # extra space after each character, font units
+    jitter: float = 0.0  # sd of the pen's tremble, font units
+    smooth: float = 0.0  # 0 = sharp corners, 1 = strongly rounded
+
+
+def random_style(rng: np.random.Generator, n_chars: int) -> Style:
+    """A random writer's style for a line of ``n_chars`` characters."""
+    base = rng.uniform(-0.5, 1.5)  # this writer's habitual extra spacing
+    return Style(
+        slant=float(rng.uniform(-0.25, 0.2)),
+        scale=float(rng.uniform(0.85, 1.15)),
+        aspect=float(rng.uniform(0.85, 1.15)),
+        drift_amp=float(rng.uniform(0.0, 2.5)),
+        drift_period=float(rng.uniform(80.0, 250.0)),
+        drift_phase=float(rng.uniform(0.0, 2 * np.pi)),
+        tilt=float(rng.uniform(-0.03, 0.03)),
+        spacing=tuple(float(s) for s in base + rng.normal(0.0, 0.8, n_chars)),
+        jitter=float(rng.uniform(0.0, 0.25)),
+        smooth=float(rng.uniform(0.0, 0.5)),
+    )
+
+
+@lru_cache(maxsize=1)
+def _font():
+    from HersheyFonts import HersheyFonts
+
+    font = HersheyFonts()
+    font.load_default_font(FONT)
+    return font
+
+
+@lru_cache(maxsize=None)
+def _glyph(c: str) -> tuple[float, float, tuple[np.ndarray, ...]]:
+    """One character of the font: (left offset, advance width, strokes as (P, 2) arrays, y down)."""
+    g = _font().all_glyphs[c]
+    return g.left_offset, g.char_width, tuple(np.asarray(s, dtype=float) for s in g.strokes)
+
+
+def check_text(text: str) -> str:
+    """The text if the networks can write it, else TextError naming what is wrong.
+
+    Uppercase is folded to lowercase (the networks learn a–z and space); runs of spaces become one.
+    """
+    if text is None or not text.strip():
+        raise TextError("The text is empty. Type a few words, e.g. “more of national temperament”.")
+    clean = " ".join(text.lower().split())
+    if len(clean) > MAX_CHARS:
+        raise TextError(f"The text has {len(clean)} characters; the limit is {MAX_CHARS}. Type a shorter line.")
+    font_has = set(_font().all_glyphs)
+    bad = sorted({c for c in clean if c not in ALPHABET})
+    if bad:
+        lacks = [c for c in bad if c not in font_has]
+        shown = " ".join(repr(c) for c in bad)
+        why = "the font has no strokes for " + " ".join(repr(c) for c in lacks) + "; " if lacks else ""
+        raise TextError(
+            f"Can't write {shown}: {why}the networks learn only the letters a–z and the space. "
+            "Remove or replace those characters."
+        )
+    return clean
+
+
+def font_polylines(text: str, style: Style | None = None) -> list[np.ndarray]:
+    """The font's pen paths for ``text`` (already checked), each (P, 2), in font units, y up.
+
+    Letters that meet (one glyph's last point on the next glyph's first) are joined into one stroke,
+    as a pen writing cursive would not lift there. Letter spacing is a smooth stretch of x between
+    letter centres, so joined letters stay joined.
+    """
+    style = style or Style()
+    cursor, centres, shifts, shift = 0.0, [], [], 0.0
+    strokes: list[np.ndarray] = []
+    for i, c in enumerate(text):
+        left, width, glyph_strokes = _glyph(c)
+        centre = cursor - left
+        centres.append(centre)
+        shifts.append(shift)
+        for g in glyph_strokes:
+            p = g + [centre, 0.0]
+            if strokes and np.abs(strokes[-1][-1] - p[0]).max() < 0.5:
+                strokes[-1] = np.concatenate([strokes[-1], p[1:]])  # the pen carries on
+            else:
+                strokes.append(p)
+        cursor += width
+        shift += style.spacing[i] if i < len(style.spacing) else 0.0
+    strokes = [s for s in strokes if len(s) > 1]
+    out = []
+    for p in strokes:
+        x = p[:, 0] + np.interp(p[:, 0], centres, shifts)  # letter spacing, continuous in x
+        y = -p[:, 1]  # the font's y points down
+        y = y + style.drift_amp * np.sin(2 * np.pi * x / style.drift_period + style.drift_phase) + style.tilt * x
+        x = x + style.slant * y
+        out.append(np.stack([x * style.aspect, y], axis=1) * style.scale)
+    return out
+
+
+def _resample(p: np.ndarray, step: float) -> np.ndarray:
+    """Points every ``step`` along the polyline p (P, 2), ends kept."""
+    seg = np.linalg.norm(np.diff(p, axis=0), axis=1)
+    s = np.concatenate([[0.0], np.cumsum(seg)])
+    n = max(2, int(round(s[-1] / step)) + 1)
+    t = np.linspace(0.0, s[-1], n)
+    return np.stack([np.interp(t, s, p[:, 0]), np.interp(t, s, p[:, 1])], axis=1)
+
+
+def _smooth(p: np.ndarray, w: float) -> np.ndarray:
+    """Round the corners: each inner point moves toward its neighbours' mean by ``w``."""
+    if len(p) < 3 or w <= 0:
+        return p
+    q = p.copy()
+    q[1:-1] = (1 - w) * p[1:-1] + w * 0.5 * (p[:-2] + p[2:])
+    return q
+
+
+def render(text: str, rng: np.random.Generator | None = None, style: Style | None = None) -> np.ndarray:
+    """``text`` as pen offsets (N, 3): rows (Δx, Δy, eos), varied by ``style`` (random if rng given).
+
+    With neither rng nor style, the font's own clean strokes (the reference the shape score uses).
+    """
+    text = check_text(text)
+    if style is None:
+        style = random_style(rng, len(text)) if rng is not None else Style()
+    points, eos = [], []
+    for p in font_polylines(text, style):
+        q = _smooth(_smooth(_resample(p, STEP * style.scale), style.smooth), style.smooth)
+        if style.jitter > 0 and rng is not None:
+            q = q + rng.normal(0.0, style.jitter, q.shape)
+        points.append(q)
+        e = np.zeros(len(q))
+        e[-1] = 1.0
+        eos.append(e)
+    xy = np.concatenate(points)
+    xy = xy - xy[0]
+    d = np.diff(xy, axis=0, prepend=xy[:1])  # first row (0, 0): the pen starts at the origin
+    return np.concatenate([d, np.concatenate(eos)[:, None]], axis=1).astype(np.float32)
+
+
+def to_polylines(offsets: np.ndarray) -> list[np.ndarray]:
+    """Offsets (N, 3) back to absolute pen paths: a list of (P, 2), split where eos is 1."""
+    xy = np.cumsum(np.asarray(offsets, dtype=float)[:, :2], axis=0)
+    ends = np.flatnonzero(np.asarray(offsets)[:, 2] > 0.5)
+    out, start = [], 0
+    for e in ends:
+        out.append(xy[start : e + 1])
+        start = e + 1
+    if start < len(xy):
+        out.append(xy[start:])
+    return [p for p in out if len(p)]
+
+
+# --- the words -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Words:
+    """Distinct corpus words, split once: ``train`` are written during training, ``heldout`` never."""
+
+    train: tuple[str, ...]
+    heldout: tuple[str, ...]
+
+
+def corpus_words(n_words: int = 600, heldout_fraction: float = 0.15, seed: int = 0) -> Words:
+    """The ``n_words`` most frequent a–z words (2–10 letters) of the Lee news corpus, split at random."""
+    from gensim.test.utils import datapath
+
+    with open(datapath("lee_background.cor"), encoding="utf-8") as f:
+        counts = Counter(re.findall(r"[a-z]+", f.read().lower()))
+    words = [w for w, _ in counts.most_common() if 2 <= len(w) <= 10][:n_words]
+    words.sort()  # a fixed order, so the split depends only on the seed
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(words))
+    n_held = int(round(heldout_fraction * len(words)))
+    return Words(
+        train=tuple(words[i] for i in sorted(order[n_held:])),
+        heldout=tuple(words[i] for i in sorted(order[:n_held])),
+    )
+
+
+def random_line(words: tuple[str, ...], rng: np.random.Generator, max_chars: int = 18) -> str:
+    """One to three words drawn from ``words``, at most ``max_chars`` long (one word may be longer)."""
+    line = words[rng.integers(len(words))]
+    for _ in range(int(rng.integers(0, 3))):
+        w = words[rng.integers(len(words))]
+        if len(line) + 1 + len(w) > max_chars:
+            break
+        line += " " + w
+    return line
+
+
+def encode(text: str) -> np.ndarray:
+    """Character ids (U,) of checked text, indices into ALPHABET."""
+    return np.array([ALPHABET.index(c) for c in text], dtype=np.int64)

@@ -1,0 +1,1 @@
+"""Hear it: emotion from (synthesised) speech, and sounds predicted from silent video."""

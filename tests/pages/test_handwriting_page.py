@@ -1,0 +1,64 @@
+"""AppTest of the handwriting page: default scene, a shared link, a what-if, and bad text."""
+
+import pytest
+
+from conftest import open_page
+
+PAGE = "5_Handwriting.py"
+SMALL = {"hw_steps": "50", "hw_hidden": "32", "hw_mixtures": "3", "hw_window": "2", "hw_bias": "1.5"}
+TIMEOUT = 600  # the default scene trains Graves' synthesis network for about a minute
+
+
+def markdown(at) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+@pytest.fixture(scope="module")
+def small():
+    """A shared link with small settings: the page trains those, not the defaults."""
+    at = open_page(PAGE, query=SMALL, timeout=TIMEOUT).run()
+    assert not at.exception
+    return at
+
+
+def test_default_scene_renders():
+    at = open_page(PAGE, timeout=TIMEOUT).run()
+    assert not at.exception and not at.error
+    assert any("not people's handwriting" in w.value for w in at.warning)
+    assert at.text_input(key="hw_text").value == "more of national temperament"
+    text = markdown(at)
+    assert "nats per point" in text and "than the reference" in text
+    assert "What to notice:** at bias b = 2" in text
+    assert at.slider(key="hw_point").value >= 1
+
+
+def test_shared_link_sets_the_what_ifs(small):
+    assert small.slider(key="hw_steps").value == 50
+    assert small.slider(key="hw_hidden").value == 32
+    assert small.slider(key="hw_mixtures").value == 3
+    assert small.slider(key="hw_window").value == 2
+    assert small.slider(key="hw_bias").value == 1.5
+    assert "at bias b = 1.5" in markdown(small)
+
+
+def test_what_if_bias_and_text(small):
+    small.slider(key="hw_bias").set_value(0.0).run()
+    assert not small.exception and not small.error
+    assert "at bias b = 0 the written rows" in markdown(small)
+    small.text_input(key="hw_text").set_value("Of The Nation").run()
+    assert not small.exception and not small.error
+    assert "reaches character" in markdown(small) and " of 13. On " in markdown(small)  # 13 characters
+
+
+@pytest.mark.parametrize("bad, named", [
+    ("", ["empty"]),
+    ("héllo, world!", ["'é'", "','", "'!'"]),
+    ("a" * 50, ["50 characters", "limit is 40"]),
+])
+def test_bad_text_gets_a_message_naming_it(small, bad, named):
+    small.text_input(key="hw_text").set_value(bad).run()
+    assert not small.exception
+    message = "\n".join(e.value for e in small.error)
+    for part in named:
+        assert part in message.replace("\\", "")
+    assert small.header[-1].value.startswith("2 ·")  # the sections that need the text wait for a good one

@@ -1,0 +1,46 @@
+"""The handwriting pictures draw exactly the numbers they are given."""
+
+import numpy as np
+
+from core.handwriting import figures as F
+from core.handwriting import strokes as S
+
+
+def _ink(trace) -> np.ndarray:
+    xs = np.array([np.nan if v is None else v for v in trace.x], float)
+    ys = np.array([np.nan if v is None else v for v in trace.y], float)
+    return np.stack([xs, ys], 1)
+
+
+def test_pen_path_lifts_where_eos_says():
+    off = S.render("of")
+    fig = F.pen_replay(off, upto=len(off) - 1)
+    ink = _ink(fig.data[1])
+    assert np.isnan(ink[:, 0]).sum() == int(off[:, 2].sum())  # one gap per pen lift
+    assert np.allclose(ink[~np.isnan(ink[:, 0])], np.cumsum(off[:, :2], 0), atol=1e-4)
+
+
+def test_slide_has_one_line_per_row_stacked_top_down():
+    rows = [S.render("more"), S.render("more", np.random.default_rng(0))]
+    fig = F.slide(rows, ["font", "net"])
+    assert len(fig.data) == 2
+    y0, y1 = (np.nanmedian(_ink(t)[:, 1]) for t in fig.data)
+    assert y0 > y1
+    assert list(F.slide_table(rows, ["font", "net"], [0.0, 0.3])["pen lifts"]) == [int(r[:, 2].sum()) for r in rows]
+
+
+def test_window_heatmap_is_characters_by_time():
+    phi = np.random.default_rng(0).random((30, 4))
+    fig = F.window_heatmap(phi, "more", upto=10)
+    assert np.asarray(fig.data[0].z).shape == (4, 30)
+    assert len(fig.data[0].y) == 4
+    table = F.window_table(np.vstack([np.full((1, 4), np.nan), phi]), "more")
+    assert (table["peak position"] == phi[table["pen point"] - 1].argmax(1)).all()
+
+
+def test_loss_curve_carries_the_reference_line():
+    steps = np.arange(1, 51)
+    fig = F.loss_curve(steps, np.linspace(3, 1, 50), np.array([0, 25, 50]), np.array([3.0, 2.0, 1.5]), 2.4)
+    assert any(s.y0 == 2.4 == s.y1 for s in fig.layout.shapes)
+    table = F.loss_table(np.array([0, 25, 50]), np.array([3.0, 2.0, 1.5]), steps, np.linspace(3, 1, 50), 2.4)
+    assert list(table["held-out NLL"]) == [3.0, 2.0, 1.5]

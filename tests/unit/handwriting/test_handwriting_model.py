@@ -1,0 +1,154 @@
+"""Graves' mixture density output, soft window and sampling, checked against direct formulas and torch."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from core.handwriting import model as Mo
+from core.handwriting import strokes as S
+
+# A small synthesis net, trained once for this module (a few seconds): enough for the window to walk.
+SMALL = Mo.HandConfig(kind="synthesis", hidden=48, mixtures=4, window=3, steps=80, batch=24, max_chars=6, seed=3)
+
+
+@pytest.fixture(scope="module")
+def trained():
+    return Mo.train(SMALL)
+
+
+def _random_output(M, shape=(2, 5), scale=3.0, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    return torch.randn(*shape, 1 + 6 * M, generator=g) * scale
+
+
+def test_mdn_loss_equals_direct_mixture_density():
+    """−log Σ_j π_j N(x | μ_j, Σ_j) − log Bernoulli(eos), each Gaussian built by torch.distributions."""
+    M = 3
+    y_hat = _random_output(M, scale=1.0)
+    g = torch.Generator().manual_seed(1)
+    target = torch.cat([torch.randn(2, 5, 2, generator=g), (torch.rand(2, 5, 1, generator=g) < 0.3).float()], -1)
+    got = Mo.mdn_loss(y_hat, target, M)
+    y = y_hat.double().numpy()
+    for b in range(2):
+        for t in range(5):
+            v = y[b, t]
+            e = 1 / (1 + math.exp(-v[0]))
+            pi = np.exp(v[1 : 1 + M]) / np.exp(v[1 : 1 + M]).sum()
+            mu = v[1 + M : 1 + 3 * M].reshape(M, 2)
+            sd = np.exp(v[1 + 3 * M : 1 + 5 * M]).reshape(M, 2)
+            rho = np.tanh(v[1 + 5 * M :]) * Mo.RHO_MAX
+            density = 0.0
+            for j in range(M):
+                cov = torch.tensor([[sd[j, 0] ** 2, rho[j] * sd[j, 0] * sd[j, 1]],
+                                    [rho[j] * sd[j, 0] * sd[j, 1], sd[j, 1] ** 2]], dtype=torch.float64)
+                normal = torch.distributions.MultivariateNormal(torch.tensor(mu[j]), covariance_matrix=cov)
+                density += pi[j] * math.exp(float(normal.log_prob(target[b, t, :2].double())))
+            eos = float(target[b, t, 2])
+            want = -math.log(density) - math.log(e if eos else 1 - e)
+            assert float(got[b, t]) == pytest.approx(want, rel=1e-4, abs=1e-4)
+
+
+@pytest.mark.parametrize("bias", [0.0, 2.0, 10.0])
+def test_mixture_parameters_are_valid(bias):
+    """π sums to 1, σ > 0, |ρ| < 1 and 0 ≤ e ≤ 1, even for large raw outputs and any bias."""
+    M = 5
+    e, pi, mu, sigma, rho = Mo.mdn_params(_random_output(M, shape=(4, 7), scale=5.0), M, bias)
+    assert torch.allclose(pi.sum(-1), torch.ones(4, 7), atol=1e-5)
+    assert (pi >= 0).all() and (sigma > 0).all() and (rho.abs() < 1).all()
+    assert ((e >= 0) & (e <= 1)).all()
+    assert mu.shape == (4, 7, M, 2) and sigma.shape == (4, 7, M, 2) and rho.shape == (4, 7, M)
+
+
+def test_window_is_a_sum_of_gaussians_over_positions():
+    """φ(t, u) = Σ_k α_k exp(−β_k (κ_k − u)²) with κ = κ_prev + exp(κ̂); w = Σ_u φ(t, u) c_u."""
+    K, U, V = 2, 4, len(S.ALPHABET)
+    p_hat = torch.tensor([[0.1, -0.3, 0.2, 0.5, -0.2, 0.4]])
+    kappa_prev = torch.tensor([[1.0, 2.0]])
+    c = torch.zeros(1, U, V)
+    c[0, torch.arange(U), torch.tensor(S.encode("more"))] = 1
+    w, kappa, phi = Mo.soft_window(p_hat, kappa_prev, c)
+    a, b, k = np.exp(p_hat.numpy()[0, :K]), np.exp(p_hat.numpy()[0, K : 2 * K]), np.exp(p_hat.numpy()[0, 2 * K :])
+    kap = kappa_prev.numpy()[0] + k
+    want = [sum(a[j] * math.exp(-b[j] * (kap[j] - u) ** 2) for j in range(K)) for u in range(U + 1)]
+    assert np.allclose(phi.numpy()[0], want, atol=1e-6)
+    assert np.allclose(kappa.numpy()[0], kap)
+    assert np.allclose(w.numpy()[0], (np.array(want[:U])[:, None] * c.numpy()[0]).sum(0), atol=1e-6)
+
+
+def test_trained_net_beats_the_one_gaussian_reference(trained):
+    """Even a small, briefly trained network predicts held-out pen points better than one Gaussian."""
+    assert trained.heldout_nll[-1] < trained.reference_nll
+    assert trained.heldout_nll[-1] < trained.heldout_nll[0]
+
+
+def test_window_weights_nonnegative_and_peak_never_moves_back(trained):
+    """On held-out lines (words never trained on) the window only reads forward."""
+    texts, lines = Mo.heldout_lines(n=12)
+    for text, off in zip(texts, lines):
+        phi = Mo.read(trained, off, text).phi[1:]
+        assert (phi >= 0).all()
+        assert Mo.monotone(phi), text
+
+
+def test_huge_bias_takes_the_most_likely_path(trained):
+    """As b → ∞, π becomes one-hot and σ → 0: each point is the mean of the heaviest Gaussian."""
+    (w,) = Mo.write(trained, "more of", bias=50.0, seed=0)
+    t = np.arange(1, len(w.offsets))
+    k = w.pi[t].argmax(axis=1)
+    assert np.allclose(w.offsets[t, :2], w.mu[t, k], atol=1e-3)
+    assert (w.sigma[t] < 1e-6).all()
+
+
+def test_huge_bias_shows_little_variety(trained):
+    """Samples with different seeds differ far less at a huge bias than at b = 0."""
+    def spread(bias):
+        ws = Mo.write(trained, "more of", bias=bias, seed=7, n=4)
+        return np.mean([Mo.chamfer(ws[i].offsets, ws[j].offsets) for i in range(4) for j in range(i + 1, 4)])
+    assert spread(50.0) < 0.5 * spread(0.0)
+
+
+def test_same_seed_same_strokes(trained):
+    a = Mo.write(trained, "national", bias=0.5, seed=11, n=2)
+    b = Mo.write(trained, "national", bias=0.5, seed=11, n=2)
+    c = Mo.write(trained, "national", bias=0.5, seed=12, n=2)
+    for x, y in zip(a, b):
+        assert np.array_equal(x.offsets, y.offsets)
+    assert not np.array_equal(a[0].offsets, c[0].offsets)
+    assert not np.array_equal(a[0].offsets, a[1].offsets)  # two samples in one call differ too
+
+
+def test_same_seed_same_training():
+    cfg = Mo.HandConfig(kind="prediction", hidden=16, mixtures=2, steps=3, batch=4, max_chars=5, seed=5)
+    a, b = Mo.train(cfg), Mo.train(cfg)
+    assert np.array_equal(a.loss, b.loss)
+    assert all(torch.equal(a.state[k], b.state[k]) for k in a.state)
+    c = Mo.train(Mo.HandConfig(kind="prediction", hidden=16, mixtures=2, steps=3, batch=4, max_chars=5, seed=6))
+    assert not np.array_equal(a.loss, c.loss)
+
+
+def test_prediction_net_writes_unconditionally():
+    cfg = Mo.HandConfig(kind="prediction", hidden=16, mixtures=2, steps=2, batch=4, max_chars=5)
+    (w,) = Mo.write(Mo.train(cfg), bias=0.0, seed=0, max_points=50)
+    assert w.offsets.shape == (51, 3) and w.phi.shape == (51, 0)
+
+
+def test_next_point_density_integrates_to_one(trained):
+    """The density grid is a probability density: it sums to ≈ 1 over a wide enough grid."""
+    (w,) = Mo.write(trained, "of", seed=0)
+    xs, ys, Z, p_up = Mo.next_point_density(w, 5, n=201, extent=8.0)
+    cell = (xs[1] - xs[0]) * (ys[1] - ys[0])
+    assert Z.sum() * cell == pytest.approx(1.0, abs=0.02)
+    assert 0 <= p_up <= 1
+
+
+def test_chamfer_ignores_position_and_scale_but_not_shape():
+    a = S.render("more")
+    moved = a.copy()
+    moved[0, :2] += [30.0, -7.0]  # the whole line shifts
+    scaled = moved.copy()
+    scaled[:, :2] *= 1.7
+    assert Mo.chamfer(a, a) == 0.0
+    assert Mo.chamfer(a, scaled) < 1e-5
+    assert Mo.chamfer(a, S.render("mere")) > 0.05

@@ -1,0 +1,23 @@
+"""ui/hello.py's pieces that need no server: the chain-rule formula and its numbers."""
+
+import numpy as np
+
+from core.hello import model
+from ui.hello import chain_rule_latex, latex_number
+
+
+def test_tiny_probabilities_are_written_as_powers_of_ten():
+    assert latex_number(1.692e-22) == r"1.692 \times 10^{-22}"
+    assert latex_number(0.003887) == "0.003887"
+
+
+def test_formula_escapes_every_character_and_shows_the_factors():
+    probs = np.full((6, 6), 1 / 6)
+    rec = model.TrainingRecord(
+        config=model.CharLMConfig(text="a_%b#$c"[:7]), itos=tuple("a_%b#$c"[:6]), inputs=np.arange(6),
+        targets=np.array([1, 2, 3, 4, 5, 0]), steps=np.array([0]), loss=np.array([1.0]), probs=probs[None],
+        hidden=np.zeros((1, 6, 2)), theta=np.zeros((1, 1)),
+    )
+    formula, values = chain_rule_latex(model.text_probability(rec, 0))
+    assert r"\text{a\_}" in formula and r"\text{\%}" in formula and r"\text{\$}" in formula
+    assert values.count("0.167") == 6

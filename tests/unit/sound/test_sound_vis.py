@@ -1,0 +1,119 @@
+"""Visually indicated sounds: clips, subband envelopes, parametric inversion, retrieval, the model."""
+
+import ast
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from core.sound import vis
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture(scope="module")
+def record():
+    return vis.train(vis.VisConfig())
+
+
+def test_clip_is_repeatable_and_shaped():
+    spec = vis.ClipSpec("water", "hit", 5)
+    a, b = vis.make_clip(spec), vis.make_clip(spec)
+    assert a.frames.shape == (vis.N_VIDEO, vis.IMG, vis.IMG, 3) and a.frames.dtype == np.uint8
+    assert a.audio.shape == (vis.N_SAMPLES,)
+    assert np.array_equal(a.frames, b.frames) and np.array_equal(a.audio, b.audio)
+
+
+def test_materials_look_and_sound_different():
+    clips = {m: vis.make_clip(vis.ClipSpec(m, "hit", 1)) for m in vis.MATERIALS}
+    colours = {m: c.frames[0, vis.SURFACE:].reshape(-1, 3).mean(axis=0) for m, c in clips.items()}
+    for a in vis.MATERIALS:
+        for b in vis.MATERIALS:
+            if a < b:
+                assert np.abs(colours[a] - colours[b]).max() > 10, (a, b)
+    # one strike: metal rings on (decaying modes), wood is brief, cloth is a short thump
+    def after(material, seconds=0.15):
+        x = vis._impact(material, 1.0, np.random.default_rng(0), vis.RATE)
+        return np.sum(x[int(seconds * vis.RATE):] ** 2) / np.sum(x ** 2)
+    assert after("metal") > 0.3
+    assert after("wood") < 0.01 and after("cloth") < 0.01
+
+
+def test_sound_starts_when_the_stick_touches():
+    clip = vis.make_clip(vis.ClipSpec("wood", "hit", 2))
+    first = int(np.nonzero(clip.contact)[0][0])
+    per_frame = vis.N_SAMPLES // vis.N_VIDEO
+    loud = np.abs(clip.audio) > 0.2 * np.abs(clip.audio).max()
+    assert first * per_frame <= np.argmax(loud) < (first + 1) * per_frame
+
+
+def test_envelopes_shape_and_silence():
+    assert vis.envelopes(np.zeros(vis.N_SAMPLES)).shape == (vis.N_STEPS, vis.N_BANDS)
+    assert vis.envelopes(np.zeros(vis.N_SAMPLES)).max() == 0
+
+
+@pytest.mark.parametrize("material", vis.MATERIALS)
+@pytest.mark.parametrize("action", vis.ACTIONS)
+def test_parametric_inversion_recovers_true_envelopes(material, action):
+    env = vis.envelopes(vis.make_clip(vis.ClipSpec(material, action, 7)).audio)
+    back = vis.envelopes(vis.invert(env, seed=0))
+    assert np.abs(back - env).mean() / np.abs(env).mean() < 0.15
+    assert np.corrcoef(back.ravel(), env.ravel())[0, 1] > 0.95
+
+
+def test_inversion_is_seeded():
+    env = vis.envelopes(vis.make_clip(vis.ClipSpec("leaves", "scratch", 3)).audio)
+    assert np.array_equal(vis.invert(env, 4), vis.invert(env, 4))
+    assert not np.array_equal(vis.invert(env, 4), vis.invert(env, 5))
+
+
+def test_sound_net_never_looks_ahead():
+    net = vis.SoundNet().eval()
+    x = torch.randn(1, 10, 6, vis.IMG, vis.IMG, generator=torch.Generator().manual_seed(0))
+    y = x.clone()
+    y[:, 6:] = 0
+    with torch.no_grad():
+        torch.testing.assert_close(net(x)[:, :6], net(y)[:, :6])
+
+
+def test_retrieval_returns_a_training_sound(record):
+    for i in range(0, len(record.test_specs), 7):
+        j = vis.retrieve(record.train_env, record.pred_env[i])
+        assert j == record.retrieved[i]
+        made = vis.make_clip(record.train_specs[j])  # the retrieved sound is that training clip's sound
+        np.testing.assert_allclose(vis.envelopes(made.audio), record.train_env[j], atol=1e-6)
+        dists = ((record.train_env - record.pred_env[i]) ** 2).sum(axis=(1, 2))
+        assert dists[j] == dists.min()
+
+
+def test_trained_model_predicts_better_than_the_mean(record):
+    assert record.mse < 0.6 * record.mse_mean
+    assert record.acc_true > 0.8
+    assert record.acc_pred > record.chance + 0.3
+    one = vis.predict(record, vis.make_clip(record.test_specs[0]).frames)
+    np.testing.assert_allclose(one, record.pred_env[0], atol=1e-4)
+
+
+def test_same_seed_same_training():
+    cfg = vis.VisConfig(per_class=1, held_out_per_class=1, epochs=1)
+    a, b = vis.train(cfg), vis.train(cfg)
+    assert np.array_equal(a.pred_env, b.pred_env) and np.array_equal(a.losses, b.losses)
+
+
+def test_listening_test_and_score():
+    trials = vis.listening_test(5, 80, seed=3)
+    assert trials == vis.listening_test(5, 80, seed=3)
+    assert len({c for c, _ in trials}) == 5 and all(real in (0, 1) for _, real in trials)
+    right = [real for _, real in trials]
+    assert vis.score(right, trials) == (5, 5)
+    assert vis.score([1 - r for r in right], trials) == (0, 5)
+    assert vis.score([None] * 5, trials) == (0, 0)
+
+
+def test_figures_never_import_torch_or_streamlit():
+    tree = ast.parse((ROOT / "core" / "sound" / "figures.py").read_text())
+    names = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    names |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+    assert not names & {"torch", "streamlit"}
+    assert "plotly" in names
