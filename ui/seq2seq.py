@@ -106,7 +106,7 @@ def encoder_scene(cfg: s2s.Seq2SeqConfig, x: str) -> EncoderScene:
     if runner_up in ("<pad>", "<bos>", "<unk>"):
         runner_up = "<eos>"
     return EncoderScene(enc, free, sd.reference_target(cfg.task, x), runner_up,
-                        figs.encoder_heatmap(list(enc.tokens), enc.states, enc.C),
+                        figs.encoder_heatmap([esc_label(t) for t in enc.tokens], enc.states, enc.C),
                         figs.bottleneck([esc_label(c) for c in x], enc.C, [esc_label(c) for c in free.text]))
 
 

@@ -304,6 +304,6 @@ def training_curves(loss: np.ndarray, eval_steps: np.ndarray, exact: np.ndarray,
         yaxis2=dict(anchor="x", overlaying="y", side="right", range=[0, 1.02], title=dict(text="exact match")),
         shapes=[dict(type="line", x0=0, x1=1, xref="x domain", y0=target, y1=target, yref="y2",
                      line=dict(color="#333333", dash="dot"))],
-        annotations=[dict(text=f"{target:.0%}: stop", showarrow=False, x=1, xanchor="right", xref="x domain",
-                          y=target, yanchor="top", yref="y2")],
+        annotations=[dict(text=f"{target * 100:.0f} %", showarrow=False, x=1, xanchor="right", xref="x domain",
+                          y=target, yanchor="top", yref="y")],  # on the left axis, as add_hline(secondary_y=True) puts it
     )

@@ -86,7 +86,7 @@ def test_reference_target_agrees_with_the_data():
 
 def test_properties_for_colouring_match_the_items(dates):
     props = sd.properties("dates", dates.test[:50])
-    assert list(props) == ["month", "year", "day of month", "input length"]
+    assert list(props) == ["year", "month", "day of month", "input length"]  # year first: it shows structure
     assert props["year"] == [int(e.target[:4]) for e in dates.test[:50]]
     assert props["input length"] == [len(e.source) for e in dates.test[:50]]
     nums = sd.make_dataset("numbers", 200, 50, 0)
