@@ -1,1 +1,0 @@
-"""Pure Plotly figure builders, one module per lesson. They never import torch or streamlit."""
