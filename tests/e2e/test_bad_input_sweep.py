@@ -44,15 +44,12 @@ HIDDEN_VIEWS = {
     "4_Further_applications": [
         {"demo": "Generating text"},
         {"demo": "Generating text", "gen_source": "Upload my own text"},
-        {"demo": "Classification over time"},
     ],
     "6_Sound": [{"snd_sentence": "Type my own…"}],
 }
 INPUT_KINDS = ("text_input", "text_area", "file_uploader")
 # Inputs the sweep leaves out, and why (each answers bad input with st.error/st.info in the page).
-NOT_SWEPT = {
-    "rev_x": "behind ?bottleneck=true, which first trains two models for minutes",
-}
+NOT_SWEPT: dict[str, str] = {}
 
 
 class Canary:

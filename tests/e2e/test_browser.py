@@ -198,6 +198,7 @@ SCENES = {
     "2_Word_embeddings": ("query=germany&an_a=paris&an_b=france&an_c=rome", ["Nearest neighbours of “germany”", "italy"]),
     "3_Encoder_decoder": ("x_dates=5+March+2024", ["2024-03-05"]),
     "4_Further_applications": ("cap_shape1=square&cap_colour1=green&cap_rel=alone", ["a green square"]),
+    "5_Handwriting": ("hw_text=more+of+national&hw_bias=3.0", ["more of national"]),
     "6_Sound": ("snd_style=sad&snd_speaker=f2&snd_material=water&snd_action=scratch",
                 ["acted sad by voice f2", "nearest training sound"]),
 }
@@ -437,7 +438,7 @@ def test_composing_a_picture_changes_its_caption(server, browser):
     """Further applications: the caption follows the composer's selectboxes and its Random scene button."""
     from playwright.sync_api import expect
 
-    from core.captioning import compose
+    from core.applications.captioning import compose
 
     ctx, page = open_scene(browser, f"{server}/Further_applications")
     errors: list[str] = []
@@ -500,8 +501,9 @@ def test_switching_to_text_generation_and_cooling_the_temperature(server, browse
     press_on_slider(page, "Temperature (0 = greedy)", "Home")
     assert_healthy(page, charts=2)
     assert query_params(page).get("gen_temp") in ("0", "0.0")
-    samples = column(page, "sample")
-    assert len(samples) == n_rows(page, "sample") == 4  # 4 samples by default
+    demo = page.get_by_role("tabpanel")
+    samples = [t.strip() for t in demo.locator('[data-testid="stCode"] code').all_inner_texts()]
+    assert len(samples) == 4  # 4 samples by default, each in its own wrapping block
     assert len(set(samples)) == 1, samples  # temperature 0 is greedy: every sample is the same text
     assert samples[0].startswith("The ")  # the priming text
     shoot(page, "chargen_temperature_0")
