@@ -22,6 +22,8 @@ import random
 from dataclasses import dataclass
 from typing import Callable
 
+from core.common.vocab import Vocab
+
 PAD, BOS, EOS, UNK = "<pad>", "<bos>", "<eos>", "<unk>"
 SPECIALS = (PAD, BOS, EOS, UNK)
 PAD_ID, BOS_ID, EOS_ID, UNK_ID = range(4)
@@ -121,22 +123,13 @@ def date_formats(task: str) -> list[tuple[str, str]]:
 
 
 @dataclass(frozen=True)
-class Vocab:
-    """Characters of one side, after the four specials: index 0 <pad>, 1 <bos>, 2 <eos>, 3 <unk>."""
-
-    itos: tuple[str, ...]
+class TokenVocab(Vocab):
+    """A character vocabulary with the decoder's four special tokens first: 0 <pad>, 1 <bos>, 2 <eos>, 3 <unk>."""
 
     @classmethod
-    def from_texts(cls, texts) -> "Vocab":
+    def from_texts(cls, texts) -> "TokenVocab":
         chars = sorted({ch for t in texts for ch in t})
         return cls(SPECIALS + tuple(chars))
-
-    @property
-    def stoi(self) -> dict[str, int]:
-        return {s: i for i, s in enumerate(self.itos)}
-
-    def __len__(self) -> int:
-        return len(self.itos)
 
     def encode(self, text: str) -> list[int]:
         """Characters → ids; a character never seen in training becomes <unk> (id 3)."""
@@ -182,8 +175,8 @@ class Dataset:
     task: str
     train: tuple[Example, ...]
     test: tuple[Example, ...]
-    src: Vocab
-    tgt: Vocab
+    src: TokenVocab
+    tgt: TokenVocab
     max_target: int  # longest target (without <eos>) in either split: the decoding limit
 
     @property
@@ -239,8 +232,8 @@ def make_dataset(
     <unk>, as it would be for a student's own input.
     """
     train, test = _examples(task, n_train, n_test, seed, reverse_len)
-    src = Vocab.from_texts(e.source for e in train)
-    tgt = Vocab.from_texts(e.target for e in train)
+    src = TokenVocab.from_texts(e.source for e in train)
+    tgt = TokenVocab.from_texts(e.target for e in train)
     max_target = max(len(e.target) for e in train + test)
     return Dataset(task, tuple(train), tuple(test), src, tgt, max_target)
 

@@ -27,6 +27,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from core.common import beam as beam_lib
+from core.common.pca import Projection, pca_2d
 from core.common.runtime import OnStep, report
 from core.seq2seq.data import BOS_ID, EOS_ID, MAX_INPUT_CHARS, PAD_ID, UNK_ID, Dataset, make_dataset
 
@@ -635,25 +636,6 @@ def interpolate(tm: TrainedSeq2Seq, x_a: str, x_b: str, n: int = 11) -> Interpol
 
 
 @dataclass(frozen=True)
-class Projection:
-    points: np.ndarray  # (N, 2)
-    components: np.ndarray  # (2, H)
-    mean: np.ndarray  # (H,)
-    explained: np.ndarray  # (2,) fraction of the variance of C each axis keeps
-
-    def project(self, X: np.ndarray) -> np.ndarray:
-        return (np.atleast_2d(X) - self.mean) @ self.components.T
-
-
-def pca_2d(X: np.ndarray) -> Projection:
-    """Principal component analysis to 2D (scikit-learn's exact PCA, sign fixed by its svd_flip)."""
-    from sklearn.decomposition import PCA
-
-    pca = PCA(n_components=2, svd_solver="full").fit(X)
-    return _frozen(Projection(pca.transform(X), pca.components_, pca.mean_, pca.explained_variance_ratio_))
-
-
-@dataclass(frozen=True)
 class ContextMap:
     """C of many held-out inputs in 2D, with the properties that can colour them."""
 
@@ -666,7 +648,7 @@ def context_map(tm: TrainedSeq2Seq, n: int = 300) -> ContextMap:
     from core.seq2seq.data import properties
 
     examples = tm.data.test[:n]
-    proj = pca_2d(contexts(tm, [e.source for e in examples]))
+    proj = _frozen(pca_2d(contexts(tm, [e.source for e in examples])))
     props = {k: np.asarray(v, dtype=float) for k, v in properties(tm.cfg.task, examples).items()}
     for v in props.values():
         v.flags.writeable = False
