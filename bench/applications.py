@@ -44,7 +44,7 @@ def bench_captioning(image_at: str) -> None:
 
 
 def bench_textgen(name: str) -> None:
-    text = tg.load_corpus(name)
+    text = tg.corpus_text(name)
     cfg = tg.CharGenConfig()
     t0 = time.perf_counter()
     run = tg.train(text, cfg)

@@ -46,7 +46,7 @@ def text_generator() -> tuple[float, str]:
     from core.applications import textgen as tg
 
     t0 = time.perf_counter()
-    text = tg.load_corpus("wiki")  # read from the app's cache folder (the dump is parsed once per machine)
+    text = tg.corpus_text("wiki")  # read from the app's cache folder (the dump is parsed once per machine)
     run = tg.train(text, tg.CharGenConfig())
     seconds = time.perf_counter() - t0
     sample = tg.generate(run, "The ", 200, 0.7, 4, seed=0)

@@ -48,7 +48,7 @@ def _ready():
     from core.embeddings import vectors as E
 
     torch_thread_policy()
-    return E.load_glove(), S.load_corpus("wiki+lee")
+    return E.load_glove(), S.corpus_sentences("wiki+lee")
 
 
 def bank():
@@ -78,7 +78,7 @@ def warm_start():
     from core.embeddings import sources as S
 
     G, _ = _ready()
-    wiki, news = S.load_corpus("wiki"), S.load_corpus("lee")
+    wiki, news = S.corpus_sentences("wiki"), S.corpus_sentences("lee")
     t0 = _start()
     ws = B.warm_start(B.WarmStartConfig(), wiki, news, G)
     best = ",".join(f"{n.replace(', ', '-').replace(' ', '')}={v:.3f}" for n, v in zip(ws.inputs, ws.heldout.min(1)))

@@ -156,7 +156,7 @@ def picture(cfg: cap.CaptionConfig, scene: cap.Scene, picture_seed: int, width: 
 @shared("scenes")
 def corpus(name: str) -> str:
     """A bundled corpus' text ("wiki" or "lee"), read once for the class."""
-    return tg.load_corpus(name)
+    return tg.corpus_text(name)
 
 
 @shared("scenes")

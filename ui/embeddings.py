@@ -55,7 +55,7 @@ def glove() -> E.Embeddings:
 
 def corpus(name: str) -> tuple:
     """A bundled corpus's token lists (parsed in this process, once per server)."""
-    return run("Reading the corpus", S.load_corpus, name, key=name)
+    return run("Reading the corpus", S.corpus_sentences, name, key=name)
 
 
 def text_sentences(text: str) -> tuple:

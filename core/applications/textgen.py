@@ -48,7 +48,7 @@ def corpus_path(name: str = "lee") -> str:
     return os.path.join(spec.submodule_search_locations[0], "test", "test_data", CORPORA[name])
 
 
-def load_corpus(name: str = "wiki") -> str:
+def corpus_text(name: str = "wiki") -> str:
     """The whole text of a bundled corpus: "wiki" (gensim's Wikipedia dump) or "lee" (news)."""
     if name == "wiki":
         return wiki_text()

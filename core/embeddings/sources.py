@@ -44,7 +44,7 @@ def _chunks(tokens: list[str]) -> list[list[str]]:
     return [tokens[i:i + CHUNK] for i in range(0, len(tokens), CHUNK)]
 
 
-def load_corpus(name: str = "wiki+lee", on_step: OnStep | None = None) -> tuple[tuple[str, ...], ...]:
+def corpus_sentences(name: str = "wiki+lee", on_step: OnStep | None = None) -> tuple[tuple[str, ...], ...]:
     """Token lists of a bundled corpus, lower-cased (≈510k tokens for wiki+lee); parsed in this process."""
     from gensim.utils import simple_preprocess
 

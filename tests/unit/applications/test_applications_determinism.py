@@ -47,7 +47,7 @@ def test_two_captioners_trained_at_once_equal_their_solo_runs():
 
 
 def test_two_text_models_trained_at_once_equal_their_solo_runs():
-    text = tg.load_corpus("lee")[:30_000]
+    text = tg.corpus_text("lee")[:30_000]
     a_cfg = tg.CharGenConfig(hidden_size=32, steps=15, eval_every=5, seed=1)
     b_cfg = tg.CharGenConfig(cell="lstm", hidden_size=48, steps=15, eval_every=5, seed=2)
     a_solo, b_solo = tg.train(text, a_cfg), tg.train(text, b_cfg)
@@ -68,7 +68,7 @@ def test_training_leaves_the_global_generators_alone():
     expected_t, expected_np = torch.rand(3), np.random.rand(3)
     torch.manual_seed(123)
     np.random.seed(123)
-    tg.train(tg.load_corpus("lee")[:10_000], tg.CharGenConfig(hidden_size=16, steps=3, eval_every=3))
+    tg.train(tg.corpus_text("lee")[:10_000], tg.CharGenConfig(hidden_size=16, steps=3, eval_every=3))
     cap.train(cap.CaptionConfig(n_train=50, n_heldout=5, epochs=1))
     assert torch.equal(torch.rand(3), expected_t) and np.array_equal(np.random.rand(3), expected_np)
 

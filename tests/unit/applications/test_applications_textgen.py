@@ -13,7 +13,7 @@ SMALL = tg.CharGenConfig(hidden_size=64, steps=150, eval_every=50, seed=0)
 
 @pytest.fixture(scope="module")
 def text():
-    return tg.load_corpus("lee")[:60_000]
+    return tg.corpus_text("lee")[:60_000]
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +22,7 @@ def run(text):
 
 
 def test_the_corpus_is_real_text():
-    text = tg.load_corpus("lee")
+    text = tg.corpus_text("lee")
     assert len(text) > 300_000
     assert "Australia" in text and "the " in text
 
@@ -122,7 +122,7 @@ def test_a_vanishing_temperature_samples_like_greedy_instead_of_crashing(run):
 
 
 def test_wikipedia_is_the_default_corpus_and_reads_as_english():
-    text = tg.load_corpus()
+    text = tg.corpus_text()
     assert len(text) > 2_000_000 and "'''" not in text
     assert len(set(text)) <= 120  # rare characters left out: a vocabulary built for the demo
     words = text.split()

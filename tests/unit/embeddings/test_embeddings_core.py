@@ -279,7 +279,7 @@ def test_path_reading_checks_names_and_existence(tmp_path):
 
 
 def test_word2vec_is_deterministic_and_reports_each_epoch():
-    sents = S.load_corpus("lee")
+    sents = S.corpus_sentences("lee")
     cfg = S.W2VConfig(corpus="lee", vector_size=20, epochs=2, min_count=5, seed=3)
     steps = []
     a = S.train_word2vec(cfg, sents, on_step=lambda s, t: steps.append((s, t)))

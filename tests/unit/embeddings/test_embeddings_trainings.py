@@ -81,7 +81,7 @@ def test_random_inputs_are_not_glove_and_fine_tuning_moves_glove(glove, toy_corp
 
 @pytest.fixture(scope="module")
 def corpus():
-    return S.load_corpus("wiki+lee")
+    return S.corpus_sentences("wiki+lee")
 
 
 def test_default_bank_model_separates_the_senses(glove, corpus):
@@ -102,7 +102,7 @@ def test_default_word2vec_neighbours_are_sensible(corpus):
 
 def test_default_warm_start_beats_random_inputs(glove):
     """With little labelled text, GloVe inputs reach a clearly lower held-out loss than random ones."""
-    ws = B.warm_start(B.WarmStartConfig(), S.load_corpus("wiki"), S.load_corpus("lee"), glove)
+    ws = B.warm_start(B.WarmStartConfig(), S.corpus_sentences("wiki"), S.corpus_sentences("lee"), glove)
     best = dict(zip(ws.inputs, ws.heldout.min(axis=1)))
     assert best["GloVe, frozen"] < best["random, trained"] - 0.1
     assert ws.accuracy[0].max() > ws.accuracy[2].max()
