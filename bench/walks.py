@@ -61,6 +61,18 @@ WALKS: dict[str, list[Action]] = {
         Action("beam_width", "cap_width", lambda rng, run: rng.randint(1, 6)),
         Action("picture_seed", "cap_pic", lambda rng, run: rng.randint(0, 20)),
     ],
+    "Handwriting": [
+        Action("open_handwriting"),
+        Action("bias", "hw_bias", lambda rng, run: rng.choice([0.0, 0.5, 1.0, 2.0, 3.0])),
+        Action("pen_point", "hw_point", lambda rng, run: rng.randint(1, 300)),
+    ],
+    "Sound": [
+        Action("open_sound"),
+        Action("style", "snd_style", lambda rng, run: rng.choice(["neutral", "happy", "sad", "angry"])),
+        Action("cut", "snd_cut", lambda rng, run: rng.choice(range(5, 101, 5))),
+        Action("material", "snd_material", lambda rng, run: rng.choice(["metal", "wood", "water", "leaves", "cloth"])),
+        Action("frame", "snd_frame", lambda rng, run: rng.randint(0, 10)),
+    ],
 }
 
 # The baseline: a bare one-slider page under the same load, same number of actions.
