@@ -106,12 +106,25 @@ def test_huge_bias_takes_the_most_likely_path(trained):
 
 
 def test_huge_bias_shows_little_variety(trained):
-    """Samples with different seeds differ far less at a huge bias than at b = 0 (the pen-up coin,
-    which the bias leaves alone as in Graves §5.4, still varies)."""
-    def spread(bias):
-        ws = Mo.write(trained, "more of", bias=bias, seed=7, n=4)
-        return np.mean([Mo.chamfer(ws[i].offsets, ws[j].offsets) for i in range(4) for j in range(i + 1, 4)])
-    assert spread(HUGE) < 0.7 * spread(0.0)
+    """At a huge bias every offset is the heaviest Gaussian's mean, so samples with different seeds
+    trace the same path until their pen-up coins (which the bias leaves alone, Graves §5.4) first differ;
+    at b = 0 they part while their coins still agree."""
+    def prefixes(bias):
+        ws = Mo.write(trained, "more of", bias=bias, seed=7, n=6)
+        out = []
+        for i in range(len(ws)):
+            for j in range(i + 1, len(ws)):
+                a, b = ws[i].offsets, ws[j].offsets
+                n = min(len(a), len(b))
+                differ = np.flatnonzero(a[:n, 2] != b[:n, 2])
+                until = int(differ[0]) if len(differ) else n
+                same = np.isclose(a[:until, :2], b[:until, :2], atol=1e-4).all(axis=1)
+                out.append((until, until if same.all() else int(np.argmin(same))))
+        return out
+
+    assert all(agree == until for until, agree in prefixes(HUGE))
+    unbiased = [(until, agree) for until, agree in prefixes(0.0) if until >= 3]
+    assert unbiased and any(agree < until for until, agree in unbiased)
 
 
 def test_same_seed_same_strokes(trained):
