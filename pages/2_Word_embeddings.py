@@ -318,6 +318,9 @@ def bank_section() -> None:
     c1, c2 = st.columns(2)
     money_s = params.text(MONEY_S, "Sentences using “bank” for money (one per line)", where=c1, area=True, height=120)
     river_s = params.text(RIVER_S, "Sentences using “bank” for a river (one per line)", where=c2, area=True, height=120)
+    for sense, sentences in (("money", money_s), ("river", river_s)):
+        if not sentences.strip():
+            st.info(f"No {sense} sentences yet: write one per line, so the two senses can be compared.")
     try:
         scene = scenes.bank_states(B.ContextLMConfig(steps=int(lm_steps), hidden_size=int(lm_hidden)),
                                    money_s, river_s, money, river)
