@@ -182,6 +182,8 @@ def widget_state(kind: str, proto: Any, value: Any) -> WidgetState:
         ws.trigger_value = True
     elif kind == "multiselect":
         ws.string_array_value.data.extend(str(v) for v in value)
+    elif kind == "button_group":  # st.segmented_control / st.pills: the chosen options' labels
+        ws.string_array_value.data.extend(str(v) for v in (value if isinstance(value, (list, tuple)) else [value]))
     elif kind == "file_uploader":  # value: [(file_id, name, size, upload_url)], as after the browser's PUT
         for file_id, name, size, url in value:
             info = ws.file_uploader_state_value.uploaded_file_info.add()
