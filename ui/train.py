@@ -75,7 +75,7 @@ class Door:
                pin: bool = False) -> Job:
         with self._lock:
             job = self._jobs.get(key)
-            if job is None:
+            if job is None or job.cancelled:  # (a withdrawn training may still be stopping: start afresh)
                 job = Job(key, label, fn, args, kwargs, pin=pin)
                 self.counts["submitted"] += 1
                 self._jobs[key] = job
@@ -102,7 +102,8 @@ class Door:
             job.cancelled = True
             if not job.started:
                 self._queue.remove(job)
-                self._jobs.pop(job.key, None)
+                if self._jobs.get(job.key) is job:
+                    del self._jobs[job.key]
                 self.counts["cancelled"] += 1
                 job.error = Cancelled()
                 job.done.set()
@@ -149,7 +150,8 @@ class Door:
             self.counts["cancelled" if isinstance(err, Cancelled) else "failed"] += 1
         finally:
             with self._lock:
-                self._jobs.pop(job.key, None)
+                if self._jobs.get(job.key) is job:
+                    del self._jobs[job.key]
                 for session in list(job.waiters):
                     if self._pending_of.get(session) is job:
                         del self._pending_of[session]

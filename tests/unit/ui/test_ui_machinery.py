@@ -117,3 +117,17 @@ def test_the_servers_upload_cap_is_what_the_largest_page_accepts():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["server"]["maxUploadSize"] == MAX_UPLOAD_MB
     assert MAX_FILE_BYTES == MAX_UPLOAD_MB * 1024 * 1024
+
+
+def test_asking_again_for_a_training_being_cancelled_starts_it_afresh():
+    """A student withdraws a running training, another asks for the same settings before it has
+    stopped: the second gets a real result, not the first one's cancellation."""
+    door = Door(workers=1, cache="trainings")
+    first = door.submit("same", "x", slow_training, (40,), {}, session="a")
+    while not first.started:
+        time.sleep(0.01)
+    door.leave(first, "a")
+    again = door.submit("same", "x", slow_training, (5,), {}, session="b")
+    assert again is not first
+    assert first.done.wait(120) and isinstance(first.error, Cancelled)
+    assert again.done.wait(120) and again.error is None and again.result == 50
