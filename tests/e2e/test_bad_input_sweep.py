@@ -24,6 +24,7 @@ from streamlit.testing.v1 import AppTest
 from conftest import PAGES, open_page
 
 CASES_RUN: dict[str, int] = {}
+SWEEP_TIMEOUT_S = 900
 
 # Text a student might paste. (name, value, must be answered with a message)
 TEXTS = [
@@ -67,7 +68,9 @@ def page_id(path) -> str:
 
 def fresh(page, query: dict | None = None) -> AppTest:
     """The page as the server runs it (through app.py), optionally opened from a link."""
-    return open_page(page.name, query).run()
+    # A link value clamped to a range end can ask for the largest model a page offers (handwriting:
+    # 192 units, 600 steps), which trains for minutes on a shared CPU: allow it, with a bound.
+    return open_page(page.name, query, timeout=SWEEP_TIMEOUT_S).run()
 
 
 def submit(at: AppTest) -> AppTest:
