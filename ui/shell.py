@@ -17,7 +17,7 @@ import sys
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from ui.train import start_warm_up, warm_up_status
+from ui.train import page_run_started, start_warm_up, warm_up_status
 
 APP_TITLE = "RNN Lab"
 
@@ -159,6 +159,7 @@ def _warm_up_note() -> None:
 def setup_page(title: str, icon: str = ":material/replay:") -> None:
     """What every page runs first: page config, the sidebar (lessons, presenter mode), warm-up, GC freeze."""
     st.set_page_config(page_title=f"{title} · {APP_TITLE}", page_icon=icon, layout="wide")
+    page_run_started()
     with st.sidebar:
         _navigation()
         st.divider()

@@ -30,6 +30,13 @@ from typing import Any
 from ui.cache import CACHES
 
 WORKERS = 1  # one training at a time: the other core serves the students' reruns
+# A training thread and a student's rerun share Python's one interpreter lock: left alone, each gets
+# half of it, and every page answers twice as slowly while anything trains. So while some student's
+# page is computing, the training naps as long as it has just computed (at most NAP_S at a time).
+# bench/fairness.py measures what this buys.
+YIELD = 1.0
+NAP_S = 0.1
+_nap = time.sleep
 _warming = threading.local()  # set in the warm-up thread: no page to draw progress on
 
 
@@ -136,10 +143,16 @@ class Door:
 
         torch_thread_policy()
 
+        last = [time.perf_counter()]
+
         def on_step(step: int, total: int) -> None:
             job.step, job.total = step, total
             if job.cancelled:
                 raise Cancelled()
+            ran = time.perf_counter() - last[0]
+            if ran > 0.001 and students_computing():
+                _nap(min(ran * YIELD, NAP_S))
+            last[0] = time.perf_counter()
 
         try:
             job.result = job.fn(*job.args, on_step=on_step, **job.kwargs)
@@ -159,6 +172,39 @@ class Door:
 
 
 DOOR = Door()
+
+# ---- which students' pages are computing right now ------------------------------------------------
+# Streamlit runs each rerun in a thread that ends with the run; setup_page registers it. A thread
+# waiting at the door for its training is not computing.
+_pages: dict[threading.Thread, bool] = {}  # page thread -> waiting at the door
+_pages_lock = threading.Lock()
+
+
+def page_run_started() -> None:
+    """Called at the top of every page run (ui.shell.setup_page)."""
+    with _pages_lock:
+        _pages[threading.current_thread()] = False
+        if len(_pages) > 256:
+            _prune()
+
+
+def _page_waiting(flag: bool) -> None:
+    me = threading.current_thread()
+    with _pages_lock:
+        if me in _pages:
+            _pages[me] = flag
+
+
+def _prune() -> None:
+    for t in [t for t in _pages if not t.is_alive()]:
+        del _pages[t]
+
+
+def students_computing() -> bool:
+    """Is some student's page computing (alive, and not waiting for a training)?"""
+    with _pages_lock:
+        _prune()
+        return not all(_pages.values())
 
 
 def session_id() -> str:
@@ -202,6 +248,7 @@ def _wait_with_progress(label: str, key: Hashable, fn: Callable, args: tuple, kw
     job = DOOR.submit(key, label, fn, args, kwargs, session=session, pin=pin)
     slot = st.empty()
     t0 = time.perf_counter()
+    _page_waiting(True)
     try:
         while not job.done.wait(0.2):
             if time.perf_counter() - t0 < 0.3:
@@ -214,6 +261,7 @@ def _wait_with_progress(label: str, key: Hashable, fn: Callable, args: tuple, kw
                 frac = min(max(job.step / max(job.total, 1), 0.0), 1.0)
                 slot.progress(frac, text=f"{label}: {job.step:,} / {job.total:,}")
     finally:
+        _page_waiting(False)
         if not job.done.is_set():  # the student left or changed a setting: withdraw the work
             DOOR.leave(job, session)
     slot.empty()

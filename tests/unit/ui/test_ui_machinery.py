@@ -131,3 +131,57 @@ def test_asking_again_for_a_training_being_cancelled_starts_it_afresh():
     assert again is not first
     assert first.done.wait(120) and isinstance(first.error, Cancelled)
     assert again.done.wait(120) and again.error is None and again.result == 50
+
+
+def test_training_naps_only_while_a_students_page_computes(monkeypatch):
+    """The training shares the interpreter lock: it naps between steps while some page computes,
+    never while pages are idle or only waiting for their training."""
+    import ui.train as T
+
+    naps = []
+    monkeypatch.setattr(T, "_nap", naps.append)
+    monkeypatch.setattr(T, "_pages", {})
+
+    def busy(n, on_step=None):
+        for i in range(n):
+            t = time.perf_counter()
+            while time.perf_counter() - t < 0.003:
+                pass
+            on_step(i + 1, n)
+        return n
+
+    door = Door(workers=1, cache="trainings")
+    job = door.submit("alone", "x", busy, (5,), {}, session="s")
+    assert job.done.wait(60) and job.result == 5 and naps == []  # nobody computing: no nap
+
+    release, started = threading.Event(), threading.Event()
+
+    def page():  # a student's rerun: registers, computes until released
+        T.page_run_started()
+        started.set()
+        release.wait(60)
+
+    student = threading.Thread(target=page)
+    student.start()
+    started.wait(10)
+    assert T.students_computing()
+    job = door.submit("shared", "x", busy, (5,), {}, session="s")
+    assert job.done.wait(60) and job.result == 5
+    assert len(naps) == 5 and all(0.002 < s <= T.NAP_S for s in naps)  # as long as it computed
+    release.set()
+    student.join(10)
+    assert not T.students_computing()  # its run ended
+
+    def waiting_page():
+        T.page_run_started()
+        T._page_waiting(True)
+        started.set()
+        release.wait(60)
+
+    started.clear(), release.clear()
+    student = threading.Thread(target=waiting_page)
+    student.start()
+    started.wait(10)
+    assert not T.students_computing()  # waiting for its training is not computing
+    release.set()
+    student.join(10)
