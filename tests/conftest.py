@@ -15,9 +15,23 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 # In-process page tests (AppTest) must not start the server's background warm-up of every lesson.
 os.environ.setdefault("RNNLAB_WARMUP", "0")
+if os.environ.get("PYTEST_XDIST_WORKER"):  # one of several test processes: one maths thread each
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
 
 PAGES = sorted((ROOT / "pages").glob("*.py"))
 APPTEST_TIMEOUT = 180  # a first run imports torch (and gensim); the 3 s default is far too short
+
+
+def pytest_xdist_auto_num_workers(config):
+    """Workers for ``-n auto`` (pytest.ini): every core for the unit and page tests; none (one process)
+    when the e2e tests run, since they start servers and browsers that need the cores themselves."""
+    env = os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS")
+    if env:
+        return int(env)
+    if "not e2e" not in (config.option.markexpr or ""):
+        return 0
+    return max(1, min(os.cpu_count() or 1, 8))
 
 
 def pytest_collection_modifyitems(config, items):

@@ -21,6 +21,7 @@ def small():
     return at
 
 
+@pytest.mark.e2e  # trains Graves' full synthesis network (about a minute): with the slow tests, not the daily loop
 def test_default_scene_renders():
     at = open_page(PAGE, timeout=TIMEOUT).run()
     assert not at.exception and not at.error
