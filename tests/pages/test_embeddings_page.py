@@ -11,10 +11,9 @@ PAGE = "2_Word_embeddings.py"
 TIMEOUT = 900  # a first run trains the "bank" model and the warm start: seconds alone, minutes on a busy CPU
 
 
-class AppTest:  # the real app (entry app.py, then this page), as the tests below always opened it
-    @staticmethod
-    def from_file(page: str):
-        return open_page(page, timeout=TIMEOUT)
+def page(**query: str):
+    """The real app (entry app.py, then this page), opened from a link with these query values; not run yet."""
+    return open_page(PAGE, query, timeout=TIMEOUT)
 
 
 def metrics(at) -> dict:
@@ -23,7 +22,7 @@ def metrics(at) -> dict:
 
 @pytest.fixture(scope="module")
 def default_run():
-    return AppTest.from_file(PAGE).run()
+    return page().run()
 
 
 def test_default_scene_shows_glove_numbers(default_run):
@@ -55,7 +54,7 @@ def test_neighbours_and_analogy_tables_match_core(default_run):
 
 
 def test_main_widgets_changed():
-    at = AppTest.from_file(PAGE)
+    at = page()
     at.session_state["num_coords"] = True  # the student opens "Numbers: coordinates of every point"
     at.run()
     at.selectbox(key="preset").set_value("family and gender").run()
@@ -78,7 +77,7 @@ def test_main_widgets_changed():
 
 
 def test_bad_words_get_messages_not_tracebacks():
-    at = AppTest.from_file(PAGE).run()
+    at = page().run()
     at.text_area(key="words").set_value("Paris, fraance, berlin")
     at.text_input(key="an_c").set_value("man")
     at.text_input(key="oh_words").set_value("")
@@ -95,11 +94,7 @@ def test_bad_words_get_messages_not_tracebacks():
 
 def test_bad_vector_path_and_bad_link_values(monkeypatch):
     monkeypatch.delenv("RNNLAB_VECTORS_DIR", raising=False)
-    at = AppTest.from_file(PAGE)
-    at.query_params["source"] = "file"
-    at.query_params["vec_path"] = "/etc/passwd"
-    at.query_params["background"] = "99999"
-    at.query_params["method"] = "magic"
+    at = page(source="file", vec_path="/etc/passwd", background="99999", method="magic")
     at.run()
     assert not at.exception
     assert any("by path is off" in w.value for w in at.warning)  # no folder allowed: nothing is opened
@@ -113,10 +108,7 @@ def test_own_vector_file_by_path(tmp_path, monkeypatch):
     f = tmp_path / "mini.txt"
     f.write_text("\n".join(lines) + "\n", encoding="utf8")
     monkeypatch.setenv("RNNLAB_VECTORS_DIR", str(tmp_path))
-    at = AppTest.from_file(PAGE)
-    at.query_params["source"] = "file"
-    at.query_params["vec_path"] = "mini.txt"
-    at.query_params["words"] = "cat, dog, king, queen, man, woman"
+    at = page(source="file", vec_path="mini.txt", words="cat, dog, king, queen, man, woman")
     at.run()
     assert not at.exception
     assert not at.error
@@ -125,7 +117,7 @@ def test_own_vector_file_by_path(tmp_path, monkeypatch):
 
 
 def test_word2vec_source_trains_from_a_link():
-    at = AppTest.from_file(PAGE)
+    at = page()
     for k, v in {"source": "word2vec", "w2v_corpus": "lee", "w2v_epochs": "2", "w2v_dims": "20",
                  "words": "government, minister, police, court", "query": "police", "oh_words": "police, court",
                  "an_a": "police", "an_b": "court", "an_c": "government"}.items():
@@ -138,9 +130,7 @@ def test_word2vec_source_trains_from_a_link():
 
 
 def test_gru_context_section_shows_states_by_default():
-    at = AppTest.from_file(PAGE)
-    at.query_params["lm_steps"] = "50"
-    at.query_params["lm_hidden"] = "16"
+    at = page(lm_steps="50", lm_hidden="16")
     at.session_state["num_bank_states"] = True
     at.run()
     assert not at.exception and not at.error
@@ -154,19 +144,14 @@ def test_gru_context_section_shows_states_by_default():
 
 def test_word2vec_default_words_are_dropped_with_a_note_not_errors():
     """Switching to word2vec keeps every section working: preset words it lacks are left out with a note."""
-    at = AppTest.from_file(PAGE)
-    at.query_params["source"] = "word2vec"
-    at.query_params["w2v_corpus"] = "lee"
-    at.query_params["w2v_epochs"] = "2"
-    at.query_params["preset"] = "animals and vehicles"
+    at = page(source="word2vec", w2v_corpus="lee", w2v_epochs="2", preset="animals and vehicles")
     at.run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert any("Left out" in c.value for c in at.caption)
 
 
 def test_preset_link_restores_its_words():
-    at = AppTest.from_file(PAGE)
-    at.query_params["preset"] = "family and gender"
+    at = page(preset="family and gender")
     at.run()
     assert not at.exception
     assert "queen" in at.text_area(key="words").value and "france" not in at.text_area(key="words").value
@@ -183,8 +168,7 @@ def test_off_grid_steps_link_is_refused():
 
     from core.embeddings.bank import ContextLMConfig
 
-    at = AppTest.from_file(PAGE)
-    at.query_params["lm_steps"] = "51"
+    at = page(lm_steps="51")
     at.session_state["num_lm_loss"] = True  # the student opens the training-loss expander
     at.run()
     assert not at.exception
@@ -200,8 +184,7 @@ def test_group_names_in_the_legend_are_inert():
     """A group name from a link can't become a link in the chart legend."""
     import json
 
-    at = AppTest.from_file(PAGE)
-    at.query_params["words"] = '<a href="//x.io">log in</a>: france, paris, berlin'
+    at = page(words='<a href="//x.io">log in</a>: france, paris, berlin')
     at.run()
     assert not at.exception
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
