@@ -7,7 +7,8 @@ Bernoulli e for the pen lifting. Loss = −log Pr(x_{t+1} | x_≤t), Graves eq. 
 Synthesis network (§5): the same, plus a soft window over the characters of the text: K Gaussians
 over character positions u, whose centres κ only move forward (κ_t = κ_{t−1} + exp κ̂_t), so the
 network reads the text left to right at its own pace. Layer 1 is an explicit time loop because the
-window at t feeds layer 1 at t+1; layer 2 then runs over the whole sequence at once.
+window at t feeds layer 1 at t+1 (``Layer1Window``, whose backward pass is written out for speed);
+layer 2 then runs over the whole sequence at once.
 
 Sampling draws one point at a time; Graves' bias b (§5.4) sharpens it: π ∝ exp(π̂(1+b)),
 σ = exp(σ̂ − b). b = 0 samples the model as trained; large b approaches its most likely path.
@@ -153,9 +154,12 @@ class SynthesisNet(nn.Module):
         return (z(B, self.H), z(B, self.H)), z(B, self.K), z(B, self.V), None
 
     def forward(self, x, c, state=None):
-        """x (B, T, 3), c (B, U, V) → y_hat (B, T, 1 + 6M), phi (B, T, U + 1), state."""
+        """x (B, T, 3), c (B, U, V) → y_hat (B, T, 1 + 6M), phi (B, T, U + 1), state.
+
+        Layer 1 and the window are one explicit time loop (Layer1Window: the window at t is read by layer 1
+        at t + 1); layer 2 then runs over the whole sequence at once."""
         (h1, c1), kappa, w, s2 = state if state is not None else self.initial_state(x.shape[0])
-        cell = self.cell1
+        cell = self.cell1  # its weights; the loop computes exactly what nn.LSTMCell does with them
         H1, W, PHI, h1, c1, kappa = Layer1Window.apply(
             x, c, cell.weight_ih, cell.weight_hh, cell.bias_ih + cell.bias_hh, self.window.weight, self.window.bias,
             h1, c1, kappa, w)
@@ -196,20 +200,28 @@ class Layer1Window(torch.autograd.Function):
             w, kappa, phi = soft_window(p_hat, kappa, c)
             for lst, v in ((H1, h), (W, w), (PHI, phi), (GATES, a), (C, c_cell), (TC, tc), (P, p_hat), (KAPPA, kappa)):
                 lst.append(v)
-        ctx.save_for_backward(x, c, W_ih, W_hh, W_p, *state0, *(torch.stack(v) for v in (H1, W, PHI, GATES, C, TC, P, KAPPA)))
-        return torch.stack(H1, 1), torch.stack(W, 1), torch.stack(PHI, 1), h, c_cell, kappa
+        H1, W, PHI = torch.stack(H1, 1), torch.stack(W, 1), torch.stack(PHI, 1)  # (B, T, …)
+        ctx.save_for_backward(x, c, W_ih, W_hh, W_p, *state0, H1, W, PHI,
+                              *(torch.stack(v) for v in (GATES, C, TC, P, KAPPA)))  # (T, B, …)
+        return H1, W, PHI, h, c_cell, kappa
 
     @staticmethod
     def backward(ctx, dH1, dW, dPHI, dh_last, dc_last, dkappa_last):
-        x, c, W_ih, W_hh, W_p, h0, c0, kappa0, w0, H1, W, PHI, GATES, C, TC, P, KAPPA = ctx.saved_tensors  # (T, B, …)
-        T, B, Hn = H1.shape
+        x, c, W_ih, W_hh, W_p, h0, c0, kappa0, w0, H1, W, PHI, GATES, C, TC, P, KAPPA = ctx.saved_tensors
+        B, T, Hn = H1.shape
+        H1, W = H1.transpose(0, 1), W.transpose(0, 1)  # (T, B, …) like the rest
         U, K = c.shape[1], kappa0.shape[1]
-        # Local derivatives of every step at once. The cell: ∂c_t/∂(i, f, g) = (g, c_{t−1}, i), ∂h_t/∂o = tanh c_t,
-        # times each activation's own derivative; and ∂h_t/∂c_t = o (1 − tanh² c_t).
+        # Local derivatives of every step at once. The cell: each gate's slope, σ' = σ (1 − σ) and tanh' = 1 − g²,
+        # times how the gate moves c_t or h_t: ∂c_t/∂(i, f, g) = (g, c_{t−1}, i), ∂h_t/∂o = tanh c_t.
         i, f, g, o = GATES.chunk(4, -1)
-        C_prev = torch.cat([c0[None], C[:-1]])
-        Z = torch.cat([g, C_prev, i, TC], -1) * torch.cat([i * (1 - i), f * (1 - f), 1 - g**2, o * (1 - o)], -1)
-        Q = o * (1 - TC**2)
+        Z = GATES * (1 - GATES)  # (T, B, 4H); in place from here: these tensors are large
+        Z[..., 2 * Hn : 3 * Hn] = 1 - g**2
+        Z[..., :Hn] *= g
+        Z[0, :, Hn : 2 * Hn] *= c0
+        Z[1:, :, Hn : 2 * Hn] *= C[:-1]
+        Z[..., 2 * Hn : 3 * Hn] *= i
+        Z[..., 3 * Hn :] *= TC
+        Q = o * (1 - TC**2)  # ∂h_t/∂c_t
         # The window: φ_u = Σ_k α_k E_ku with E_ku = exp(−β_k (κ_k − u)²), so ∂φ_u/∂α̂_k = α_k E_ku,
         # ∂φ_u/∂β̂_k = −β_k α_k E_ku (κ_k − u)², ∂φ_u/∂κ_k = −2 β_k α_k E_ku (κ_k − u); κ_t = κ_{t−1} + exp κ̂_t.
         alpha, beta, step = torch.exp(P).chunk(3, dim=-1)  # (T, B, K)
@@ -218,21 +230,20 @@ class Layer1Window(torch.autograd.Function):
         D = torch.cat([AE, -2 * beta[..., None] * AE * d, -beta[..., None] * AE * d**2], 2)  # (T, B, 3K, U + 1)
         c_pad = F.pad(c, (0, 0, 0, 1))  # (B, U + 1, V): position U reads no character
         W_hw = torch.cat([W_hh, W_ih[:, 3:]], 1)  # (4H, H + V): what h_{t−1} and w_{t−1} feed into the gates
-        dH1, dW = dH1.transpose(0, 1), dW.transpose(0, 1)  # (T, B, …)
         dh = torch.zeros_like(h0) if dh_last is None else dh_last  # ∂L/∂h_t through step t + 1
         dc = torch.zeros_like(c0) if dc_last is None else dc_last
         dkappa = torch.zeros_like(kappa0) if dkappa_last is None else dkappa_last
         dw = torch.zeros_like(w0)
-        DA, DP, DWIN = torch.empty_like(GATES), torch.empty_like(P), torch.empty_like(W)
+        DA, DP, DWIN = torch.empty_like(GATES), torch.empty_like(P), W.new_empty(T, B, W.shape[-1])
         for t in reversed(range(T)):
-            dw_t = torch.add(dW[t], dw, out=DWIN[t])  # w_t is read by layer 2 at t and by layer 1 at t + 1
+            dw_t = torch.add(dW[:, t], dw, out=DWIN[t])  # w_t is read by layer 2 at t and by layer 1 at t + 1
             dphi = torch.bmm(c_pad, dw_t[:, :, None])  # (B, U + 1, 1)
             if dPHI is not None:
                 dphi = dphi + dPHI[:, t, :, None]
             S = torch.bmm(D[t], dphi)[:, :, 0]  # (B, 3K): ∂L/∂α̂, the window's own ∂L/∂κ, ∂L/∂β̂
             dkappa = dkappa + S[:, K : 2 * K]  # κ_t feeds φ_t and κ_{t+1}
             dp = torch.cat([S[:, :K], S[:, 2 * K :], dkappa * step[t]], -1, out=DP[t])  # ∂L/∂(α̂, β̂, κ̂)
-            dh = torch.addmm(dh + dH1[t], dp, W_p)
+            dh = torch.addmm(dh + dH1[:, t], dp, W_p)
             dc = torch.addcmul(dc, dh, Q[t])
             da = torch.mul(torch.cat([dc, dc, dc, dh], 1), Z[t], out=DA[t])  # ∂L/∂(gate pre-activations)
             dc = dc * f[t]
@@ -240,9 +251,10 @@ class Layer1Window(torch.autograd.Function):
         DA, DP = DA.view(T * B, -1), DP.view(T * B, -1)
         h_prev = torch.cat([h0[None], H1[:-1]]).view(T * B, Hn)
         inputs = torch.cat([x.transpose(0, 1), torch.cat([w0[None], W[:-1]])], -1).view(T * B, -1)
+        H1 = H1.reshape(T * B, Hn)
         dx = (DA @ W_ih[:, :3]).view(T, B, 3).transpose(0, 1) if ctx.needs_input_grad[0] else None
-        dc_text = torch.einsum("tbu,tbv->buv", PHI[..., :U], DWIN) if ctx.needs_input_grad[1] else None
-        return (dx, dc_text, DA.t() @ inputs, DA.t() @ h_prev, DA.sum(0), DP.t() @ H1.view(T * B, Hn), DP.sum(0),
+        dc_text = torch.einsum("btu,tbv->buv", PHI[..., :U], DWIN) if ctx.needs_input_grad[1] else None
+        return (dx, dc_text, DA.t() @ inputs, DA.t() @ h_prev, DA.sum(0), DP.t() @ H1, DP.sum(0),
                 dh, dc, dkappa, dw)
 
 
