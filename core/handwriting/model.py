@@ -258,6 +258,17 @@ class Layer1Window(torch.autograd.Function):
                 dh, dc, dkappa, dw)
 
 
+def layer1_by_autograd(net: SynthesisNet, x, c, h, c_cell, kappa, w):
+    """What Layer1Window computes, written with nn.LSTMCell and ``soft_window`` for autograd to differentiate:
+    the reference its tests and bench/handwriting.py compare against. Same inputs and outputs."""
+    H1, W, PHI = [], [], []
+    for t in range(x.shape[1]):
+        h, c_cell = net.cell1(torch.cat([x[:, t], w], -1), (h, c_cell))
+        w, kappa, phi = soft_window(net.window(h), kappa, c)
+        H1.append(h), W.append(w), PHI.append(phi)
+    return torch.stack(H1, 1), torch.stack(W, 1), torch.stack(PHI, 1), h, c_cell, kappa
+
+
 def _build(cfg: HandConfig, points_per_char: float, gen: torch.Generator | None) -> nn.Module:
     """A network for cfg; with gen, every weight drawn from it (PyTorch's default ranges)."""
     if cfg.kind not in KINDS:

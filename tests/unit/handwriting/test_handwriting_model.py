@@ -81,16 +81,6 @@ def test_window_is_a_sum_of_gaussians_over_positions():
     assert np.allclose(w.numpy()[0], (np.array(want[:U])[:, None] * c.numpy()[0]).sum(0), atol=1e-6)
 
 
-def _layer1_by_autograd(net, x, c, h, c_cell, kappa, w):
-    """The reference: nn.LSTMCell, then soft_window, one step after another, differentiated by autograd."""
-    H1, W, PHI = [], [], []
-    for t in range(x.shape[1]):
-        h, c_cell = net.cell1(torch.cat([x[:, t], w], -1), (h, c_cell))
-        w, kappa, phi = Mo.soft_window(net.window(h), kappa, c)
-        H1.append(h), W.append(w), PHI.append(phi)
-    return torch.stack(H1, 1), torch.stack(W, 1), torch.stack(PHI, 1), h, c_cell, kappa
-
-
 def test_layer1_window_matches_lstmcell_and_autograd():
     """Layer1Window's forward is nn.LSTMCell + soft_window, and its hand-written backpropagation through
     time gives autograd's gradients for every weight, the pen input, the text and the starting state."""
@@ -108,7 +98,7 @@ def test_layer1_window_matches_lstmcell_and_autograd():
     cell = net.cell1
     args = (x, c, cell.weight_ih, cell.weight_hh, cell.bias_ih + cell.bias_hh, net.window.weight, net.window.bias, *state)
     got = Mo.Layer1Window.apply(*args)
-    want = _layer1_by_autograd(net, x, c, *state)
+    want = Mo.layer1_by_autograd(net, x, c, *state)
     for a, b in zip(got, want):
         assert torch.allclose(a, b, atol=1e-12)
     weights = [torch.randn(a.shape, generator=g, dtype=torch.float64) for a in got]  # a random loss of every output
