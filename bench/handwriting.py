@@ -6,7 +6,9 @@ Prints, for the prediction network (§4) and the synthesis network (§5):
 - how often the window's peak moves monotonically through the text, over held-out lines;
 - a shape score: Chamfer distance between "more of national temperament" as written and as the font
   renders it (position and scale normalised), at bias 0 and 2, against an untrained network;
-- training seconds (run it on a quiet machine; the line says how loaded it was).
+- training seconds, and CPU milliseconds per training step: drawing its lines, and layer 1 + the window
+  forward and backward by Layer1Window against autograd through nn.LSTMCell + soft_window (run it on a
+  quiet machine; the lines say how loaded it was).
 
     nice -n 5 /work/main/.venv/bin/python bench/handwriting.py [--png out.png] [--steps N]
 
@@ -35,6 +37,42 @@ SAMPLES = 6
 def shape_scores(rec: Mo.HandRecord, bias: float) -> np.ndarray:
     font = S.render(LINE)
     return np.array([Mo.chamfer(w.offsets, font) for w in Mo.write(rec, LINE, bias=bias, seed=1, n=SAMPLES)])
+
+
+def best_cpu_ms(fn, repeats: int = 5) -> float:
+    """The fastest of a few runs, CPU milliseconds (the least disturbed by other processes)."""
+    times = []
+    for _ in range(repeats):
+        t0 = time.process_time()
+        fn()
+        times.append(time.process_time() - t0)
+    return 1e3 * min(times)
+
+
+def step_costs() -> None:
+    """What one default training step spends on its data and on layer 1 + the window (CPU ms)."""
+    import torch
+
+    cfg = Mo.HandConfig()
+    rng = np.random.default_rng(0)
+    texts = [S.random_line(S.corpus_words().train, rng, cfg.max_chars) for _ in range(cfg.batch)]
+    render = best_cpu_ms(lambda: [S.render(t, rng) for t in texts])
+    x, _, c = Mo._batch(texts, [S.render(t, rng) for t in texts])
+    x = x[:, :-1]
+    net = Mo._build(cfg, 10.0, torch.Generator().manual_seed(0))
+    cell = net.cell1
+    state = [torch.zeros(cfg.batch, n) for n in (cfg.hidden, cfg.hidden, cfg.window, len(S.ALPHABET))]
+
+    def layer1(forward):
+        H1, W, *_ = forward()
+        (H1.sum() + W.sum()).backward()
+
+    by_fn = best_cpu_ms(lambda: layer1(lambda: Mo.Layer1Window.apply(
+        x, c, cell.weight_ih, cell.weight_hh, cell.bias_ih + cell.bias_hh, net.window.weight, net.window.bias, *state)))
+    by_autograd = best_cpu_ms(lambda: layer1(lambda: Mo.layer1_by_autograd(net, x, c, *state)))
+    print(f"per training step (batch {cfg.batch}, {x.shape[1]} time steps), CPU ms, best of 5: "
+          f"drawing the lines {render:.1f}; layer 1 + window forward and backward: Layer1Window {by_fn:.1f}, "
+          f"autograd through nn.LSTMCell + soft_window {by_autograd:.1f} ({by_autograd / by_fn:.1f}x)")
 
 
 def png(rec: Mo.HandRecord, path: str) -> None:
@@ -71,7 +109,9 @@ def main() -> None:
         print(f"{kind:10s} {cfg}")
         print(f"{kind:10s} held-out NLL/point: {rec.heldout_nll[-1]:.3f} nats (untrained {rec.heldout_nll[0]:.3f}); "
               f"reference one Gaussian + pen-up frequency: {rec.reference_nll:.3f} nats")
-        print(f"{kind:10s} training: {rec.seconds:.1f} s wall, {cpu:.1f} s CPU, {cfg.steps} steps")
+        print(f"{kind:10s} training: {rec.seconds:.1f} s wall, {cpu:.1f} s CPU, {cfg.steps} steps "
+              f"({1e3 * cpu / cfg.steps:.0f} ms CPU a step, held-out scoring included)")
+    step_costs()
 
     syn = recs["synthesis"]
     texts, lines = Mo.heldout_lines()

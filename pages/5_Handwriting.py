@@ -119,7 +119,8 @@ st.markdown(
     f"the window's peak {moves} and reaches character {figs['last_peak'] + 1} of {len(line)}. On {ok} of "
     f"{total} held-out lines (words never trained on) the peak only moves forward."
 )
-show_code(Mo.soft_window, Mo.SynthesisNet.forward, label="Show the code: the soft window", key="hw_code_window")
+show_code(Mo.soft_window, Mo.SynthesisNet.forward, Mo.Layer1Window.forward, label="Show the code: the soft window",
+          key="hw_code_window")
 
 # --- 5 · the prediction network -----------------------------------------------------------------
 st.header("5 · Without text: the prediction network (Graves §4)")

@@ -68,7 +68,8 @@ def density_over_strokes(offsets: np.ndarray, t: int, xs: np.ndarray, ys: np.nda
     xy, eos = _xy(offsets), np.asarray(offsets)[:, 2]
     t = int(np.clip(t, 1, len(xy) - 1))
     fig = go.Figure()
-    logZ = np.log10(np.maximum(Z, 1e-300))  # a biased density is a sharp spike: its log shows its shape
+    # a biased density is a sharp spike: its log shows its shape (in float64, as float32 rounds 1e-300 to 0)
+    logZ = np.log10(np.maximum(np.asarray(Z, float), 1e-300))
     top = float(logZ.max())
     fig.add_trace(go.Heatmap(x=xs, y=ys, z=logZ, zmin=top - 4, zmax=top, colorscale="Reds", showscale=True,
                              opacity=0.85, zsmooth="best", colorbar=dict(title="log₁₀ density", thickness=12),

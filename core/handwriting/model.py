@@ -7,7 +7,8 @@ Bernoulli e for the pen lifting. Loss = −log Pr(x_{t+1} | x_≤t), Graves eq. 
 Synthesis network (§5): the same, plus a soft window over the characters of the text: K Gaussians
 over character positions u, whose centres κ only move forward (κ_t = κ_{t−1} + exp κ̂_t), so the
 network reads the text left to right at its own pace. Layer 1 is an explicit time loop because the
-window at t feeds layer 1 at t+1; layer 2 then runs over the whole sequence at once.
+window at t feeds layer 1 at t+1 (``Layer1Window``, whose backward pass is written out for speed);
+layer 2 then runs over the whole sequence at once.
 
 Sampling draws one point at a time; Graves' bias b (§5.4) sharpens it: π ∝ exp(π̂(1+b)),
 σ = exp(σ̂ − b). b = 0 samples the model as trained; large b approaches its most likely path.
@@ -44,7 +45,7 @@ class HandConfig:
     hidden: int = 96  # LSTM units per layer (2 layers)
     mixtures: int = 8  # M: bivariate Gaussians in the output
     window: int = 4  # K: Gaussians in the soft window (synthesis only)
-    steps: int = 300  # Adam updates: about a minute on one core (200 leave "temperament" garbled)
+    steps: int = 300  # Adam updates: under a minute on one core (bench/handwriting.py); 200 leave "temperament" garbled
     batch: int = 48  # lines per update
     lr: float = 1e-2
     seed: int = 0
@@ -153,19 +154,119 @@ class SynthesisNet(nn.Module):
         return (z(B, self.H), z(B, self.H)), z(B, self.K), z(B, self.V), None
 
     def forward(self, x, c, state=None):
-        """x (B, T, 3), c (B, U, V) → y_hat (B, T, 1 + 6M), phi (B, T, U + 1), state."""
+        """x (B, T, 3), c (B, U, V) → y_hat (B, T, 1 + 6M), phi (B, T, U + 1), state.
+
+        Layer 1 and the window are one explicit time loop (Layer1Window: the window at t is read by layer 1
+        at t + 1); layer 2 then runs over the whole sequence at once."""
         (h1, c1), kappa, w, s2 = state if state is not None else self.initial_state(x.shape[0])
-        H1, W, PHI = [], [], []
-        for t in range(x.shape[1]):  # the window at t is read by layer 1 at t + 1: an explicit loop
-            h1, c1 = self.cell1(torch.cat([x[:, t], w], -1), (h1, c1))
-            w, kappa, phi = soft_window(self.window(h1), kappa, c)
-            H1.append(h1)
-            W.append(w)
-            PHI.append(phi)
-        H1, W = torch.stack(H1, 1), torch.stack(W, 1)  # (B, T, H), (B, T, V)
+        cell = self.cell1  # its weights; the loop computes exactly what nn.LSTMCell does with them
+        H1, W, PHI, h1, c1, kappa = Layer1Window.apply(
+            x, c, cell.weight_ih, cell.weight_hh, cell.bias_ih + cell.bias_hh, self.window.weight, self.window.bias,
+            h1, c1, kappa, w)
         h2, s2 = self.lstm2(torch.cat([x, H1, W], -1), s2)
         y_hat = self.head(torch.cat([H1, h2], -1))
-        return y_hat, torch.stack(PHI, 1), ((h1, c1), kappa, w, s2)
+        return y_hat, PHI, ((h1, c1), kappa, W[:, -1], s2)
+
+
+class Layer1Window(torch.autograd.Function):
+    """Layer 1 and the soft window over all time steps: the explicit loop, with its backward written out.
+
+    The forward is nn.LSTMCell's cell followed by ``soft_window``, one time step after another (the window
+    at t is read by layer 1 at t + 1). Autograd would record ~35 small operations per time step and replay
+    them one by one; here backpropagation through time is one loop of the chain rule with about 15 operations
+    a step: every local derivative is computed for all steps at once beforehand, and the weight gradients
+    are summed over all steps in one matrix product each. Tested against autograd on the nn.LSTMCell loop.
+
+    Inputs: x (B, T, 3), c (B, U, V), the cell's W_ih (4H, 3 + V), W_hh (4H, H), b (4H,) (both biases),
+    the window's W_p (3K, H), b_p (3K,), and the state h, c_cell (B, H), kappa (B, K), w (B, V).
+    Returns H1 (B, T, H), W (B, T, V), PHI (B, T, U + 1), and the last h, c_cell, kappa.
+    """
+
+    @staticmethod
+    def forward(ctx, x, c, W_ih, W_hh, b, W_p, b_p, h, c_cell, kappa, w):
+        B, T, _ = x.shape
+        gates_x = torch.addmm(b, x.reshape(B * T, 3), W_ih[:, :3].t()).view(B, T, -1)  # the pen's part, all t at once
+        W_wT, W_hT, W_pT = W_ih[:, 3:].t(), W_hh.t(), W_p.t()
+        state0 = (h, c_cell, kappa, w)
+        H1, W, PHI, GATES, C, TC, P, KAPPA = ([] for _ in range(8))
+        for gx in gates_x.unbind(1):
+            a = torch.addmm(torch.addmm(gx, w, W_wT), h, W_hT)  # (B, 4H) = W_ih [x_t, w_{t−1}] + W_hh h_{t−1} + b
+            i, f, g, o = a.chunk(4, 1)  # nn.LSTMCell's order: input, forget, cell, output gates
+            i, f, g, o = i.sigmoid_(), f.sigmoid_(), g.tanh_(), o.sigmoid_()  # in place: a keeps the activations
+            c_cell = torch.addcmul(f * c_cell, i, g)  # c_t = f c_{t−1} + i g
+            tc = torch.tanh(c_cell)
+            h = o * tc
+            p_hat = torch.addmm(b_p, h, W_pT)
+            w, kappa, phi = soft_window(p_hat, kappa, c)
+            for lst, v in ((H1, h), (W, w), (PHI, phi), (GATES, a), (C, c_cell), (TC, tc), (P, p_hat), (KAPPA, kappa)):
+                lst.append(v)
+        H1, W, PHI = torch.stack(H1, 1), torch.stack(W, 1), torch.stack(PHI, 1)  # (B, T, …)
+        ctx.save_for_backward(x, c, W_ih, W_hh, W_p, *state0, H1, W, PHI,
+                              *(torch.stack(v) for v in (GATES, C, TC, P, KAPPA)))  # (T, B, …)
+        return H1, W, PHI, h, c_cell, kappa
+
+    @staticmethod
+    def backward(ctx, dH1, dW, dPHI, dh_last, dc_last, dkappa_last):
+        x, c, W_ih, W_hh, W_p, h0, c0, kappa0, w0, H1, W, PHI, GATES, C, TC, P, KAPPA = ctx.saved_tensors
+        B, T, Hn = H1.shape
+        H1, W = H1.transpose(0, 1), W.transpose(0, 1)  # (T, B, …) like the rest
+        U, K = c.shape[1], kappa0.shape[1]
+        # Local derivatives of every step at once. The cell: each gate's slope, σ' = σ (1 − σ) and tanh' = 1 − g²,
+        # times how the gate moves c_t or h_t: ∂c_t/∂(i, f, g) = (g, c_{t−1}, i), ∂h_t/∂o = tanh c_t.
+        i, f, g, o = GATES.chunk(4, -1)
+        Z = GATES * (1 - GATES)  # (T, B, 4H); in place from here: these tensors are large
+        Z[..., 2 * Hn : 3 * Hn] = 1 - g**2
+        Z[..., :Hn] *= g
+        Z[0, :, Hn : 2 * Hn] *= c0
+        Z[1:, :, Hn : 2 * Hn] *= C[:-1]
+        Z[..., 2 * Hn : 3 * Hn] *= i
+        Z[..., 3 * Hn :] *= TC
+        Q = o * (1 - TC**2)  # ∂h_t/∂c_t
+        # The window: φ_u = Σ_k α_k E_ku with E_ku = exp(−β_k (κ_k − u)²), so ∂φ_u/∂α̂_k = α_k E_ku,
+        # ∂φ_u/∂β̂_k = −β_k α_k E_ku (κ_k − u)², ∂φ_u/∂κ_k = −2 β_k α_k E_ku (κ_k − u); κ_t = κ_{t−1} + exp κ̂_t.
+        alpha, beta, step = torch.exp(P).chunk(3, dim=-1)  # (T, B, K)
+        d = KAPPA[..., None] - torch.arange(U + 1, dtype=x.dtype)  # (T, B, K, U + 1)
+        AE = alpha[..., None] * torch.exp(-beta[..., None] * d**2)
+        D = torch.cat([AE, -2 * beta[..., None] * AE * d, -beta[..., None] * AE * d**2], 2)  # (T, B, 3K, U + 1)
+        c_pad = F.pad(c, (0, 0, 0, 1))  # (B, U + 1, V): position U reads no character
+        W_hw = torch.cat([W_hh, W_ih[:, 3:]], 1)  # (4H, H + V): what h_{t−1} and w_{t−1} feed into the gates
+        dh = torch.zeros_like(h0) if dh_last is None else dh_last  # ∂L/∂h_t through step t + 1
+        dc = torch.zeros_like(c0) if dc_last is None else dc_last
+        dkappa = torch.zeros_like(kappa0) if dkappa_last is None else dkappa_last
+        dw = torch.zeros_like(w0)
+        DA, DP, DWIN = torch.empty_like(GATES), torch.empty_like(P), W.new_empty(T, B, W.shape[-1])
+        for t in reversed(range(T)):
+            dw_t = torch.add(dW[:, t], dw, out=DWIN[t])  # w_t is read by layer 2 at t and by layer 1 at t + 1
+            dphi = torch.bmm(c_pad, dw_t[:, :, None])  # (B, U + 1, 1)
+            if dPHI is not None:
+                dphi = dphi + dPHI[:, t, :, None]
+            S = torch.bmm(D[t], dphi)[:, :, 0]  # (B, 3K): ∂L/∂α̂, the window's own ∂L/∂κ, ∂L/∂β̂
+            dkappa = dkappa + S[:, K : 2 * K]  # κ_t feeds φ_t and κ_{t+1}
+            dp = torch.cat([S[:, :K], S[:, 2 * K :], dkappa * step[t]], -1, out=DP[t])  # ∂L/∂(α̂, β̂, κ̂)
+            dh = torch.addmm(dh + dH1[:, t], dp, W_p)
+            dc = torch.addcmul(dc, dh, Q[t])
+            da = torch.mul(torch.cat([dc, dc, dc, dh], 1), Z[t], out=DA[t])  # ∂L/∂(gate pre-activations)
+            dc = dc * f[t]
+            dh, dw = (da @ W_hw).split([Hn, W.shape[-1]], 1)
+        DA, DP = DA.view(T * B, -1), DP.view(T * B, -1)
+        h_prev = torch.cat([h0[None], H1[:-1]]).view(T * B, Hn)
+        inputs = torch.cat([x.transpose(0, 1), torch.cat([w0[None], W[:-1]])], -1).view(T * B, -1)
+        H1 = H1.reshape(T * B, Hn)
+        dx = (DA @ W_ih[:, :3]).view(T, B, 3).transpose(0, 1) if ctx.needs_input_grad[0] else None
+        dc_text = torch.einsum("btu,tbv->buv", PHI[..., :U], DWIN) if ctx.needs_input_grad[1] else None
+        return (dx, dc_text, DA.t() @ inputs, DA.t() @ h_prev, DA.sum(0), DP.t() @ H1, DP.sum(0),
+                dh, dc, dkappa, dw)
+
+
+def layer1_by_autograd(net: SynthesisNet, x, c, h, c_cell, kappa, w):
+    """What Layer1Window computes, written with nn.LSTMCell and ``soft_window`` for autograd to differentiate:
+    the reference its tests and bench/handwriting.py compare against. Same inputs and outputs."""
+    H1, W, PHI = [], [], []
+    for t in range(x.shape[1]):
+        h, c_cell = net.cell1(torch.cat([x[:, t], w], -1), (h, c_cell))
+        w, kappa, phi = soft_window(net.window(h), kappa, c)
+        H1.append(h), W.append(w), PHI.append(phi)
+    return torch.stack(H1, 1), torch.stack(W, 1), torch.stack(PHI, 1), h, c_cell, kappa
 
 
 def _build(cfg: HandConfig, points_per_char: float, gen: torch.Generator | None) -> nn.Module:

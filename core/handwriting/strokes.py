@@ -104,21 +104,21 @@ def check_text(text: str) -> str:
     return clean
 
 
-def font_polylines(text: str, style: Style | None = None) -> list[np.ndarray]:
-    """The font's pen paths for ``text`` (already checked), each (P, 2), in font units, y up.
+@lru_cache(maxsize=4096)
+def _layout(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The font's unstyled pen paths for ``text``, all strokes in one array (computed once per text).
 
-    Letters that meet (one glyph's last point on the next glyph's first) are joined into one stroke,
-    as a pen writing cursive would not lift there. Letter spacing is a smooth stretch of x between
-    letter centres, so joined letters stay joined.
+    Returns points (P, 2) in font units (y down, as the font has it), the index where each stroke
+    starts (S,), and each character's centre x (len(text),). Letters that meet (one glyph's last point
+    on the next glyph's first) are joined into one stroke, as a pen writing cursive would not lift there.
+    Read-only: shared by every caller.
     """
-    style = style or Style()
-    cursor, centres, shifts, shift = 0.0, [], [], 0.0
+    cursor, centres = 0.0, []
     strokes: list[np.ndarray] = []
-    for i, c in enumerate(text):
+    for c in text:
         left, width, glyph_strokes = _glyph(c)
         centre = cursor - left
         centres.append(centre)
-        shifts.append(shift)
         for g in glyph_strokes:
             p = g + [centre, 0.0]
             if strokes and np.abs(strokes[-1][-1] - p[0]).max() < 0.5:
@@ -126,33 +126,69 @@ def font_polylines(text: str, style: Style | None = None) -> list[np.ndarray]:
             else:
                 strokes.append(p)
         cursor += width
-        shift += style.spacing[i] if i < len(style.spacing) else 0.0
     strokes = [s for s in strokes if len(s) > 1]
-    out = []
-    for p in strokes:
-        x = p[:, 0] + np.interp(p[:, 0], centres, shifts)  # letter spacing, continuous in x
-        y = -p[:, 1]  # the font's y points down
-        y = y + style.drift_amp * np.sin(2 * np.pi * x / style.drift_period + style.drift_phase) + style.tilt * x
-        x = x + style.slant * y
-        out.append(np.stack([x * style.aspect, y], axis=1) * style.scale)
+    starts = np.cumsum([0] + [len(s) for s in strokes[:-1]])
+    out = (np.concatenate(strokes), starts, np.array(centres))
+    for a in out:
+        a.setflags(write=False)
     return out
 
 
-def _resample(p: np.ndarray, step: float) -> np.ndarray:
-    """Points every ``step`` along the polyline p (P, 2), ends kept."""
-    seg = np.linalg.norm(np.diff(p, axis=0), axis=1)
-    s = np.concatenate([[0.0], np.cumsum(seg)])
-    n = max(2, int(round(s[-1] / step)) + 1)
-    t = np.linspace(0.0, s[-1], n)
-    return np.stack([np.interp(t, s, p[:, 0]), np.interp(t, s, p[:, 1])], axis=1)
+def _styled(text: str, style: Style) -> tuple[np.ndarray, np.ndarray]:
+    """The font's pen paths for ``text`` (already checked), varied by ``style``: (points (P, 2) in font
+    units, y up, all strokes one after another; stroke start indices (S,))."""
+    points, starts, centres = _layout(text)
+    n = len(text)
+    spacing = np.zeros(n)
+    spacing[: min(n, len(style.spacing))] = style.spacing[:n]
+    shifts = np.concatenate([[0.0], np.cumsum(spacing[:-1])])  # extra space before each character
+    x = points[:, 0] + np.interp(points[:, 0], centres, shifts)  # letter spacing, continuous in x
+    y = -points[:, 1]  # the font's y points down
+    y = y + style.drift_amp * np.sin(2 * np.pi * x / style.drift_period + style.drift_phase) + style.tilt * x
+    x = x + style.slant * y
+    return np.stack([x * style.aspect, y], axis=1) * style.scale, starts
 
 
-def _smooth(p: np.ndarray, w: float) -> np.ndarray:
-    """Round the corners: each inner point moves toward its neighbours' mean by ``w``."""
-    if len(p) < 3 or w <= 0:
+def font_polylines(text: str, style: Style | None = None) -> list[np.ndarray]:
+    """The font's pen paths for ``text`` (already checked), each (P, 2), in font units, y up.
+
+    Letters that meet (one glyph's last point on the next glyph's first) are joined into one stroke,
+    as a pen writing cursive would not lift there. Letter spacing is a smooth stretch of x between
+    letter centres, so joined letters stay joined.
+    """
+    points, starts = _styled(text, style or Style())
+    return np.split(points, starts[1:])
+
+
+def _resample(p: np.ndarray, starts: np.ndarray, step: float) -> tuple[np.ndarray, np.ndarray]:
+    """Points every ``step`` along each stroke of p (P, 2) (strokes begin at ``starts``), ends kept.
+
+    All strokes at once: each gets its own arc-length coordinate, shifted past the previous strokes
+    (with a gap) so that one interpolation serves them all. Returns (points (N, 2), new starts (S,)).
+    """
+    seg = np.linalg.norm(np.diff(p, axis=0), axis=1)  # (P − 1,) segment lengths
+    seg[starts[1:] - 1] = 1.0  # the jump between two strokes: a gap, never interpolated across
+    s = np.concatenate([[0.0], np.cumsum(seg)])  # (P,) one arc coordinate for every stroke
+    ends = np.append(starts[1:] - 1, len(p) - 1)
+    length = s[ends] - s[starts]  # (S,) each stroke's arc length
+    n = np.maximum(2, np.round(length / step).astype(int) + 1)  # points per stroke
+    new_starts = np.concatenate([[0], np.cumsum(n[:-1])])
+    i = np.arange(n.sum()) - np.repeat(new_starts, n)  # index within its stroke
+    t = i * np.repeat(length / (n - 1), n)  # evenly spaced along the stroke ...
+    last = new_starts + n - 1
+    t[last] = length  # ... ending exactly at its end
+    t += np.repeat(s[starts], n)
+    return np.stack([np.interp(t, s, p[:, 0]), np.interp(t, s, p[:, 1])], axis=1), new_starts
+
+
+def _smooth(p: np.ndarray, starts: np.ndarray, w: float) -> np.ndarray:
+    """Round the corners: each inner point of a stroke moves toward its neighbours' mean by ``w``."""
+    if w <= 0 or len(p) < 3:
         return p
     q = p.copy()
     q[1:-1] = (1 - w) * p[1:-1] + w * 0.5 * (p[:-2] + p[2:])
+    ends = np.concatenate([starts, starts[1:] - 1, [len(p) - 1]])
+    q[ends] = p[ends]  # a stroke's first and last points stay
     return q
 
 
@@ -164,19 +200,16 @@ def render(text: str, rng: np.random.Generator | None = None, style: Style | Non
     text = check_text(text)
     if style is None:
         style = random_style(rng, len(text)) if rng is not None else Style()
-    points, eos = [], []
-    for p in font_polylines(text, style):
-        q = _smooth(_resample(p, STEP * style.scale), style.smooth)
-        if style.jitter > 0 and rng is not None:
-            q = q + rng.normal(0.0, style.jitter, q.shape)
-        points.append(q)
-        e = np.zeros(len(q))
-        e[-1] = 1.0
-        eos.append(e)
-    xy = np.concatenate(points)
+    xy, starts = _styled(text, style)
+    xy, starts = _resample(xy, starts, STEP * style.scale)
+    xy = _smooth(xy, starts, style.smooth)
+    if style.jitter > 0 and rng is not None:
+        xy = xy + rng.normal(0.0, style.jitter, xy.shape)  # the same numbers as one draw per stroke, in order
+    eos = np.zeros(len(xy))
+    eos[np.append(starts[1:] - 1, len(xy) - 1)] = 1.0  # the pen lifts after each stroke's last point
     xy = xy - xy[0]
     d = np.diff(xy, axis=0, prepend=xy[:1])  # first row (0, 0): the pen starts at the origin
-    return np.concatenate([d, np.concatenate(eos)[:, None]], axis=1).astype(np.float32)
+    return np.concatenate([d, eos[:, None]], axis=1).astype(np.float32)
 
 
 def to_polylines(offsets: np.ndarray) -> list[np.ndarray]:

@@ -44,3 +44,13 @@ def test_loss_curve_carries_the_reference_line():
     assert any(s.y0 == 2.4 == s.y1 for s in fig.layout.shapes)
     table = F.loss_table(np.array([0, 25, 50]), np.array([3.0, 2.0, 1.5]), steps, np.linspace(3, 1, 50), 2.4)
     assert list(table["held-out NLL"]) == [3.0, 2.0, 1.5]
+
+
+def test_density_heat_is_finite_where_a_float32_density_underflows():
+    """A sharp (biased) density is exactly 0 in float32 away from its spike; the log heat stays finite there."""
+    xs = ys = np.linspace(-5.0, 5.0, 11)
+    Z = np.zeros((11, 11), np.float32)
+    Z[5, 5] = 3.0
+    fig = F.density_over_strokes(S.render("of"), 3, xs, ys, Z, 0.1)
+    z = np.asarray(fig.data[0].z, float)
+    assert np.isfinite(z).all() and z[5, 5] == np.log10(3.0)

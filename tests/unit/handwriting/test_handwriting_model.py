@@ -81,6 +81,35 @@ def test_window_is_a_sum_of_gaussians_over_positions():
     assert np.allclose(w.numpy()[0], (np.array(want[:U])[:, None] * c.numpy()[0]).sum(0), atol=1e-6)
 
 
+def test_layer1_window_matches_lstmcell_and_autograd():
+    """Layer1Window's forward is nn.LSTMCell + soft_window, and its hand-written backpropagation through
+    time gives autograd's gradients for every weight, the pen input, the text and the starting state."""
+    g = torch.Generator().manual_seed(0)
+    B, T, U, H, K, V = 3, 9, 4, 5, 2, len(S.ALPHABET)
+    net = Mo.SynthesisNet(H, 2, K).double()
+    with torch.no_grad():
+        for p in net.parameters():
+            p.uniform_(-0.6, 0.6, generator=g)
+    x = torch.randn(B, T, 3, generator=g, dtype=torch.float64, requires_grad=True)
+    c = torch.zeros(B, U, V, dtype=torch.float64)
+    c[:, torch.arange(U), torch.randint(0, V, (U,), generator=g)] = 1
+    c.requires_grad_()
+    state = [torch.randn(B, n, generator=g, dtype=torch.float64, requires_grad=True) for n in (H, H, K, V)]
+    cell = net.cell1
+    args = (x, c, cell.weight_ih, cell.weight_hh, cell.bias_ih + cell.bias_hh, net.window.weight, net.window.bias, *state)
+    got = Mo.Layer1Window.apply(*args)
+    want = Mo.layer1_by_autograd(net, x, c, *state)
+    for a, b in zip(got, want):
+        assert torch.allclose(a, b, atol=1e-12)
+    weights = [torch.randn(a.shape, generator=g, dtype=torch.float64) for a in got]  # a random loss of every output
+    leaves = [x, c, *state, *net.cell1.parameters(), *net.window.parameters()]
+    grads_got = torch.autograd.grad(sum((a * m).sum() for a, m in zip(got, weights)), leaves)
+    grads_want = torch.autograd.grad(sum((b * m).sum() for b, m in zip(want, weights)), leaves)
+    for a, b in zip(grads_got, grads_want):
+        assert torch.allclose(a, b, atol=1e-10)
+    assert torch.autograd.gradcheck(Mo.Layer1Window.apply, args)
+
+
 def test_trained_net_beats_the_one_gaussian_reference(trained):
     """Even a small, briefly trained network predicts held-out pen points better than one Gaussian."""
     assert trained.heldout_nll[-1] < trained.reference_nll

@@ -57,3 +57,32 @@ def test_words_come_from_the_corpus_and_held_out_words_are_unseen():
     assert not set(words.train) & set(words.heldout)
     assert all(set(w) <= set(S.ALPHABET) for w in words.train + words.heldout)
     assert {"the", "of"} & set(words.train + words.heldout)
+
+
+def _render_stroke_by_stroke(text, rng):
+    """The direct recipe, one stroke at a time: resample every STEP along the arc, round the corners,
+    tremble (one draw per stroke, in order), then offsets with eos on each stroke's last point."""
+    style = S.random_style(rng, len(text))
+    points, eos = [], []
+    for p in S.font_polylines(text, style):
+        s = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(p, axis=0), axis=1))])
+        t = np.linspace(0.0, s[-1], max(2, int(round(s[-1] / (S.STEP * style.scale))) + 1))
+        q = np.stack([np.interp(t, s, p[:, 0]), np.interp(t, s, p[:, 1])], axis=1)
+        if len(q) >= 3:
+            q[1:-1] = (1 - style.smooth) * q[1:-1] + style.smooth * 0.5 * (q[:-2] + q[2:])
+        if style.jitter > 0:
+            q = q + rng.normal(0.0, style.jitter, q.shape)
+        points.append(q)
+        eos.append(np.eye(1, len(q), len(q) - 1)[0])
+    xy = np.concatenate(points)
+    d = np.diff(xy - xy[0], axis=0, prepend=np.zeros((1, 2)))
+    return np.concatenate([d, np.concatenate(eos)[:, None]], axis=1).astype(np.float32)
+
+
+@pytest.mark.parametrize("text", ["more of national temperament", "of", "i", "xylophone quiz"])
+def test_render_is_the_stroke_by_stroke_recipe(text):
+    """render does all strokes at once; it must give what resampling each stroke on its own gives."""
+    got = S.render(text, np.random.default_rng(4))
+    want = _render_stroke_by_stroke(text, np.random.default_rng(4))
+    assert got.shape == want.shape and np.array_equal(got[:, 2], want[:, 2])
+    assert np.allclose(got[:, :2], want[:, :2], atol=1e-4)
