@@ -93,3 +93,21 @@ def test_properties_for_colouring_match_the_items(dates):
     p = sd.properties("numbers", nums.test)
     assert p["number of digits"] == [len(e.target) for e in nums.test] and p["size"] == [int(e.target) for e in nums.test]
     assert list(sd.properties("reverse", nums.test)) == ["input length"]
+
+
+def test_number_tables_are_num2words_and_a_damaged_cache_file_is_rebuilt(tmp_path, monkeypatch):
+    from num2words import num2words
+
+    monkeypatch.setenv("RNNLAB_CACHE", str(tmp_path))
+    monkeypatch.setattr(sd, "_tables", {})
+    folder = tmp_path / "seq2seq"
+    folder.mkdir()
+    from importlib.metadata import version
+
+    damaged = folder / f"numbers-en-{sd.MAX_NUMBER}-num2words-{version('num2words')}.json"
+    damaged.write_text('["zero", "one"', encoding="utf-8")  # cut off mid-write
+    table = sd.number_table("en")
+    assert len(table) == sd.MAX_NUMBER + 1
+    assert all(table[k] == num2words(k) for k in (0, 7, 312, 1999, sd.MAX_NUMBER))
+    monkeypatch.setattr(sd, "_tables", {})
+    assert sd.number_table("en") == table  # read back from the rebuilt file
