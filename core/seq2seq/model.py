@@ -298,7 +298,7 @@ def train(cfg: Seq2SeqConfig, on_step: OnStep | None = None, data: Dataset | Non
     if not examples:
         raise ValueError("no training example is that short")
     model = build_model(data, cfg, gen)
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, fused=True)  # one kernel for all parameters
     losses, eval_steps, exact = [], [], []
     t0 = time.perf_counter()
     encoded = Batches(data, examples)
