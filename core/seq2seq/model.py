@@ -362,11 +362,14 @@ def greedy_batch(model: Seq2Seq, data: Dataset, sources: list[str], max_len: int
     states, C = model.encode(x, n_x)
     state = model.initial_state(states, C, n_x)
     prev = torch.full((len(sources),), BOS_ID)
-    out = []
+    out, ended = [], torch.zeros(len(sources), dtype=torch.bool)
     for _ in range(max_len):
         log_probs, state, _ = model.step(prev, state)
         prev = log_probs.argmax(-1)
         out.append(prev)
+        ended |= prev == EOS_ID
+        if bool(ended.all()):  # every output is complete: more steps would only follow <eos>
+            break
     ids = torch.stack(out, 1).tolist()
     return [data.tgt.decode(row) for row in ids]
 

@@ -148,6 +148,8 @@ def test_attention_trains_with_teacher_forcing_below_one():
     curve = s2s.accuracy_by_length(tm)
     assert list(curve.lengths) == [2, 3, 4, 5] and curve.counts.sum() == 200
     np.testing.assert_allclose((curve.exact_match * curve.counts).sum() / 200, tm.final_exact_match)
+    sources = [e.source for e in tm.data.test[:40]]  # a trained batch ends early, once every output has its <eos>
+    assert s2s.greedy_batch(tm.model, tm.data, sources) == [s2s.decode(tm, x).text for x in sources]
 
 
 def test_max_train_len_restricts_training_only():
