@@ -142,8 +142,11 @@ def number_table(lang: str = "en") -> tuple[str, ...]:
             if table is None or len(table) != MAX_NUMBER + 1:
                 table = tuple(number_words(k, lang) for k in range(MAX_NUMBER + 1))
                 tmp = path.with_suffix(f".{os.getpid()}.tmp")
-                tmp.write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
-                tmp.replace(path)
+                try:
+                    tmp.write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
+                    tmp.replace(path)
+                except OSError:
+                    pass  # a read-only cache folder: the table stays in memory for this process
             _tables[lang] = table
         return _tables[lang]
 

@@ -111,3 +111,20 @@ def test_number_tables_are_num2words_and_a_damaged_cache_file_is_rebuilt(tmp_pat
     assert all(table[k] == num2words(k) for k in (0, 7, 312, 1999, sd.MAX_NUMBER))
     monkeypatch.setattr(sd, "_tables", {})
     assert sd.number_table("en") == table  # read back from the rebuilt file
+
+
+def test_number_table_works_when_the_cache_folder_cannot_be_written(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from num2words import num2words
+
+    monkeypatch.setenv("RNNLAB_CACHE", str(tmp_path))
+    monkeypatch.setattr(sd, "_tables", {})
+
+    def refuse(*args, **kwargs):
+        raise PermissionError("read-only")
+
+    monkeypatch.setattr(Path, "write_text", refuse)
+    table = sd.number_table("de")
+    assert table[312] == num2words(312, lang="de") and not list((tmp_path / "seq2seq").iterdir())
+
