@@ -58,12 +58,30 @@ def text_generator() -> tuple[float, str]:
 DEMOS = {"captioner": captioner, "captioner_what_if": captioner_what_if, "text_generator": text_generator}
 
 
-def _one(name: str) -> None:
-    import torch  # noqa: F401  (imports done before the clock starts, as in the server)
+def _imports() -> float:
+    """Import what the demos use, including what torch loads lazily on first use: an optimizer's first
+    step imports torch._dynamo, a first module built on the meta device torch's decompositions (about
+    2.5 s together). A server pays these once per process, in its warm-up (as bench/live_hello.py)."""
+    t0 = time.perf_counter()
+    import sacrebleu.metrics  # noqa: F401  (the captioner's BLEU)
+    import torch
 
+    from core.applications import captioning, textgen  # noqa: F401
     from core.common.runtime import torch_thread_policy
 
-    torch_thread_policy()
+    torch_thread_policy()  # what the training door does before each job
+    x = torch.zeros(1)
+    opt = torch.optim.Adam([x])
+    x.grad = torch.ones(1)
+    opt.step()
+    with torch.device("meta"):
+        torch.nn.Embedding(2, 2)
+    return time.perf_counter() - t0
+
+
+def _one(name: str) -> None:
+    imports = _imports()
+    print(f"# {name}: imports and first-use loading took {imports:.2f} s before the clock started", flush=True)
     cpu0 = time.process_time()
     seconds, quality = DEMOS[name]()
     cpu = time.process_time() - cpu0  # what the demo costs this process, whatever else runs on the machine

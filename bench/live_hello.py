@@ -35,8 +35,12 @@ def _scene(cfg) -> tuple[float, str]:
 
     torch_thread_policy()  # what the training door does before each job
     t0 = time.perf_counter()
+    cpu0 = time.process_time()
     rec = model.train(cfg)
+    cpu1 = time.process_time()
     twin = model.train(replace(cfg, memory=not cfg.memory))
+    print(f"# memory {'on' if cfg.memory else 'off'}: training {cpu1 - cpu0:.2f} s of CPU; its memory-"
+          f"{'off' if cfg.memory else 'on'} twin {time.process_time() - cpu1:.2f} s", flush=True)
     cmp = model.memory_comparison(rec, twin)
     vocab = list(rec.itos)
     inputs, targets = [vocab[j] for j in rec.inputs], [vocab[j] for j in rec.targets]

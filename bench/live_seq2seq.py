@@ -6,6 +6,7 @@ Run: python bench/live_seq2seq.py   → one ``live demo=<name> seconds=<s> quali
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -54,7 +55,11 @@ def what_if_numbers_de() -> tuple[float, str]:
 DEMOS = {"seq2seq_default": default_training, "seq2seq_bottleneck": bottleneck, "seq2seq_whatif_numbers_de": what_if_numbers_de}
 
 
-def _imports() -> None:
+def _imports() -> float:
+    """Import what the demos use, including what torch loads lazily on first use: an optimizer's first
+    step imports torch._dynamo, a first module built on the meta device torch's decompositions (about
+    2.5 s together). A server pays these once per process, in its warm-up (as bench/live_hello.py)."""
+    t0 = time.perf_counter()
     import sklearn.decomposition  # noqa: F401
     import torch
 
@@ -64,19 +69,26 @@ def _imports() -> None:
     torch_thread_policy()  # what the training door does before each job
     data.format_date(data.FIRST_DATE, "en_US", "MMM d, y")  # babel's locale data loaded
     data.number_words(1)
-    torch.zeros(1)
+    x = torch.zeros(1)
+    opt = torch.optim.Adam([x])
+    x.grad = torch.ones(1)
+    opt.step()
+    with torch.device("meta"):
+        torch.nn.Embedding(2, 2)
+    return time.perf_counter() - t0
 
 
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--one":
-        _imports()
+        imports = _imports()
         cpu0 = time.process_time()
         seconds, quality = DEMOS[sys.argv[2]]()
         cpu = time.process_time() - cpu0  # one thread: what the wall clock would read on a quiet machine
-        print(f"live demo={sys.argv[2]} seconds={seconds:.1f} quality={quality} cpu_s={cpu:.1f}", flush=True)
+        print(f"# {sys.argv[2]}: imports and first-use loading took {imports:.2f} s before the clock started",
+              flush=True)
+        print(f"live demo={sys.argv[2]} seconds={seconds:.1f} quality={quality} cpu_s={cpu:.1f} "
+              f"load1={os.getloadavg()[0]:.1f}", flush=True)
     else:
-        import os
-
         print(f"# load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the start", flush=True)
         for name in DEMOS:
             subprocess.run([sys.executable, __file__, "--one", name], check=False)

@@ -58,14 +58,12 @@ def corpus_text(name: str = "wiki") -> str:
 
 def wiki_text() -> str:
     """The Wikipedia dump's articles as one text, bold/italic quote marks and rare characters left out."""
-    from collections import Counter
-
     from core.common.wiki import article_texts
 
     text = "\n".join(re.sub(r"'{2,}", "", article) for article in article_texts())  # ''bold'' → bold
-    counts = Counter(text)
-    rare = "".join(ch for ch, n in counts.items() if n < WIKI_MIN_COUNT)
-    return text.translate({ord(ch): None for ch in rare})
+    points, counts = np.unique(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32), return_counts=True)
+    rare = "".join(map(chr, points[counts < WIKI_MIN_COUNT].tolist()))
+    return re.sub(f"[{re.escape(rare)}]", "", text) if rare else text
 
 
 def check_upload(data: bytes | None) -> str:
@@ -180,9 +178,10 @@ def split(text: str) -> tuple[str, str]:
 def encode(text: str, itos: tuple[str, ...]) -> torch.Tensor:
     """Character ids of ``text`` (every character must be in ``itos``), via one lookup table."""
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    points = np.array([ord(ch) for ch in itos], dtype=np.uint32)
-    ids = np.searchsorted(points, codes)  # itos is sorted, so code points are too
-    return torch.from_numpy(ids.astype(np.int64))
+    points = np.array([ord(ch) for ch in itos], dtype=np.int64)
+    table = np.zeros(int(points.max()) + 1 if len(points) else 1, dtype=np.int64)  # code point → id
+    table[points] = np.arange(len(points))
+    return torch.from_numpy(table[codes])
 
 
 def unigram_bits(train_ids: torch.Tensor, held_ids: torch.Tensor, V: int) -> float:

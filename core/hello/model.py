@@ -280,18 +280,25 @@ def autograd_loss_and_grad(theta, cell, V, H, x_ids, y_ids, memory=True):
     return loss.detach(), grad, probs, hidden.detach()
 
 
-def fused_loss_and_grad(theta, cell, V, H, x_ids, y_ids):
+def torch_rnn(cell: str, V: int, H: int) -> torch.nn.Module:
+    """torch's own GRU or LSTM module for ``fused_loss_and_grad``, built on the meta device: it holds no
+    weights and draws nothing from the global RNG. One training builds it once and reuses it every step."""
+    return (torch.nn.GRU if cell == "gru" else torch.nn.LSTM)(V, H, batch_first=True, device="meta")
+
+
+def fused_loss_and_grad(theta, cell, V, H, x_ids, y_ids, rnn: torch.nn.Module | None = None):
     """GRU or LSTM with memory, run by torch's own nn.GRU / nn.LSTM on our weights. Same returns as above.
 
     The cell is the one ``forward``'s explicit loop computes (a test checks both give the same loss
-    and gradient); torch's fused loop only trains it faster (bench/live_hello.py). The module is
-    built on the meta device, so it holds no weights and draws nothing from the global RNG.
+    and gradient); torch's fused loop only trains it faster (bench/live_hello.py). ``rnn`` is a
+    ``torch_rnn`` module of the training's own (not shared between threads: the call swaps our
+    weights into it); without one a fresh one is built.
     """
     from torch.func import functional_call
 
     theta = theta.detach().requires_grad_(True)
     P = unflatten(theta, cell, V, H)
-    rnn = (torch.nn.GRU if cell == "gru" else torch.nn.LSTM)(V, H, batch_first=True, device="meta")
+    rnn = rnn if rnn is not None else torch_rnn(cell, V, H)
     # torch keeps two biases; ours folds them into b_h, except the GRU candidate's b_hn inside r * (...)
     b_hh = torch.cat([torch.zeros(2 * H), P["b_hn"]]) if cell == "gru" else torch.zeros(GATES[cell] * H)
     weights = {"weight_ih_l0": P["W_xh"].T, "weight_hh_l0": P["W_hh"].T, "bias_ih_l0": P["b_h"], "bias_hh_l0": b_hh}
@@ -302,6 +309,26 @@ def fused_loss_and_grad(theta, cell, V, H, x_ids, y_ids):
     with torch.no_grad():
         probs = torch.softmax(logits, dim=-1)
     return loss.detach(), grad, probs, hidden.detach()
+
+
+def memoryless_loss_and_grad(theta, cell, V, H, x_ids, y_ids):
+    """GRU or LSTM without memory, from one tick per vocabulary character. Same returns as above.
+
+    With no recurrent term h_t depends on x_t alone, so ``forward`` runs the tick once on each of the
+    V one-hot characters, and the loss needs only how often each character follows each other one
+    (the bigram counts): −(1/N) Σ_ab count(a→b) log P(b | a). That is the mean cross-entropy
+    ``autograd_loss_and_grad(..., memory=False)`` computes over every position of the text (a test
+    checks loss and gradient), from V rows instead of N.
+    """
+    theta = theta.detach().requires_grad_(True)
+    P = unflatten(theta, cell, V, H)
+    logits_v, hidden_v = forward(cell, P, torch.eye(V)[None], memory=False)  # (1, V, V), (1, V, H): row a is x_t = a
+    counts = torch.bincount((x_ids * V + y_ids).flatten(), minlength=V * V).view(V, V)  # count(a→b)
+    loss = -(counts * F.log_softmax(logits_v[0], dim=-1)).sum() / x_ids.numel()
+    (grad,) = torch.autograd.grad(loss, theta)
+    with torch.no_grad():
+        probs = torch.softmax(logits_v[0], dim=-1)[x_ids]  # (B, T, V): each position reads its character's row
+    return loss.detach(), grad, probs, hidden_v[0].detach()[x_ids]
 
 
 @dataclass(frozen=True)
@@ -352,6 +379,7 @@ def train(cfg: CharLMConfig, on_step: OnStep | None = None, stop_at: float | Non
     theta = init_theta(cfg.cell, V, H, cfg.seed)
     P = unflatten(theta, cfg.cell, V, H)  # views: they follow theta's in-place updates
     opt = torch.optim.Adam([theta], lr=cfg.lr)
+    rnn = torch_rnn(cfg.cell, V, H) if cfg.cell != "rnn" and cfg.memory else None
 
     per_snapshot = T * (V + H) + theta.numel()
     every = max(1, math.ceil((cfg.steps + 1) * per_snapshot / SNAPSHOT_BUDGET))
@@ -364,10 +392,10 @@ def train(cfg: CharLMConfig, on_step: OnStep | None = None, stop_at: float | Non
                 loss, grad, probs, hidden = rnn_loss_and_grad(P, x_ids, y_ids, cfg.memory)
             elif cfg.memory:  # GRU, LSTM: torch's fused loop over the same cell
                 with torch.enable_grad():
-                    loss, grad, probs, hidden = fused_loss_and_grad(theta, cfg.cell, V, H, x_ids, y_ids)
-            else:  # no recurrence: one tick for every step at once
+                    loss, grad, probs, hidden = fused_loss_and_grad(theta, cfg.cell, V, H, x_ids, y_ids, rnn)
+            else:  # no recurrence: one tick per vocabulary character, looked up at every step
                 with torch.enable_grad():
-                    loss, grad, probs, hidden = autograd_loss_and_grad(theta, cfg.cell, V, H, x_ids, y_ids, False)
+                    loss, grad, probs, hidden = memoryless_loss_and_grad(theta, cfg.cell, V, H, x_ids, y_ids)
             done = stop_at is not None and bool(probs.gather(-1, y_ids.unsqueeze(-1)).min() >= stop_at)
             last = step == cfg.steps or done
             if step % every == 0 or last:  # a snapshot: what the replay slider shows for this step

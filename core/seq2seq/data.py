@@ -18,7 +18,10 @@ Vocabularies are per side (source / target), character-level, with <pad>, <bos>,
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 import random
+import threading
 from dataclasses import dataclass
 from typing import Callable
 
@@ -112,6 +115,42 @@ def number_words(n: int, lang: str = "en") -> str:
     return num2words(n, lang=lang)
 
 
+_tables: dict[str, tuple[str, ...]] = {}
+_tables_lock = threading.Lock()
+
+
+def number_table(lang: str = "en") -> tuple[str, ...]:
+    """``number_words(k, lang)`` for every k in 0 … MAX_NUMBER, at index k.
+
+    num2words takes a couple of seconds for all of them, and the words never depend on a seed, so
+    the table is written once to the app's cache folder (rebuilt when missing or when num2words
+    changes) and kept in memory (two languages of 10,000 short strings).
+    """
+    with _tables_lock:
+        if lang not in _tables:
+            from importlib.metadata import version
+
+            from core.common.paths import cache_dir
+
+            path = cache_dir("seq2seq") / f"numbers-{lang}-{MAX_NUMBER}-num2words-{version('num2words')}.json"
+            table = None
+            if path.exists():
+                try:
+                    table = tuple(json.loads(path.read_text(encoding="utf-8")))
+                except (OSError, ValueError):
+                    table = None  # a damaged file is rebuilt below
+            if table is None or len(table) != MAX_NUMBER + 1:
+                table = tuple(number_words(k, lang) for k in range(MAX_NUMBER + 1))
+                tmp = path.with_suffix(f".{os.getpid()}.tmp")
+                try:
+                    tmp.write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
+                    tmp.replace(path)
+                except OSError:
+                    pass  # a read-only cache folder: the table stays in memory for this process
+            _tables[lang] = table
+        return _tables[lang]
+
+
 def date_formats(task: str) -> list[tuple[str, str]]:
     langs = ["en"] if task == "dates" else list(DATE_FORMATS)
     return [f for lang in langs for f in DATE_FORMATS[lang]]
@@ -201,10 +240,12 @@ def _examples(task: str, n_train: int, n_test: int, seed: int, reverse_len: tupl
     elif task in ("numbers", "numbers_de"):
         n_all = min(n_train + n_test, MAX_NUMBER + 1)
         items = rng.sample(range(MAX_NUMBER + 1), n_all)
+        en = number_table("en")
         if task == "numbers":
-            render = lambda k: Example(number_words(k), str(k), k)
+            render = lambda k: Example(en[k], str(k), k)
         else:
-            render = lambda k: Example(number_words(k), number_words(k, "de"), k)
+            de = number_table("de")
+            render = lambda k: Example(en[k], de[k], k)
     elif task in ("reverse", "sort"):
         lo, hi = reverse_len
         seen: set[str] = set()
@@ -264,11 +305,11 @@ def reference_target(task: str, source: str) -> str | None:
         return source[::-1] if task == "reverse" else "".join(sorted(source))
     if task in ("numbers", "numbers_de"):
         if "en" not in _NUMBER_TABLES:
-            _NUMBER_TABLES["en"] = {number_words(k): k for k in range(MAX_NUMBER + 1)}
+            _NUMBER_TABLES["en"] = {w: k for k, w in enumerate(number_table("en"))}
         k = _NUMBER_TABLES["en"].get(source)
         if k is None:
             return None
-        return str(k) if task == "numbers" else number_words(k, "de")
+        return str(k) if task == "numbers" else number_table("de")[k]
     if task in ("dates", "dates_multi"):
         import dateutil.parser
 

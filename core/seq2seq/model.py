@@ -171,6 +171,20 @@ def make_batch(data: Dataset, examples) -> tuple[torch.Tensor, ...]:
     return x, n_x, y_in, y_out
 
 
+class Batches:
+    """Every training example encoded once; ``take(rows)`` gives what ``make_batch`` would for those rows
+    (padded to the batch's own longest input and output), without encoding text at every step."""
+
+    def __init__(self, data: Dataset, examples):
+        self.x, self.n_x, self.y_in, self.y_out = make_batch(data, examples)
+        self.n_y = torch.tensor([len(e.target) + 1 for e in examples])  # decoder steps, <eos> included
+
+    def take(self, rows: list[int]) -> tuple[torch.Tensor, ...]:
+        idx = torch.tensor(rows)
+        n_x, T_y = self.n_x[idx], int(self.n_y[idx].max())
+        return self.x[idx, : int(n_x.max())], n_x, self.y_in[idx, :T_y], self.y_out[idx, :T_y]
+
+
 # ---------------------------------------------------------------------------------------------
 # Training
 # ---------------------------------------------------------------------------------------------
@@ -284,16 +298,17 @@ def train(cfg: Seq2SeqConfig, on_step: OnStep | None = None, data: Dataset | Non
     if not examples:
         raise ValueError("no training example is that short")
     model = build_model(data, cfg, gen)
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, fused=True)  # one kernel for all parameters
     losses, eval_steps, exact = [], [], []
     t0 = time.perf_counter()
+    encoded = Batches(data, examples)
     batches: list[list[int]] = []
     seen = 0
     for step in range(1, cfg.steps + 1):
         if not batches:
             batches = epoch_batches(examples, cfg.batch_size, cfg.bucket, gen)
-        batch = [examples[i] for i in batches.pop()]
-        x, n_x, y_in, y_out = make_batch(data, batch)
+        batch = batches.pop()
+        x, n_x, y_in, y_out = encoded.take(batch)
         model.train()
         logits = model.forward_teacher(x, n_x, y_in, cfg.teacher_forcing, gen)
         loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y_out.reshape(-1), ignore_index=PAD_ID)
@@ -347,11 +362,14 @@ def greedy_batch(model: Seq2Seq, data: Dataset, sources: list[str], max_len: int
     states, C = model.encode(x, n_x)
     state = model.initial_state(states, C, n_x)
     prev = torch.full((len(sources),), BOS_ID)
-    out = []
+    out, ended = [], torch.zeros(len(sources), dtype=torch.bool)
     for _ in range(max_len):
         log_probs, state, _ = model.step(prev, state)
         prev = log_probs.argmax(-1)
         out.append(prev)
+        ended |= prev == EOS_ID
+        if bool(ended.all()):  # every output is complete: more steps would only follow <eos>
+            break
     ids = torch.stack(out, 1).tolist()
     return [data.tgt.decode(row) for row in ids]
 

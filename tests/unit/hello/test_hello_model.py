@@ -225,16 +225,17 @@ def test_two_trainings_in_two_threads_equal_their_solo_runs_bit_for_bit():
     import threading
 
     configs = [CharLMConfig(text="hello world", hidden_size=12, seed=7, steps=40),
-               CharLMConfig(text="banana bandana", cell="gru", hidden_size=6, seed=3, steps=40)]
+               CharLMConfig(text="banana bandana", cell="gru", hidden_size=6, seed=3, steps=40),
+               CharLMConfig(text="banana bandana", cell="lstm", hidden_size=6, seed=3, steps=40, memory=False)]
     solo = [charlm.train(cfg) for cfg in configs]
     results: dict[int, charlm.TrainingRecord] = {}
-    barrier = threading.Barrier(2)
+    barrier = threading.Barrier(len(configs))
 
     def work(i: int) -> None:
         barrier.wait()
         results[i] = charlm.train(configs[i])
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(configs))]
     for t in threads:
         t.start()
     for t in threads:
@@ -320,4 +321,19 @@ def test_fused_training_path_equals_the_explicit_loop(cell):
     fused = charlm.fused_loss_and_grad(theta, cell, V, H, x_ids, y_ids)
     loop = charlm.autograd_loss_and_grad(theta, cell, V, H, x_ids, y_ids, True)
     for a, b in zip(fused, loop):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
+def test_memoryless_path_from_bigram_counts_equals_a_tick_at_every_position(cell):
+    """Memory off trains from one tick per character and the bigram counts; loss, gradient, P and h_t
+    equal the explicit tick run at every position of the text (autograd's reference)."""
+    g = torch.Generator().manual_seed(4)
+    V, H = 7, 5
+    x_ids, y_ids = charlm.make_windows(torch.randint(0, V, (130,), generator=g).tolist())
+    theta = charlm.init_theta(cell, V, H, seed=1) + 0.3 * torch.randn(
+        sum(math.prod(s) for s in charlm.param_shapes(cell, V, H).values()), generator=g)
+    fast = charlm.memoryless_loss_and_grad(theta, cell, V, H, x_ids, y_ids)
+    every_position = charlm.autograd_loss_and_grad(theta, cell, V, H, x_ids, y_ids, False)
+    for a, b in zip(fast, every_position):
         torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)

@@ -148,6 +148,8 @@ def test_attention_trains_with_teacher_forcing_below_one():
     curve = s2s.accuracy_by_length(tm)
     assert list(curve.lengths) == [2, 3, 4, 5] and curve.counts.sum() == 200
     np.testing.assert_allclose((curve.exact_match * curve.counts).sum() / 200, tm.final_exact_match)
+    sources = [e.source for e in tm.data.test[:40]]  # a trained batch ends early, once every output has its <eos>
+    assert s2s.greedy_batch(tm.model, tm.data, sources) == [s2s.decode(tm, x).text for x in sources]
 
 
 def test_max_train_len_restricts_training_only():
@@ -156,3 +158,12 @@ def test_max_train_len_restricts_training_only():
     used = s2s.train_examples(data, cfg)
     assert used and max(len(e.source) for e in used) <= 5
     assert max(len(e.source) for e in data.test) == 8
+
+
+def test_batches_encoded_once_equal_batches_encoded_from_text():
+    """Training takes rows of the examples encoded once; each batch is exactly what make_batch builds from text."""
+    data = sd.make_dataset("dates", n_train=400, n_test=40, seed=2)
+    batches = s2s.Batches(data, data.train)
+    rows = torch.randperm(len(data.train), generator=torch.Generator().manual_seed(1))[:37].tolist()
+    for got, want in zip(batches.take(rows), s2s.make_batch(data, [data.train[i] for i in rows])):
+        assert torch.equal(got, want)

@@ -93,3 +93,38 @@ def test_properties_for_colouring_match_the_items(dates):
     p = sd.properties("numbers", nums.test)
     assert p["number of digits"] == [len(e.target) for e in nums.test] and p["size"] == [int(e.target) for e in nums.test]
     assert list(sd.properties("reverse", nums.test)) == ["input length"]
+
+
+def test_number_tables_are_num2words_and_a_damaged_cache_file_is_rebuilt(tmp_path, monkeypatch):
+    from num2words import num2words
+
+    monkeypatch.setenv("RNNLAB_CACHE", str(tmp_path))
+    monkeypatch.setattr(sd, "_tables", {})
+    folder = tmp_path / "seq2seq"
+    folder.mkdir()
+    from importlib.metadata import version
+
+    damaged = folder / f"numbers-en-{sd.MAX_NUMBER}-num2words-{version('num2words')}.json"
+    damaged.write_text('["zero", "one"', encoding="utf-8")  # cut off mid-write
+    table = sd.number_table("en")
+    assert len(table) == sd.MAX_NUMBER + 1
+    assert all(table[k] == num2words(k) for k in (0, 7, 312, 1999, sd.MAX_NUMBER))
+    monkeypatch.setattr(sd, "_tables", {})
+    assert sd.number_table("en") == table  # read back from the rebuilt file
+
+
+def test_number_table_works_when_the_cache_folder_cannot_be_written(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from num2words import num2words
+
+    monkeypatch.setenv("RNNLAB_CACHE", str(tmp_path))
+    monkeypatch.setattr(sd, "_tables", {})
+
+    def refuse(*args, **kwargs):
+        raise PermissionError("read-only")
+
+    monkeypatch.setattr(Path, "write_text", refuse)
+    table = sd.number_table("de")
+    assert table[312] == num2words(312, lang="de") and not list((tmp_path / "seq2seq").iterdir())
+
