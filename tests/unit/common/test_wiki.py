@@ -2,12 +2,30 @@
 
 import os
 
+import pytest
+
 from core.common import wiki
 
 
-def test_parse_matches_wikicorpus_tokens(tmp_path, monkeypatch):
+@pytest.fixture(scope="module")
+def parsed(tmp_path_factory):
+    """Parse the dump once into a fresh cache folder, with forking made impossible: (folder, texts)."""
+    folder = tmp_path_factory.mktemp("cache")
+
+    def no_fork(*args, **kwargs):
+        raise AssertionError("the server process must not fork")
+
+    with pytest.MonkeyPatch.context() as m:
+        m.setenv("RNNLAB_CACHE", str(folder))
+        m.setattr(os, "fork", no_fork)
+        m.setattr("multiprocessing.Pool", no_fork)
+        texts = wiki.article_texts()
+    return folder, texts
+
+
+def test_parse_matches_wikicorpus_tokens(parsed, monkeypatch):
     """Same articles, same tokens as gensim's WikiCorpus (which parses through a process pool)."""
-    monkeypatch.setenv("RNNLAB_CACHE", str(tmp_path))
+    monkeypatch.setenv("RNNLAB_CACHE", str(parsed[0]))
     from gensim.corpora.wikicorpus import WikiCorpus
 
     ours = wiki.article_tokens()
@@ -19,16 +37,9 @@ def test_parse_matches_wikicorpus_tokens(tmp_path, monkeypatch):
     assert overlap > 0.95
 
 
-def test_parsed_once_into_the_apps_cache_folder_without_forking(tmp_path, monkeypatch):
-    monkeypatch.setenv("RNNLAB_CACHE", str(tmp_path))
-
-    def no_fork(*args, **kwargs):
-        raise AssertionError("the server process must not fork")
-
-    with monkeypatch.context() as m:
-        m.setattr(os, "fork", no_fork)
-        m.setattr("multiprocessing.Pool", no_fork)
-        first = wiki.article_texts()
-    files = list((tmp_path / "wiki").glob("articles-*.jsonl"))
+def test_parsed_once_into_the_apps_cache_folder_without_forking(parsed, monkeypatch):
+    folder, first = parsed  # the fixture parsed it with os.fork and multiprocessing.Pool raising
+    monkeypatch.setenv("RNNLAB_CACHE", str(folder))
+    files = list((folder / "wiki").glob("articles-*.jsonl"))
     assert len(files) == 1
     assert wiki.article_texts() == first  # read back from the file
