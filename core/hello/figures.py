@@ -14,6 +14,12 @@ from core.common.style import (
 )
 
 
+# Margins wide enough for the usual labels (measured in the browser). Plotly still widens one that is
+# too narrow (automargin), but that costs a second full draw of the chart on every replay step.
+UNROLLED_MARGIN = dict(l=55, r=85, t=60, b=40)
+BARS_MARGIN = dict(l=75, r=10, t=40, b=40)
+CURVES_MARGIN = dict(l=70, r=20, t=40, b=70)
+
 DASHES = ("solid", "dot", "dash", "longdash", "dashdot", "longdashdot")
 SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star", "triangle-down", "cross")
 
@@ -77,7 +83,7 @@ def unrolled_network(
     shapes = [dict(type="rect", x0=t - 0.5, x1=t + 0.5, y0=vocab.index(ch) - 0.5, y1=vocab.index(ch) + 0.5,
                    line=dict(color=OUTLINE, width=3), xref="x", yref="y") for t, ch in enumerate(targets)]
     titles = ("output layer: P(next character) — target outlined", "hidden layer h_t", "input layer: one-hot x_t")
-    layout = base_layout(title=title, height=260 + 22 * (2 * V + max(H, 2)))
+    layout = base_layout(title=title, height=260 + 22 * (2 * V + max(H, 2)), margin=UNROLLED_MARGIN)
     layout.update(
         xaxis=dict(anchor="y3", domain=[0, 1]),
         yaxis=dict(domain=rows["y"], anchor="x", autorange="reversed"),
@@ -101,7 +107,7 @@ def next_char_bars(
     labels = [char_label(c) for c in vocab]
     titles = [f"“{context(inputs, t, 4)}” → {char_label(targets[t])}" for t in range(T)]
     columns = stacked_domains([1] * T, 0.02)
-    data, layout = [], base_layout(height=300, bargap=0.15)
+    data, layout = [], base_layout(height=300, bargap=0.15, margin=BARS_MARGIN)
     for t in range(T):
         is_target = [c == targets[t] for c in vocab]
         n = "" if t == 0 else str(t + 1)
@@ -141,7 +147,9 @@ def target_prob_curves(
         )
         for t, label in enumerate(labels)
     ]
+    legend_rows = (len(labels) + 1) // 2  # two entries a row in a half-width chart
     layout = base_layout(height=300, legend=dict(orientation="h", y=-0.3),
+                         margin=dict(CURVES_MARGIN, b=70 + 20 * legend_rows),
                          xaxis=axis_title("training step"), yaxis=axis_title("P(target)", range=[0, 1.02]),
                          shapes=[vline(current_step, color="#333333", dash="dot")])
     return go.Figure(data=data, layout=layout)
@@ -152,7 +160,8 @@ def loss_curve(steps: np.ndarray, loss: np.ndarray, current_step: int, ln_v: flo
     data = [go.Scatter(x=steps, y=loss, mode="lines", name="loss",
                        hovertemplate="step %{x}: loss %{y:.4f}<extra></extra>")]
     layout = base_layout(
-        height=300, xaxis=axis_title("training step"), yaxis=axis_title("cross-entropy (nats)", rangemode="tozero"),
+        height=300, margin=CURVES_MARGIN, xaxis=axis_title("training step"),
+        yaxis=axis_title("cross-entropy (nats)", rangemode="tozero"),
         shapes=[vline(current_step, color="#333333", dash="dot"), hline(ln_v, color="#D55E00", dash="dash")],
         annotations=[dict(text=f"ln V = {ln_v:.3f} (uniform guessing)", xref="paper", x=1, yref="y", y=ln_v,
                           xanchor="right", yanchor="bottom", showarrow=False)],
