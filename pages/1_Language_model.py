@@ -114,13 +114,17 @@ def unrolled_section(cfg: model.CharLMConfig, rec: model.TrainingRecord) -> hell
     return scene
 
 
-def curves_section(rec: model.TrainingRecord, scene: hello.Replay) -> None:
+def curves_section(cfg: model.CharLMConfig, rec: model.TrainingRecord, scene: hello.Replay) -> None:
     st.header("2 · Training, step by step")
+    run = hello.curves(cfg)  # the whole run: the same charts at every step, so the browser keeps them
     c1, c2 = st.columns(2)
     with c1:
-        show(scene.ptarget, key="ptarget")
+        show(run.ptarget, key="ptarget")
     with c2:
-        show(scene.loss_chart, key="loss")
+        show(run.loss, key="loss")
+    st.caption(f"At step {scene.step}, the one replayed above, the loss is {scene.loss:.3f} and P(target) is "
+               f"{', '.join(f'{p:.2f}' for p in scene.p_target)} (in the legend's order). Hover a curve to read "
+               "any other step.")
     with numbers("Numbers: loss and P(target) per recorded step", key="num_curves") as shown:
         if shown:
             st.dataframe(hello.curves_table(rec), hide_index=True)
@@ -215,7 +219,7 @@ def sampling_section(cfg: model.CharLMConfig, itos: tuple, shown_step: int) -> N
 def replay_sections(cfg: model.CharLMConfig, rec: model.TrainingRecord) -> None:
     """Sections 1–5 in the lecture's order; the step slider in section 1 reruns only this fragment."""
     scene = unrolled_section(cfg, rec)
-    curves_section(rec, scene)
+    curves_section(cfg, rec, scene)
     memory_section(cfg)  # doesn't depend on the step, but sits between sections that do
     chain_rule_section(scene)
     sampling_section(cfg, rec.itos, scene.step)

@@ -133,11 +133,12 @@ def next_char_bars(
 
 
 def target_prob_curves(
-    steps: np.ndarray, p_target: np.ndarray, labels: list[str], current_step: int
+    steps: np.ndarray, p_target: np.ndarray, labels: list[str], current_step: int | None = None
 ) -> go.Figure:
-    """P(target) at each position against training step; a vertical line marks the replayed step.
+    """P(target) at each position against training step; a vertical line marks ``current_step`` if given.
 
-    Each position has its own dash and marker as well as its colour.
+    Each position has its own dash and marker as well as its colour. The replay page leaves the line
+    out, so the chart is the same at every step and the browser never redraws it.
     """
     data = [
         go.Scatter(
@@ -151,19 +152,23 @@ def target_prob_curves(
     layout = base_layout(height=300, legend=dict(orientation="h", y=-0.3),
                          margin=dict(CURVES_MARGIN, b=70 + 20 * legend_rows),
                          xaxis=axis_title("training step"), yaxis=axis_title("P(target)", range=[0, 1.02]),
-                         shapes=[vline(current_step, color="#333333", dash="dot")])
+                         shapes=_marker(current_step))
     return go.Figure(data=data, layout=layout)
 
 
-def loss_curve(steps: np.ndarray, loss: np.ndarray, current_step: int, ln_v: float) -> go.Figure:
+def loss_curve(steps: np.ndarray, loss: np.ndarray, current_step: int | None, ln_v: float) -> go.Figure:
     """Cross-entropy against training step, with the guessing level ln V drawn for reference."""
     data = [go.Scatter(x=steps, y=loss, mode="lines", name="loss",
                        hovertemplate="step %{x}: loss %{y:.4f}<extra></extra>")]
     layout = base_layout(
         height=300, margin=CURVES_MARGIN, xaxis=axis_title("training step"),
         yaxis=axis_title("cross-entropy (nats)", rangemode="tozero"),
-        shapes=[vline(current_step, color="#333333", dash="dot"), hline(ln_v, color="#D55E00", dash="dash")],
+        shapes=_marker(current_step) + [hline(ln_v, color="#D55E00", dash="dash")],
         annotations=[dict(text=f"ln V = {ln_v:.3f} (uniform guessing)", xref="paper", x=1, yref="y", y=ln_v,
                           xanchor="right", yanchor="bottom", showarrow=False)],
     )
     return go.Figure(data=data, layout=layout)
+
+
+def _marker(step: int | None) -> list[dict]:
+    return [] if step is None else [vline(step, color="#333333", dash="dot")]
