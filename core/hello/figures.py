@@ -98,37 +98,38 @@ def unrolled_network(
 def next_char_bars(
     inputs: list[str], targets: list[str], vocab: list[str], probs: np.ndarray
 ) -> go.Figure:
-    """One bar chart per step: the softmax over the next character, the target bar marked.
+    """One group of bars per step: the softmax over the next character, the target bar marked.
 
     Only the target bar carries its value (colour, outline and the word "target"); the others show
-    theirs on hover, so nothing overlaps at projector sizes. Titles are short: “hel” → l.
+    theirs on hover, so nothing overlaps at projector sizes. Titles are short: “hel” → l. The groups
+    share one pair of axes, a gap between them: one plot area draws in about half the time of one per
+    step, and the chart is drawn anew at every replay step.
     """
-    T = probs.shape[0]
+    T, V = probs.shape
     labels = [char_label(c) for c in vocab]
     titles = [f"“{context(inputs, t, 4)}” → {char_label(targets[t])}" for t in range(T)]
-    columns = stacked_domains([1] * T, 0.02)
-    data, layout = [], base_layout(height=300, bargap=0.15, margin=BARS_MARGIN)
+    left, right = -1, T * (V + 1) - 1  # one empty slot before, between and after the groups
+    data = []
     for t in range(T):
         is_target = [c == targets[t] for c in vocab]
-        n = "" if t == 0 else str(t + 1)
         data.append(go.Bar(
-            x=labels, y=probs[t], xaxis=f"x{n}", yaxis=f"y{n}",
+            x=[t * (V + 1) + j for j in range(V)], y=probs[t], customdata=labels,
             marker=dict(
                 color=[TARGET if m else NEUTRAL for m in is_target],
                 line=dict(color=[OUTLINE if m else NEUTRAL for m in is_target], width=[3 if m else 0 for m in is_target]),
             ),
             text=[f"{p:.2f}<br>target" if m else "" for p, m in zip(probs[t], is_target)],
             textposition="outside", cliponaxis=False, showlegend=False,
-            hovertemplate=f"after “{context(inputs, t, 20)}”<br>P(next = %{{x}}) = %{{y:.4f}}<extra></extra>",
+            hovertemplate=f"after “{context(inputs, t, 20)}”<br>P(next = %{{customdata}}) = %{{y:.4f}}<extra></extra>",
         ))
-        layout[f"xaxis{n}"] = dict(domain=columns[t], anchor=f"y{n}")
-        y_axis = dict(range=[0, 1.25], anchor=f"x{n}", domain=[0, 1])
-        if t == 0:
-            y_axis.update(tickvals=[0, 0.25, 0.5, 0.75, 1.0], title=dict(text="probability"))
-        else:
-            y_axis.update(matches="y", showticklabels=False)
-        layout[f"yaxis{n}"] = y_axis
-    layout["annotations"] = [subplot_title(title, (a + b) / 2, 1.0, size=12) for title, (a, b) in zip(titles, columns)]
+    layout = base_layout(
+        height=300, bargap=0.15, margin=BARS_MARGIN,
+        xaxis=dict(range=[left, right], tickvals=[t * (V + 1) + j for t in range(T) for j in range(V)],
+                   ticktext=labels * T, showgrid=False, zeroline=False),
+        yaxis=dict(range=[0, 1.25], tickvals=[0, 0.25, 0.5, 0.75, 1.0], title=dict(text="probability")),
+        annotations=[subplot_title(title, (t * (V + 1) + (V - 1) / 2 - left) / (right - left), 1.0, size=12)
+                     for t, title in enumerate(titles)],
+    )
     return go.Figure(data=data, layout=layout)
 
 
