@@ -3,10 +3,12 @@
 Headless Chromium (Debian's, driven by playwright) opens the hello lesson and a bare Streamlit page
 with one slider and one Plotly chart, each on its own server. For each: focus the slider, press the
 right arrow key, and time until the chart's title shows the new step and Streamlit is idle again.
-Also times the server side alone (the rerun through devtools/stclient.py, no browser), to show where
-the time goes. Prints:
+To show where the time goes it also prints the CPU the page's main browser thread spent per press
+(Chrome's own count; it varies less than wall time on a loaded machine) and times the server side
+alone (the rerun through devtools/stclient.py, no browser). Prints:
 
     replay page=hello|bare n=… p50_ms=… p95_ms=…      (arrow key → new title shown, app idle)
+    replay page=hello|bare browser_cpu_p50_ms=…        (main browser thread CPU in one press)
     replay page=hello|bare server_rerun_p50_ms=…       (the same rerun without a browser)
     replay ratio_p50=… (goal ≤ 1.5)
 
@@ -50,19 +52,28 @@ def wait_idle(page, timeout: float = 60.0) -> None:
     raise TimeoutError("the app did not become idle")
 
 
-def press_times(browser, url: str, presses: int) -> list[float]:
+def press_times(browser, url: str, presses: int) -> tuple[list[float], list[float]]:
+    """Seconds from the key press until the new title shows and the app is idle, and the main
+    browser thread's CPU seconds in that time."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 720})
     page = ctx.new_page()
+    cdp = ctx.new_cdp_session(page)
+    cdp.send("Performance.enable")
+
+    def thread_time() -> float:
+        return next(m["value"] for m in cdp.send("Performance.getMetrics")["metrics"] if m["name"] == "ThreadTime")
+
     page.goto(url)
     page.wait_for_selector(TITLE, timeout=240_000)
     wait_idle(page, 240)
     time.sleep(1.0)
     thumb = page.locator('input[type=range][aria-label^="Training step "]').first
-    times = []
+    times, cpu = [], []
     for _ in range(presses):
         now, top = int(thumb.input_value()), int(thumb.get_attribute("max"))
         key, want = ("ArrowRight", now + 1) if now < top else ("ArrowLeft", now - 1)
         thumb.focus()
+        c0 = thread_time()
         t0 = time.perf_counter()
         page.keyboard.press(key)
         page.wait_for_function(
@@ -70,8 +81,9 @@ def press_times(browser, url: str, presses: int) -> list[float]:
             arg=[TITLE, f"Step {want}:"], timeout=60_000, polling="raf")
         wait_idle(page)
         times.append(time.perf_counter() - t0)
+        cpu.append(thread_time() - c0)
     ctx.close()
-    return times
+    return times, cpu
 
 
 async def server_times(url: str, page: str, presses: int) -> list[float]:
@@ -84,10 +96,11 @@ async def server_times(url: str, page: str, presses: int) -> list[float]:
         return times
 
 
-def report(name: str, xs: list[float], server: list[float]) -> float:
+def report(name: str, xs: list[float], cpu: list[float], server: list[float]) -> float:
     ms = sorted(x * 1000 for x in xs)
     p50, p95 = statistics.median(ms), ms[min(len(ms) - 1, int(0.95 * len(ms)))]
     print(f"replay page={name} n={len(ms)} p50_ms={p50:.0f} p95_ms={p95:.0f}")
+    print(f"replay page={name} browser_cpu_p50_ms={statistics.median(cpu) * 1000:.0f}")
     print(f"replay page={name} server_rerun_p50_ms={statistics.median(server) * 1000:.0f}")
     return p50
 
@@ -107,10 +120,10 @@ def main() -> None:
             for name, script, path in (("hello", ROOT / "app.py", "Language_model"), ("bare", bare, "")):
                 proc, url = start_app(script, log=Path(tmp) / f"{name}.log", env={"RNNLAB_WARMUP": "0"})
                 try:
-                    clicks = press_times(browser, f"{url}/{path}", a.presses)
+                    clicks, cpu = press_times(browser, f"{url}/{path}", a.presses)
                     with ThreadPoolExecutor(1) as pool:  # playwright's sync API owns this thread's loop
                         server = pool.submit(asyncio.run, server_times(url, path, a.presses)).result()
-                    results[name] = report(name, clicks, server)
+                    results[name] = report(name, clicks, cpu, server)
                 finally:
                     stop_app(proc)
             browser.close()

@@ -67,65 +67,76 @@ except model.TextError as err:
 cfg = model.CharLMConfig(text=text, cell=str(cell).lower(), hidden_size=hidden_size, lr=float(lr), steps=steps,
                          seed=seed, memory=memory)
 rec = hello.training(cfg)
-V, T = len(rec.itos), len(rec.inputs)
+T = len(rec.inputs)
 if rec.meta["windows"] > 1:
     st.caption(f"Your text has {len(text):,} characters, so it trains as {rec.meta['windows']} windows of "
                f"{T} steps; the pictures, the chain rule and the memory table show the first window.")
 
-# ---- Replay --------------------------------------------------------------------------------
-st.header("1 · The unrolled network, live")
-every = rec.meta["record_every"]
-step = params.slider(replace(STEP, hi=cfg.steps - cfg.steps % every, step=every),
-                     "Training step (replays the recorded run — it never retrains)",
-                     help="0 is the untrained network. Each position of the slider is a recorded step."
-                     + (f" This long run was recorded every {every} steps." if every > 1 else ""))
-scene = hello.replay(cfg, step)
-m1, m2, m3, m4 = st.columns(4)
-m1.metric("Loss at this step", f"{scene.loss:.4f}",
-          help="Cross-entropy: the mean of −ln P(true next character) over the whole text, in nats (natural "
-          f"log). In bits (log base 2) that is {scene.loss / 0.6931:.4f}: nats ÷ ln 2.")
-m2.metric("ln V (guessing)", f"{scene.ln_v:.4f}",
-          help=f"V = {V} characters. A network that guesses gives each one P = 1/V, so its loss is −ln(1/V) = ln V.")
-m3.metric("Mean P(target)", f"{scene.mean_p_target:.3f}", help="The average probability of the correct next "
-          "character over the positions shown (1 = always right and sure).")
-m4.metric("Vocabulary size V", V, help="= length of each one-hot vector")
-show(scene.unrolled, key="unrolled")
-show(scene.bars, key="bars")
-with numbers("Numbers: P(next character) at each step (target column marked)", key="num_probs") as shown:
-    if shown:
-        probs, hidden = hello.probs_table(rec, scene.step)
-        st.dataframe(probs, hide_index=True)
-        st.dataframe(hidden)  # its index is the input so far
-if T > hello.MAX_SHOWN:
-    st.caption(f"Bars for the first {hello.MAX_SHOWN} steps; the heatmap above has all {T}.")
-if scene.step == 0:
-    notice = (f"at step 0 every bar is about 1/V = {1 / V:.2f} and the loss ({scene.loss:.3f}) is about "
-              f"ln V = {scene.ln_v:.3f}: the untrained network is guessing. Drag the step slider.")
-else:
-    start = hello.replay(cfg, 0)
-    moved = "rose" if scene.mean_p_target > start.mean_p_target else "did not rise"
-    notice = (f"from step 0 to step {scene.step} the mean P(target) {moved} ({start.mean_p_target:.3f} → "
-              f"{scene.mean_p_target:.3f}) and the loss went from {start.loss:.3f} to {scene.loss:.3f}.")
-st.markdown(f"**What to notice:** {notice}")
+# ---- Sections 1–5: the replay ----------------------------------------------------------------
+# Each section is a function; replay_sections below calls them in the lecture's order. The step slider
+# lives in that fragment, so moving it reruns (and redraws) only these sections, not the what-ifs.
+def unrolled_section(cfg: model.CharLMConfig, rec: model.TrainingRecord) -> hello.Replay:
+    st.header("1 · The unrolled network, live")
+    every = rec.meta["record_every"]
+    step = params.slider(replace(STEP, hi=cfg.steps - cfg.steps % every, step=every),
+                         "Training step (replays the recorded run — it never retrains)",
+                         help="0 is the untrained network. Each position of the slider is a recorded step."
+                         + (f" This long run was recorded every {every} steps." if every > 1 else ""))
+    scene = hello.replay(cfg, step)
+    V = scene.vocab_size
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Loss at this step", f"{scene.loss:.4f}",
+              help="Cross-entropy: the mean of −ln P(true next character) over the whole text, in nats (natural "
+              f"log). In bits (log base 2) that is {scene.loss / 0.6931:.4f}: nats ÷ ln 2.")
+    m2.metric("ln V (guessing)", f"{scene.ln_v:.4f}",
+              help=f"V = {V} characters. A network that guesses gives each one P = 1/V, so its loss is −ln(1/V) = ln V.")
+    m3.metric("Mean P(target)", f"{scene.mean_p_target:.3f}", help="The average probability of the correct next "
+              "character over the positions shown (1 = always right and sure).")
+    m4.metric("Vocabulary size V", V, help="= length of each one-hot vector")
+    show(scene.unrolled, key="unrolled")
+    show(scene.bars, key="bars")
+    with numbers("Numbers: P(next character) at each step (target column marked)", key="num_probs") as shown:
+        if shown:
+            probs, hidden = hello.probs_table(rec, scene.step)
+            st.dataframe(probs, hide_index=True)
+            st.dataframe(hidden)  # its index is the input so far
+    if len(rec.inputs) > hello.MAX_SHOWN:
+        st.caption(f"Bars for the first {hello.MAX_SHOWN} steps; the heatmap above has all {len(rec.inputs)}.")
+    if scene.step == 0:
+        notice = (f"at step 0 every bar is about 1/V = {1 / V:.2f} and the loss ({scene.loss:.3f}) is about "
+                  f"ln V = {scene.ln_v:.3f}: the untrained network is guessing. Drag the step slider.")
+    else:
+        start = hello.replay(cfg, 0)
+        moved = "rose" if scene.mean_p_target > start.mean_p_target else "did not rise"
+        notice = (f"from step 0 to step {scene.step} the mean P(target) {moved} ({start.mean_p_target:.3f} → "
+                  f"{scene.mean_p_target:.3f}) and the loss went from {start.loss:.3f} to {scene.loss:.3f}.")
+    st.markdown(f"**What to notice:** {notice}")
+    return scene
 
-# ---- Training curves -------------------------------------------------------------------------
-st.header("2 · Training, step by step")
-c1, c2 = st.columns(2)
-with c1:
-    show(scene.ptarget, key="ptarget")
-with c2:
-    show(scene.loss_chart, key="loss")
-with numbers("Numbers: loss and P(target) per recorded step", key="num_curves") as shown:
-    if shown:
-        st.dataframe(hello.curves_table(rec), hide_index=True)
 
-# ---- Memory ----------------------------------------------------------------------------------
-st.header("3 · Why memory matters")
-cmp = hello.memory(cfg)
-if not cmp.rows:
-    st.info("In this text every character is always followed by the same character, so even a model "
-            "without memory can be perfect. Try “hello”, where “l” is followed by “l” once and by “o” once.")
-else:
+def curves_section(cfg: model.CharLMConfig, rec: model.TrainingRecord, scene: hello.Replay) -> None:
+    st.header("2 · Training, step by step")
+    run = hello.curves(cfg)  # the whole run: the same charts at every step, so the browser keeps them
+    c1, c2 = st.columns(2)
+    with c1:
+        show(run.ptarget, key="ptarget")
+    with c2:
+        show(run.loss, key="loss")
+    st.caption(f"At step {scene.step}, the one replayed above, the loss is {scene.loss:.3f} and P(target) is "
+               f"{', '.join(f'{p:.2f}' for p in scene.p_target)} (in the legend's order). Hover a curve to read "
+               "any other step.")
+    with numbers("Numbers: loss and P(target) per recorded step", key="num_curves") as shown:
+        if shown:
+            st.dataframe(hello.curves_table(rec), hide_index=True)
+
+
+def memory_section(cfg: model.CharLMConfig) -> None:
+    st.header("3 · Why memory matters")
+    cmp = hello.memory(cfg)
+    if not cmp.rows:
+        st.info("In this text every character is always followed by the same character, so even a model "
+                "without memory can be perfect. Try “hello”, where “l” is followed by “l” once and by “o” once.")
+        return
     c, followers = cmp.followers[0]
     seen = ", ".join(f"“{esc(char_label(n))}” ×{k}" for n, k in followers)
     st.markdown(f"Without memory, h_t sees only the current character. After “{esc(char_label(c))}” the text "
@@ -149,34 +160,34 @@ else:
     if not cfg.memory:
         st.warning("Memory is **off** in the pictures above: look at the steps whose input repeats.")
 
-# ---- Chain rule ------------------------------------------------------------------------------
-st.header("4 · The chain rule, with this step's numbers")
-tp = scene.text
-formula, values = hello.chain_rule_latex(tp)
-st.latex(formula)
-st.latex(values)
-whole = tp.whole_text
-c1, c2, c3 = st.columns(3)
-c1.metric("Probability of the text" if whole else f"Probability of its first {tp.covered} characters",
-          f"{tp.chain.probability:.4g}", help="The product of the factors above: P(every next character | what came "
-          "before), given the first character.")
-c2.metric("Log-probability (nats)", f"{tp.chain.log_prob:.4f}",
-          help="ln of the probability: the sum of the factors' logs. Nats use the natural log; bits use log base 2 "
-          f"(here {tp.chain.log_prob / 0.6931:.4f} bits).")
-c3.metric("Perplexity", f"{tp.chain.perplexity:.3f}",
-          help=f"exp(mean −ln P): as unsure as choosing uniformly among this many characters. 1 = certain; "
-          f"V = {V} = guessing.")
-if not whole:
-    st.caption(f"Your text has {tp.text_length:,} characters; this chain rule covers its first window "
-               f"({tp.covered} characters), the one the pictures show.")
-ppl = tp.chain.perplexity
-where = ("close to V (guessing)" if ppl > 0.9 * V else "close to 1 (certain)" if ppl < 1.1
-         else "between 1 (certain) and V (guessing)")
-st.markdown(f"**What to notice:** at step {tp.step} the perplexity is {ppl:.3f} with V = {V}: {where}. "
-            "Drag the step slider: it falls as the factors above grow.")
+
+def chain_rule_section(scene: hello.Replay) -> None:
+    st.header("4 · The chain rule, with this step's numbers")
+    tp, V = scene.text, scene.vocab_size
+    formula, values = hello.chain_rule_latex(tp)
+    st.latex(formula)
+    st.latex(values)
+    whole = tp.whole_text
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Probability of the text" if whole else f"Probability of its first {tp.covered} characters",
+              f"{tp.chain.probability:.4g}", help="The product of the factors above: P(every next character | what "
+              "came before), given the first character.")
+    c2.metric("Log-probability (nats)", f"{tp.chain.log_prob:.4f}",
+              help="ln of the probability: the sum of the factors' logs. Nats use the natural log; bits use log base "
+              f"2 (here {tp.chain.log_prob / 0.6931:.4f} bits).")
+    c3.metric("Perplexity", f"{tp.chain.perplexity:.3f}",
+              help=f"exp(mean −ln P): as unsure as choosing uniformly among this many characters. 1 = certain; "
+              f"V = {V} = guessing.")
+    if not whole:
+        st.caption(f"Your text has {tp.text_length:,} characters; this chain rule covers its first window "
+                   f"({tp.covered} characters), the one the pictures show.")
+    ppl = tp.chain.perplexity
+    where = ("close to V (guessing)" if ppl > 0.9 * V else "close to 1 (certain)" if ppl < 1.1
+             else "between 1 (certain) and V (guessing)")
+    st.markdown(f"**What to notice:** at step {tp.step} the perplexity is {ppl:.3f} with V = {V}: {where}. "
+                "Drag the step slider: it falls as the factors above grow.")
 
 
-# ---- Sampling --------------------------------------------------------------------------------
 @st.fragment
 def sampling_section(cfg: model.CharLMConfig, itos: tuple, shown_step: int) -> None:
     """Section 5 reruns on its own (st.fragment) when a sampling knob moves: the model is already trained."""
@@ -204,7 +215,17 @@ def sampling_section(cfg: model.CharLMConfig, itos: tuple, shown_step: int) -> N
                        "temperature 0 always picks the most likely letter."))
 
 
-sampling_section(cfg, rec.itos, scene.step)
+@st.fragment
+def replay_sections(cfg: model.CharLMConfig, rec: model.TrainingRecord) -> None:
+    """Sections 1–5 in the lecture's order; the step slider in section 1 reruns only this fragment."""
+    scene = unrolled_section(cfg, rec)
+    curves_section(cfg, rec, scene)
+    memory_section(cfg)  # doesn't depend on the step, but sits between sections that do
+    chain_rule_section(scene)
+    sampling_section(cfg, rec.itos, scene.step)
+
+
+replay_sections(cfg, rec)
 
 # ---- Code ------------------------------------------------------------------------------------
 st.header("6 · The code that ran")

@@ -36,17 +36,16 @@ def comparison_config(cfg: CharLMConfig) -> CharLMConfig:
 
 @dataclass(frozen=True)
 class Replay:
-    """One recorded step of one run: its numbers and its four charts (shared: never change them)."""
+    """One recorded step of one run: its numbers and its two charts (shared: never change them)."""
 
     step: int  # the recorded step shown
     loss: float  # mean cross-entropy over the whole text, nats
     vocab_size: int
     mean_p_target: float  # over the displayed window
+    p_target: tuple[float, ...]  # P(target) at the first MAX_SHOWN positions: the curves' values at this step
     text: TextProbability
     unrolled: object  # go.Figure
     bars: object
-    ptarget: object
-    loss_chart: object
 
     @property
     def ln_v(self) -> float:
@@ -70,14 +69,33 @@ def replay(cfg: CharLMConfig, step: int) -> Replay:
     text = model.text_probability(rec, shown)
     return Replay(
         step=shown, loss=float(rec.loss[i]), vocab_size=len(vocab), mean_p_target=float(text.chain.factors.mean()),
-        text=text,
+        p_target=tuple(float(p) for p in rec.p_target[i, :k]), text=text,
         unrolled=figures.unrolled_network(inputs, targets, vocab, rec.probs[i], rec.hidden[i],
                                           title=f"Step {shown}: inputs at the bottom, predictions on top"),
         bars=figures.next_char_bars(inputs[:k], targets[:k], vocab, rec.probs[i][:k]),
-        ptarget=figures.target_prob_curves(rec.steps, rec.p_target[:, :k], figures.step_labels(inputs, targets, k),
-                                           shown),
-        loss_chart=figures.loss_curve(rec.steps, rec.loss, shown, math.log(len(vocab))),
     )
+
+
+@dataclass(frozen=True)
+class Curves:
+    """The whole run's training curves, one figure each (shared: never change them)."""
+
+    ptarget: object  # go.Figure, one curve per shown position
+    loss: object
+
+
+@shared("scenes")
+def curves(cfg: CharLMConfig) -> Curves:
+    """P(target) per position and the loss against training step, without a step marker.
+
+    They are the same at every replay step, so the browser keeps them as drawn when the slider moves.
+    """
+    rec = training(cfg)
+    vocab, inputs, targets = _chars(rec)
+    k = min(len(inputs), MAX_SHOWN)
+    labels = figures.step_labels(inputs, targets, k)
+    return Curves(ptarget=figures.target_prob_curves(rec.steps, rec.p_target[:, :k], labels),
+                  loss=figures.loss_curve(rec.steps, rec.loss, None, math.log(len(vocab))))
 
 
 @shared("scenes")
@@ -167,5 +185,6 @@ def warm() -> None:
     """Train the default model and its memory twin, and build the default step's charts and samples."""
     training(DEFAULT)
     replay(DEFAULT, 0)
+    curves(DEFAULT)
     memory(DEFAULT)
     samples(DEFAULT, 0, DEFAULT.text[0], min(len(DEFAULT.text) - 1, 200), 1.0, 5)

@@ -14,6 +14,12 @@ from core.common.style import (
 )
 
 
+# Margins wide enough for the usual labels (measured in the browser). Plotly still widens one that is
+# too narrow (automargin), but that costs a second full draw of the chart on every replay step.
+UNROLLED_MARGIN = dict(l=55, r=85, t=60, b=40)
+BARS_MARGIN = dict(l=75, r=10, t=40, b=40)
+CURVES_MARGIN = dict(l=70, r=20, t=40, b=70)
+
 DASHES = ("solid", "dot", "dash", "longdash", "dashdot", "longdashdot")
 SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star", "triangle-down", "cross")
 
@@ -77,7 +83,7 @@ def unrolled_network(
     shapes = [dict(type="rect", x0=t - 0.5, x1=t + 0.5, y0=vocab.index(ch) - 0.5, y1=vocab.index(ch) + 0.5,
                    line=dict(color=OUTLINE, width=3), xref="x", yref="y") for t, ch in enumerate(targets)]
     titles = ("output layer: P(next character) — target outlined", "hidden layer h_t", "input layer: one-hot x_t")
-    layout = base_layout(title=title, height=260 + 22 * (2 * V + max(H, 2)))
+    layout = base_layout(title=title, height=260 + 22 * (2 * V + max(H, 2)), margin=UNROLLED_MARGIN)
     layout.update(
         xaxis=dict(anchor="y3", domain=[0, 1]),
         yaxis=dict(domain=rows["y"], anchor="x", autorange="reversed"),
@@ -92,46 +98,48 @@ def unrolled_network(
 def next_char_bars(
     inputs: list[str], targets: list[str], vocab: list[str], probs: np.ndarray
 ) -> go.Figure:
-    """One bar chart per step: the softmax over the next character, the target bar marked.
+    """One group of bars per step: the softmax over the next character, the target bar marked.
 
     Only the target bar carries its value (colour, outline and the word "target"); the others show
-    theirs on hover, so nothing overlaps at projector sizes. Titles are short: “hel” → l.
+    theirs on hover, so nothing overlaps at projector sizes. Titles are short: “hel” → l. The groups
+    share one pair of axes, a gap between them: one plot area draws in about half the time of one per
+    step, and the chart is drawn anew at every replay step.
     """
-    T = probs.shape[0]
+    T, V = probs.shape
     labels = [char_label(c) for c in vocab]
     titles = [f"“{context(inputs, t, 4)}” → {char_label(targets[t])}" for t in range(T)]
-    columns = stacked_domains([1] * T, 0.02)
-    data, layout = [], base_layout(height=300, bargap=0.15)
+    left, right = -1, T * (V + 1) - 1  # one empty slot before, between and after the groups
+    data = []
     for t in range(T):
         is_target = [c == targets[t] for c in vocab]
-        n = "" if t == 0 else str(t + 1)
         data.append(go.Bar(
-            x=labels, y=probs[t], xaxis=f"x{n}", yaxis=f"y{n}",
+            x=[t * (V + 1) + j for j in range(V)], y=probs[t], customdata=labels,
             marker=dict(
                 color=[TARGET if m else NEUTRAL for m in is_target],
                 line=dict(color=[OUTLINE if m else NEUTRAL for m in is_target], width=[3 if m else 0 for m in is_target]),
             ),
             text=[f"{p:.2f}<br>target" if m else "" for p, m in zip(probs[t], is_target)],
             textposition="outside", cliponaxis=False, showlegend=False,
-            hovertemplate=f"after “{context(inputs, t, 20)}”<br>P(next = %{{x}}) = %{{y:.4f}}<extra></extra>",
+            hovertemplate=f"after “{context(inputs, t, 20)}”<br>P(next = %{{customdata}}) = %{{y:.4f}}<extra></extra>",
         ))
-        layout[f"xaxis{n}"] = dict(domain=columns[t], anchor=f"y{n}")
-        y_axis = dict(range=[0, 1.25], anchor=f"x{n}", domain=[0, 1])
-        if t == 0:
-            y_axis.update(tickvals=[0, 0.25, 0.5, 0.75, 1.0], title=dict(text="probability"))
-        else:
-            y_axis.update(matches="y", showticklabels=False)
-        layout[f"yaxis{n}"] = y_axis
-    layout["annotations"] = [subplot_title(title, (a + b) / 2, 1.0, size=12) for title, (a, b) in zip(titles, columns)]
+    layout = base_layout(
+        height=300, bargap=0.15, margin=BARS_MARGIN,
+        xaxis=dict(range=[left, right], tickvals=[t * (V + 1) + j for t in range(T) for j in range(V)],
+                   ticktext=labels * T, showgrid=False, zeroline=False),
+        yaxis=dict(range=[0, 1.25], tickvals=[0, 0.25, 0.5, 0.75, 1.0], title=dict(text="probability")),
+        annotations=[subplot_title(title, (t * (V + 1) + (V - 1) / 2 - left) / (right - left), 1.0, size=12)
+                     for t, title in enumerate(titles)],
+    )
     return go.Figure(data=data, layout=layout)
 
 
 def target_prob_curves(
-    steps: np.ndarray, p_target: np.ndarray, labels: list[str], current_step: int
+    steps: np.ndarray, p_target: np.ndarray, labels: list[str], current_step: int | None = None
 ) -> go.Figure:
-    """P(target) at each position against training step; a vertical line marks the replayed step.
+    """P(target) at each position against training step; a vertical line marks ``current_step`` if given.
 
-    Each position has its own dash and marker as well as its colour.
+    Each position has its own dash and marker as well as its colour. The replay page leaves the line
+    out, so the chart is the same at every step and the browser never redraws it.
     """
     data = [
         go.Scatter(
@@ -141,20 +149,27 @@ def target_prob_curves(
         )
         for t, label in enumerate(labels)
     ]
+    legend_rows = (len(labels) + 1) // 2  # two entries a row in a half-width chart
     layout = base_layout(height=300, legend=dict(orientation="h", y=-0.3),
+                         margin=dict(CURVES_MARGIN, b=70 + 20 * legend_rows),
                          xaxis=axis_title("training step"), yaxis=axis_title("P(target)", range=[0, 1.02]),
-                         shapes=[vline(current_step, color="#333333", dash="dot")])
+                         shapes=_marker(current_step))
     return go.Figure(data=data, layout=layout)
 
 
-def loss_curve(steps: np.ndarray, loss: np.ndarray, current_step: int, ln_v: float) -> go.Figure:
+def loss_curve(steps: np.ndarray, loss: np.ndarray, current_step: int | None, ln_v: float) -> go.Figure:
     """Cross-entropy against training step, with the guessing level ln V drawn for reference."""
     data = [go.Scatter(x=steps, y=loss, mode="lines", name="loss",
                        hovertemplate="step %{x}: loss %{y:.4f}<extra></extra>")]
     layout = base_layout(
-        height=300, xaxis=axis_title("training step"), yaxis=axis_title("cross-entropy (nats)", rangemode="tozero"),
-        shapes=[vline(current_step, color="#333333", dash="dot"), hline(ln_v, color="#D55E00", dash="dash")],
+        height=300, margin=CURVES_MARGIN, xaxis=axis_title("training step"),
+        yaxis=axis_title("cross-entropy (nats)", rangemode="tozero"),
+        shapes=_marker(current_step) + [hline(ln_v, color="#D55E00", dash="dash")],
         annotations=[dict(text=f"ln V = {ln_v:.3f} (uniform guessing)", xref="paper", x=1, yref="y", y=ln_v,
                           xanchor="right", yanchor="bottom", showarrow=False)],
     )
     return go.Figure(data=data, layout=layout)
+
+
+def _marker(step: int | None) -> list[dict]:
+    return [] if step is None else [vline(step, color="#333333", dash="dot")]

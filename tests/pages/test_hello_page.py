@@ -1,5 +1,6 @@
 """The hello lesson in Streamlit's AppTest: default scene, what-ifs, bad input, shared links."""
 
+import json
 import math
 import re
 
@@ -249,3 +250,24 @@ def test_jargon_has_a_help():
     assert "nats" in helps["Loss at this step"] and "bits" in helps["Loss at this step"]
     assert "guess" in helps["ln V (guessing)"]
     assert "uniformly" in helps["Perplexity"]
+
+
+def test_moving_the_step_redraws_only_the_charts_that_show_it():
+    """The training curves are sent byte-identical at every step (the browser keeps them as drawn); the
+    unrolled network and the bars change, and the caption under the curves gives this step's values."""
+    at = run()
+    before = {c.proto.id: c.proto.spec for c in at.get("plotly_chart")}
+    at.slider(key="step").set_value(7).run()
+    assert not at.exception
+    after = {c.proto.id: c.proto.spec for c in at.get("plotly_chart")}
+    kept = [spec for key, spec in after.items() if before.get(key) == spec]
+    assert len(after) == 4 and len(kept) == 2
+    assert all(json.loads(spec)["layout"]["xaxis"]["title"]["text"] == "training step" for spec in kept)
+    titles = [json.loads(spec)["layout"].get("title", {}).get("text", "") for spec in after.values()]
+    assert any(t.startswith("Step 7:") for t in titles)
+    from core.hello import model as charlm
+    rec = charlm.train(charlm.CharLMConfig())
+    i = rec.snapshot_index(7)
+    note = next(c.value for c in at.caption if c.value.startswith("At step 7"))
+    assert f"loss is {rec.loss[i]:.3f}" in note
+    assert ", ".join(f"{p:.2f}" for p in rec.p_target[i, :4]) in note

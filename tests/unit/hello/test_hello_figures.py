@@ -40,14 +40,32 @@ def test_bars_mark_the_target_by_colour_outline_and_label():
         assert "target" in bar.text[k] and sum("target" in s for s in bar.text) == 1
 
 
-def test_curves_mark_the_replayed_step_and_ln_v():
+def test_curves_mark_a_step_only_when_asked_and_always_ln_v():
+    """The replay page draws the curves without a step line, so they are the same at every step."""
     steps = np.arange(5)
     pt = np.linspace(0.25, 1, 20).reshape(5, 4)
     fig = figs.target_prob_curves(steps, pt, ["a", "b", "c", "d"], current_step=3)
     assert [tr.name for tr in fig.data] == ["a", "b", "c", "d"]
     assert fig.layout.shapes[0].x0 == 3
-    loss = figs.loss_curve(steps, np.array([1.38, 1.0, 0.5, 0.2, 0.1]), 2, np.log(4))
-    assert any(abs(s.y0 - np.log(4)) < 1e-9 for s in loss.layout.shapes if s.y0 is not None)
+    assert not figs.target_prob_curves(steps, pt, ["a", "b", "c", "d"]).layout.shapes
+    loss = figs.loss_curve(steps, np.array([1.38, 1.0, 0.5, 0.2, 0.1]), None, np.log(4))
+    assert [abs(s.y0 - np.log(4)) < 1e-9 for s in loss.layout.shapes] == [True]  # ln V, and no step line
+    marked = figs.loss_curve(steps, np.array([1.38, 1.0, 0.5, 0.2, 0.1]), 2, np.log(4))
+    assert sorted(s.x0 for s in marked.layout.shapes if s.type == "line" and s.yref == "paper") == [2]
+
+
+def test_each_steps_letters_sit_under_its_own_bars():
+    """The steps' bar groups share one x axis: no two bars overlap, and each bar's tick is its letter."""
+    fig = figs.next_char_bars(INPUTS, TARGETS, VOCAB, PROBS)
+    ticks = dict(zip(fig.layout.xaxis.tickvals, fig.layout.xaxis.ticktext))
+    xs = [x for bar in fig.data for x in bar.x]
+    assert len(set(xs)) == len(xs) == 4 * 4
+    for bar in fig.data:
+        assert [ticks[x] for x in bar.x] == VOCAB and list(bar.customdata) == VOCAB
+    titles = sorted(fig.layout.annotations, key=lambda a: a.x)
+    centres = [np.mean(bar.x) for bar in fig.data]
+    lo, hi = fig.layout.xaxis.range
+    assert np.allclose([a.x for a in titles], [(c - lo) / (hi - lo) for c in centres])  # each title over its group
 
 
 def test_only_the_target_bar_carries_a_value_and_titles_stay_short():
@@ -70,6 +88,6 @@ def test_every_tick_label_is_large_in_presenter_mode():
                 figs.next_char_bars(INPUTS, TARGETS, VOCAB, PROBS)):
         big = for_projector(fig).to_dict()["layout"]
         axes = [v for k, v in big.items() if k.startswith(("xaxis", "yaxis"))]
-        assert len(axes) >= 3
+        assert len(axes) >= 2
         assert all(a.get("tickfont", {}).get("size", 0) >= 14 for a in axes)
         assert all(a["font"]["size"] >= 14 for a in big["annotations"])
