@@ -34,11 +34,31 @@ def pytest_xdist_auto_num_workers(config):
     return max(1, min(os.cpu_count() or 1, 8))
 
 
+# With several workers, each lesson's unit and page tests run in one process (an xdist group), so a
+# training a unit test asks for through the door (ui.train.without_page) is the page tests' cached one.
+# The heaviest lessons go first, so no worker is left with a big one at the end.
+LESSONS_HEAVY_FIRST = ("seq2seq", "sound", "embeddings", "applications", "hello", "handwriting", "common")
+
+
+def lesson_of(path: Path) -> str:
+    """tests/unit/<lesson>/… or tests/pages/test_<lesson>[_page].py → lesson; anything else → "misc"."""
+    rel = path.relative_to(ROOT / "tests").parts
+    name = rel[1] if rel[0] == "unit" and len(rel) > 2 else path.stem.removeprefix("test_").removesuffix("_page")
+    return name if name in LESSONS_HEAVY_FIRST else "misc"
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     e2e = ROOT / "tests" / "e2e"
     for item in items:
-        if e2e in Path(str(item.fspath)).parents:
+        path = Path(str(item.fspath))
+        if e2e in path.parents:
             item.add_marker(pytest.mark.e2e)
+        else:
+            item.add_marker(pytest.mark.xdist_group(lesson_of(path)))
+    order = {name: i for i, name in enumerate(LESSONS_HEAVY_FIRST)}
+    items.sort(key=lambda item: (e2e not in Path(str(item.fspath)).parents,
+                                 order.get(lesson_of(Path(str(item.fspath))), len(order))))
 
 
 def open_page(page: str | None = None, query: dict | None = None, timeout: float = APPTEST_TIMEOUT,

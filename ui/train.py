@@ -23,20 +23,22 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from ui.cache import CACHES
 
 WORKERS = 1  # one training at a time: the other core serves the students' reruns
-# A training thread and a student's rerun share Python's one interpreter lock: left alone, each gets
-# half of it, and every page answers twice as slowly while anything trains. So while some student's
-# page is computing, the training naps as long as it has just computed (at most NAP_S at a time).
-# bench/fairness.py measures what this buys.
-YIELD = 1.0
+# A training thread and the students' reruns share Python's one interpreter lock and two cores: left
+# alone, pages answer about twice as slowly while anything trains. So while some student's page is
+# computing, the training naps YIELD times as long as it has just computed (at most NAP_S at a time):
+# pages come first, and a training slows down only while pages are busy. bench/fairness.py measures it.
+YIELD = 2.0
 NAP_S = 0.1
 _nap = time.sleep
+PROGRESS_S, QUEUED_S = 0.5, 2.0  # how often a waiting page's progress bar may change
 _warming = threading.local()  # set in the warm-up thread: no page to draw progress on
 
 
@@ -249,17 +251,22 @@ def _wait_with_progress(label: str, key: Hashable, fn: Callable, args: tuple, kw
     slot = st.empty()
     t0 = time.perf_counter()
     _page_waiting(True)
+    shown, sent = None, 0.0
     try:
         while not job.done.wait(0.2):
-            if time.perf_counter() - t0 < 0.3:
+            now = time.perf_counter()
+            if now - t0 < 0.3:
                 continue  # quick work doesn't flash a bar
             ahead = DOOR.position(job)
             if ahead:
-                slot.progress(0.0, text=f"{label}: waiting, {ahead} training{'s' if ahead > 1 else ''} ahead "
-                                        "of yours on this server")
+                bar = (0.0, f"{label}: waiting, {ahead} training{'s' if ahead > 1 else ''} ahead of yours on this server")
             else:
-                frac = min(max(job.step / max(job.total, 1), 0.0), 1.0)
-                slot.progress(frac, text=f"{label}: {job.step:,} / {job.total:,}")
+                bar = (min(max(job.step / max(job.total, 1), 0.0), 1.0), f"{label}: {job.step:,} / {job.total:,}")
+            # Send a bar only when it changed, and at most every PROGRESS_S (every QUEUED_S while queued):
+            # each message costs the server's one Python for every student waiting.
+            if bar != shown and now - sent >= (QUEUED_S if ahead else PROGRESS_S):
+                slot.progress(bar[0], text=bar[1])
+                shown, sent = bar, now
     finally:
         _page_waiting(False)
         if not job.done.is_set():  # the student left or changed a setting: withdraw the work
@@ -285,18 +292,33 @@ def start_warm_up(steps: list[tuple[str, Callable[[], Any]]]) -> None:
         _warm["waiting"] = [name for name, _ in steps]
 
     def work() -> None:
-        _warming.active = True
-        for name, step in steps:
-            _warm["waiting"].remove(name)
-            _warm["current"] = name
-            try:
-                step()
-                _warm["done"].append(name)
-            except Exception as err:  # a broken warm-up must not stop the server; the page will say why
-                _warm["failed"].append(f"{name}: {type(err).__name__}")
-        _warm["current"], _warm["t1"] = None, time.perf_counter()
+        with without_page():
+            _warm_steps(steps)
 
     threading.Thread(target=work, name="rnnlab-warm-up", daemon=True).start()
+
+
+@contextmanager
+def without_page() -> Iterator[None]:
+    """Trainings asked for in this thread wait without a page to draw progress on, and stay pinned in the
+    cache: the warm-up's way, and the tests' (which share trainings with the page tests of their process)."""
+    _warming.active = True
+    try:
+        yield
+    finally:
+        _warming.active = False
+
+
+def _warm_steps(steps: list[tuple[str, Callable[[], Any]]]) -> None:
+    for name, step in steps:
+        _warm["waiting"].remove(name)
+        _warm["current"] = name
+        try:
+            step()
+            _warm["done"].append(name)
+        except Exception as err:  # a broken warm-up must not stop the server; the page will say why
+            _warm["failed"].append(f"{name}: {type(err).__name__}")
+    _warm["current"], _warm["t1"] = None, time.perf_counter()
 
 
 def warm_up_status() -> dict:

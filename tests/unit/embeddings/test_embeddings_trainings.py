@@ -9,6 +9,8 @@ import torch
 from core.embeddings import bank as B
 from core.embeddings import sources as S
 from core.embeddings import vectors as E
+from ui import embeddings as lesson
+from ui.train import without_page
 
 MONEY_S = ["he borrowed money from the bank", "she paid the cheque into her account at the bank",
            "the central bank raised interest rates", "investors sold shares of the bank"]
@@ -86,7 +88,8 @@ def corpus():
 
 def test_default_bank_model_separates_the_senses(glove, corpus):
     """The default GRU's states at "bank" are closer within a sense than across senses (centred cosines)."""
-    lm = B.train(B.ContextLMConfig(), corpus, glove)
+    with without_page():  # through the door, as the page trains it (the page tests reuse it)
+        lm = lesson.bank_model(B.ContextLMConfig())
     st = B.bank_states(lm, glove, MONEY_S, RIVER_S, ["money", "loan"], ["river", "shore"])
     assert st.same > st.diff + 0.3
     assert "sit together" in B.states_notice(st)
@@ -102,7 +105,8 @@ def test_default_word2vec_neighbours_are_sensible(corpus):
 
 def test_default_warm_start_beats_random_inputs(glove):
     """With little labelled text, GloVe inputs reach a clearly lower held-out loss than random ones."""
-    ws = B.warm_start(B.WarmStartConfig(), S.corpus_sentences("wiki"), S.corpus_sentences("lee"), glove)
+    with without_page():  # through the door, as the page trains it (the page tests reuse it)
+        ws = lesson.warm_start(B.WarmStartConfig())
     best = dict(zip(ws.inputs, ws.heldout.min(axis=1)))
     assert best["GloVe, frozen"] < best["random, trained"] - 0.1
     assert ws.accuracy[0].max() > ws.accuracy[2].max()

@@ -5,11 +5,15 @@ import pytest
 import torch
 
 from core.sound import emotion, features, speech
+from ui import sound as lesson
+from ui.train import without_page
 
 
 @pytest.fixture(scope="module")
 def record():
-    return emotion.train(emotion.EmotionConfig())
+    """The default model, trained through the door as the page trains it (the page tests reuse it)."""
+    with without_page():
+        return lesson.emotion_record(emotion.EmotionConfig())
 
 
 def test_net_never_looks_ahead():

@@ -8,13 +8,17 @@ import pytest
 import torch
 
 from core.sound import vis
+from ui import sound as lesson
+from ui.train import without_page
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="module")
 def record():
-    return vis.train(vis.VisConfig())
+    """The default model, trained through the door as the page trains it (the page tests reuse it)."""
+    with without_page():
+        return lesson.vis_record(vis.VisConfig())
 
 
 def test_clip_is_repeatable_and_shaped():
