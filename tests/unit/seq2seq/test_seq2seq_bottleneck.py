@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 
 from core.seq2seq import model as s2s
+from ui import seq2seq as lesson
+from ui.train import without_page
 
 
 def mean_at(curve: s2s.LengthCurve, lo: int, hi: int) -> float:
@@ -13,7 +15,11 @@ def mean_at(curve: s2s.LengthCurve, lo: int, hi: int) -> float:
 
 @pytest.fixture(scope="module")
 def curves():
-    return [s2s.accuracy_by_length(s2s.train(s2s.bottleneck_config(att))) for att in (False, True)]
+    """The page's default pair (seed 0), trained through the door as the page does (its tests reuse them)."""
+    assert lesson.bottleneck_configs(0) == (s2s.bottleneck_config(False), s2s.bottleneck_config(True))
+    with without_page():
+        scene = lesson.bottleneck_scene(0)
+    return [scene.plain, scene.attention]
 
 
 def test_fixed_C_collapses_as_inputs_grow_while_attention_holds(curves):
