@@ -150,8 +150,9 @@ def target_prob_curves(
         for t, label in enumerate(labels)
     ]
     legend_rows = (len(labels) + 1) // 2  # two entries a row in a half-width chart
-    layout = base_layout(height=300, legend=dict(orientation="h", y=-0.3),
-                         margin=dict(CURVES_MARGIN, b=70 + 20 * legend_rows),
+    # The legend sits at the figure's bottom edge, below the axis title whatever the font size (presenter mode)
+    layout = base_layout(height=300, legend=dict(orientation="h", yref="container", y=0, yanchor="bottom"),
+                         margin=dict(CURVES_MARGIN, b=65 + 26 * legend_rows),
                          xaxis=axis_title("training step"), yaxis=axis_title("P(target)", range=[0, 1.02]),
                          shapes=_marker(current_step))
     return go.Figure(data=data, layout=layout)
