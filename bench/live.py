@@ -24,6 +24,20 @@ BEFORE = {
 }
 
 
+def torch_first_use() -> None:
+    """What torch loads on first use, paid before a demo's clock starts (a server pays it once, in its
+    warm-up): an optimizer's first step imports torch._dynamo, a first module built on the meta device
+    loads torch's decompositions (about 2.5 s together)."""
+    import torch
+
+    x = torch.zeros(1)
+    opt = torch.optim.Adam([x])
+    x.grad = torch.ones(1)
+    opt.step()
+    with torch.device("meta"):
+        torch.nn.Embedding(2, 2)
+
+
 def main() -> None:
     for lesson in ORDER:
         script = ROOT / "bench" / f"live_{lesson}.py"

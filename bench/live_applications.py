@@ -64,18 +64,12 @@ def _imports() -> float:
     2.5 s together). A server pays these once per process, in its warm-up (as bench/live_hello.py)."""
     t0 = time.perf_counter()
     import sacrebleu.metrics  # noqa: F401  (the captioner's BLEU)
-    import torch
-
+    from bench.live import torch_first_use
     from core.applications import captioning, textgen  # noqa: F401
     from core.common.runtime import torch_thread_policy
 
     torch_thread_policy()  # what the training door does before each job
-    x = torch.zeros(1)
-    opt = torch.optim.Adam([x])
-    x.grad = torch.ones(1)
-    opt.step()
-    with torch.device("meta"):
-        torch.nn.Embedding(2, 2)
+    torch_first_use()
     return time.perf_counter() - t0
 
 

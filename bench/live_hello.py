@@ -85,15 +85,13 @@ def _imports() -> float:
     pays these once per process, in its warm-up (every lesson's torch.optim shares the first)."""
     t0 = time.perf_counter()
     import plotly.graph_objects as go
-    import torch
+
+    from bench.live import torch_first_use
 
     import core.hello.figures  # noqa: F401
     import core.hello.model  # noqa: F401
 
-    x = torch.zeros(1)
-    opt = torch.optim.Adam([x])
-    x.grad = torch.ones(1)
-    opt.step()
+    torch_first_use()
     go.Figure([go.Heatmap(z=[[0]]), go.Bar(y=[0]), go.Scatter(y=[0])])
     return time.perf_counter() - t0
 

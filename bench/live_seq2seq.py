@@ -61,20 +61,14 @@ def _imports() -> float:
     2.5 s together). A server pays these once per process, in its warm-up (as bench/live_hello.py)."""
     t0 = time.perf_counter()
     import sklearn.decomposition  # noqa: F401
-    import torch
-
+    from bench.live import torch_first_use
     from core.common.runtime import torch_thread_policy
     from core.seq2seq import data, model  # noqa: F401
 
     torch_thread_policy()  # what the training door does before each job
     data.format_date(data.FIRST_DATE, "en_US", "MMM d, y")  # babel's locale data loaded
     data.number_words(1)
-    x = torch.zeros(1)
-    opt = torch.optim.Adam([x])
-    x.grad = torch.ones(1)
-    opt.step()
-    with torch.device("meta"):
-        torch.nn.Embedding(2, 2)
+    torch_first_use()
     return time.perf_counter() - t0
 
 

@@ -310,14 +310,20 @@ def test_hand_written_bptt_equals_the_numpy_min_char_rnn(memory):
     np.testing.assert_allclose(probs[0].numpy(), ref_probs, rtol=1e-5)
 
 
+def random_case(cell: str, V: int, H: int, n: int, seed: int):
+    """A random text of n ids in windows and weights away from their initial values: (theta, x_ids, y_ids)."""
+    g = torch.Generator().manual_seed(seed)
+    x_ids, y_ids = charlm.make_windows(torch.randint(0, V, (n,), generator=g).tolist())
+    theta = charlm.init_theta(cell, V, H, seed=seed - 1) + 0.3 * torch.randn(
+        sum(math.prod(s) for s in charlm.param_shapes(cell, V, H).values()), generator=g)
+    return theta, x_ids, y_ids
+
+
 @pytest.mark.parametrize("cell", ["gru", "lstm"])
 def test_fused_training_path_equals_the_explicit_loop(cell):
     """GRU/LSTM train through torch's fused module; loss, gradient and states equal the explicit loop's."""
-    g = torch.Generator().manual_seed(3)
     V, H = 6, 5
-    x_ids, y_ids = charlm.make_windows(torch.randint(0, V, (120,), generator=g).tolist())
-    theta = charlm.init_theta(cell, V, H, seed=2) + 0.3 * torch.randn(
-        sum(math.prod(s) for s in charlm.param_shapes(cell, V, H).values()), generator=g)
+    theta, x_ids, y_ids = random_case(cell, V, H, n=120, seed=3)
     fused = charlm.fused_loss_and_grad(theta, cell, V, H, x_ids, y_ids)
     loop = charlm.autograd_loss_and_grad(theta, cell, V, H, x_ids, y_ids, True)
     for a, b in zip(fused, loop):
@@ -328,11 +334,8 @@ def test_fused_training_path_equals_the_explicit_loop(cell):
 def test_memoryless_path_from_bigram_counts_equals_a_tick_at_every_position(cell):
     """Memory off trains from one tick per character and the bigram counts; loss, gradient, P and h_t
     equal the explicit tick run at every position of the text (autograd's reference)."""
-    g = torch.Generator().manual_seed(4)
     V, H = 7, 5
-    x_ids, y_ids = charlm.make_windows(torch.randint(0, V, (130,), generator=g).tolist())
-    theta = charlm.init_theta(cell, V, H, seed=1) + 0.3 * torch.randn(
-        sum(math.prod(s) for s in charlm.param_shapes(cell, V, H).values()), generator=g)
+    theta, x_ids, y_ids = random_case(cell, V, H, n=130, seed=4)
     fast = charlm.memoryless_loss_and_grad(theta, cell, V, H, x_ids, y_ids)
     every_position = charlm.autograd_loss_and_grad(theta, cell, V, H, x_ids, y_ids, False)
     for a, b in zip(fast, every_position):
