@@ -34,9 +34,9 @@ def pytest_xdist_auto_num_workers(config):
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-# With several workers, each lesson's unit and page tests run in one process (an xdist group), so a
-# training a unit test asks for through the door (ui.train.without_page) is the page tests' cached one.
-# The heaviest lessons go first, so no worker is left with a big one at the end.
+# With several workers (pytest.ini: -n auto --dist loadfile) each file runs in one worker; the heaviest
+# lessons go first, so no worker is left with a big one at the end. A unit test that asks for a default
+# training through the door (ui.train.without_page) shares it with the page tests of its process.
 LESSONS_HEAVY_FIRST = ("seq2seq", "sound", "embeddings", "applications", "hello", "handwriting", "common")
 
 
@@ -47,15 +47,12 @@ def lesson_of(path: Path) -> str:
     return name if name in LESSONS_HEAVY_FIRST else "misc"
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+@pytest.hookimpl(tryfirst=True)  # the e2e mark must be on before "-m" deselects
 def pytest_collection_modifyitems(config, items):
     e2e = ROOT / "tests" / "e2e"
     for item in items:
-        path = Path(str(item.fspath))
-        if e2e in path.parents:
+        if e2e in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.e2e)
-        else:
-            item.add_marker(pytest.mark.xdist_group(lesson_of(path)))
     order = {name: i for i, name in enumerate(LESSONS_HEAVY_FIRST)}
     items.sort(key=lambda item: (e2e not in Path(str(item.fspath)).parents,
                                  order.get(lesson_of(Path(str(item.fspath))), len(order))))
