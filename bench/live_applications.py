@@ -10,8 +10,6 @@ Run: /work/main/.venv/bin/python bench/live_applications.py
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -73,19 +71,7 @@ def _imports() -> float:
     return time.perf_counter() - t0
 
 
-def _one(name: str) -> None:
-    imports = _imports()
-    print(f"# {name}: imports and first-use loading took {imports:.2f} s before the clock started", flush=True)
-    cpu0 = time.process_time()
-    seconds, quality = DEMOS[name]()
-    cpu = time.process_time() - cpu0  # what the demo costs this process, whatever else runs on the machine
-    load = os.getloadavg()[0]
-    print(f"live demo={name} seconds={seconds:.2f} quality={quality} cpu_seconds={cpu:.2f} load1={load:.1f}", flush=True)
-
-
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--one":
-        _one(sys.argv[2])
-    else:
-        for name in DEMOS:
-            subprocess.run([sys.executable, __file__, "--one", name], check=False)
+    from bench.live import run_lesson
+
+    run_lesson(__file__, DEMOS, _imports)

@@ -1,7 +1,7 @@
 """Live demos of the word-embeddings lesson, each from scratch with default settings, in a fresh process.
 
 Run: .venv/bin/python bench/live_embeddings.py  → one line per demo:
-    live demo=<name> seconds=<s> quality=<q>,cpu_s=<CPU seconds of the demo, all threads>
+    live demo=<name> seconds=<s> quality=<q> cpu_s=<CPU seconds of the demo> load1=<load>
 Libraries are imported (and GloVe, the corpus and the cached Wikipedia parse loaded) before the clock
 starts, as on a running server; the numba cache (UMAP) is the app's own folder, so a second run of
 the umap demo shows the cached compile. bench/live.py aggregates these lines.
@@ -9,8 +9,8 @@ the umap demo shows the cached compile. bench/live.py aggregates these lines.
 
 from __future__ import annotations
 
+import functools
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -26,20 +26,17 @@ MAP_WORDS = ["france", "germany", "italy", "spain", "japan", "india", "russia", 
              "paris", "berlin", "rome", "madrid", "tokyo", "delhi", "moscow", "cairo"]
 
 
-_CPU = {"s": float("nan")}
+def _start() -> float:
+    return time.perf_counter()
 
 
-def _start() -> tuple[float, float]:
-    return time.perf_counter(), time.process_time()
+def _since(t0: float) -> float:
+    return time.perf_counter() - t0
 
 
-def _since(t0: tuple[float, float]) -> float:
-    """Wall seconds since t0; the CPU seconds go into the quality field (this machine is shared)."""
-    _CPU["s"] = time.process_time() - t0[1]
-    return time.perf_counter() - t0[0]
-
-
+@functools.cache
 def _ready():
+    """GloVe and the corpus, loaded once per process before any clock starts."""
     from core.common.paths import cache_dir
 
     os.environ.setdefault("NUMBA_CACHE_DIR", str(cache_dir("numba")))
@@ -124,17 +121,7 @@ DEMOS = {"bank_gru_lm": bank, "word2vec": word2vec, "warm_start": warm_start, "t
          "umap_first_call": umap, "analogies_100k": analogies_100k, "analogies_400k": analogies_400k}
 
 
-def main() -> None:
-    if len(sys.argv) == 3 and sys.argv[1] == "--one":
-        seconds, quality = DEMOS[sys.argv[2]]()
-        print(f"live demo={sys.argv[2]} seconds={seconds:.2f} quality={quality},cpu_s={_CPU['s']:.2f}", flush=True)
-        return
-    for name in DEMOS:
-        out = subprocess.run([sys.executable, __file__, "--one", name], capture_output=True, text=True, cwd=ROOT)
-        line = [x for x in out.stdout.splitlines() if x.startswith("live demo=")]
-        print(line[-1] if line else f"live demo={name} seconds=nan quality=FAILED:{out.stderr.strip()[-200:]}",
-              flush=True)
-
-
 if __name__ == "__main__":
-    main()
+    from bench.live import run_lesson
+
+    run_lesson(__file__, DEMOS, _ready)

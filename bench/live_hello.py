@@ -18,7 +18,6 @@ Run: python bench/live_hello.py [--one NAME]
 from __future__ import annotations
 
 import math
-import subprocess
 import sys
 import time
 from dataclasses import replace
@@ -96,23 +95,7 @@ def _imports() -> float:
     return time.perf_counter() - t0
 
 
-def _one(name: str) -> None:
-    imports = _imports()
-    cpu0 = time.process_time()
-    seconds, quality = DEMOS[name]()
-    cpu = time.process_time() - cpu0  # what the demo costs one core, whatever else the machine runs
-    print(f"# {name}: imports and first-use loading took {imports:.2f} s before the clock started; "
-          f"the demo used {cpu:.2f} s of CPU", flush=True)
-    print(f"live demo={name} seconds={seconds:.2f} quality={quality}", flush=True)
-
-
-def main() -> None:
-    if len(sys.argv) == 3 and sys.argv[1] == "--one":
-        _one(sys.argv[2])
-        return
-    for name in DEMOS:
-        subprocess.run([sys.executable, __file__, "--one", name], check=False)
-
-
 if __name__ == "__main__":
-    main()
+    from bench.live import run_lesson
+
+    run_lesson(__file__, DEMOS, _imports)

@@ -6,8 +6,6 @@ Run: python bench/live_seq2seq.py   → one ``live demo=<name> seconds=<s> quali
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -73,17 +71,6 @@ def _imports() -> float:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--one":
-        imports = _imports()
-        cpu0 = time.process_time()
-        seconds, quality = DEMOS[sys.argv[2]]()
-        cpu = time.process_time() - cpu0  # one thread: what the wall clock would read on a quiet machine
-        print(f"# {sys.argv[2]}: imports and first-use loading took {imports:.2f} s before the clock started",
-              flush=True)
-        print(f"live demo={sys.argv[2]} seconds={seconds:.1f} quality={quality} cpu_s={cpu:.1f} "
-              f"load1={os.getloadavg()[0]:.1f}", flush=True)
-    else:
-        print(f"# load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the start", flush=True)
-        for name in DEMOS:
-            subprocess.run([sys.executable, __file__, "--one", name], check=False)
-        print(f"# load average {os.getloadavg()[0]:.1f} at the end", flush=True)
+    from bench.live import run_lesson
+
+    run_lesson(__file__, DEMOS, _imports)

@@ -1,0 +1,46 @@
+"""Live demos of the handwriting lesson (Graves 2013), each trained from scratch with default settings in a
+fresh process. These are the app's longest default trainings: the server's warm-up trains them before the
+first student arrives, and a what-if retrain shows its progress (bench/handwriting.py has the detail).
+
+- handwriting_prediction: the unconditional network (pen offsets + mixture density output).
+- handwriting_synthesis: the network with the soft attention window over the text.
+Quality: held-out NLL per pen point, untrained and trained, against one Gaussian + pen-up frequency.
+
+Run: python bench/live_handwriting.py  → ``live demo=<name> seconds=<s> quality=<q> cpu_s=… load1=…``
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def _train(kind: str) -> tuple[float, str]:
+    from core.handwriting import model as Mo
+
+    t0 = time.perf_counter()
+    rec = Mo.train(Mo.HandConfig(kind=kind))
+    seconds = time.perf_counter() - t0
+    return seconds, (f"heldout_nll_per_point={rec.heldout_nll[-1]:.3f} untrained={rec.heldout_nll[0]:.3f} "
+                     f"one_gaussian_ref={rec.reference_nll:.3f}")
+
+
+DEMOS = {"handwriting_prediction": lambda: _train("prediction"), "handwriting_synthesis": lambda: _train("synthesis")}
+
+
+def _imports() -> None:
+    from bench.live import torch_first_use
+    from core.common.runtime import torch_thread_policy
+    from core.handwriting import model, strokes  # noqa: F401
+
+    torch_thread_policy()
+    torch_first_use()
+
+
+if __name__ == "__main__":
+    from bench.live import run_lesson
+
+    run_lesson(__file__, DEMOS, _imports)
