@@ -21,7 +21,7 @@ Y_TRUE = Text("y_true", "", 60)
 MODE = Choice("mode", ("free running", "teacher forcing"), "free running")
 ALPHA = Float("alpha", 0.0, 1.0, 0.5, 0.1)
 FORCE_K = Int("force_k", 1, 64, 1)
-BEAM = Int("beam", 1, 8, 3)
+BEAM = Int("beam", 1, scenes.MAX_BEAM, 3)
 REV_X = Text("rev_x", "attention", 60)
 
 HELP = {

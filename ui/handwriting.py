@@ -17,6 +17,8 @@ from ui.cache import shared
 from ui.train import run
 
 LINE = "more of national temperament"  # the slide's line
+BIAS_MAX, BIAS_STEP = 5.0, 0.5  # the sampling-bias slider: the warm-up writes the slide at every position
+POINT_DEFAULT = 120  # the pen-point slider's default
 ROWS = 4  # generated rows under the font row, as on the slide
 
 
@@ -90,8 +92,11 @@ def writing(cfg: Mo.HandConfig, text: str, bias: float, seed: int, _rec: Mo.Hand
     return Mo.write(_rec, text, bias=bias, seed=seed, n=ROWS)[0]
 
 
-def replay_figures(w: Mo.Written, t: int) -> dict:
-    """The pictures at pen point t of a sample: the writing so far, where it goes next, the window."""
+@shared("scenes")
+def replay_figures(cfg: Mo.HandConfig, text: str, bias: float, seed: int, t: int, _w: Mo.Written) -> dict:
+    """The pictures at pen point t of ``writing(cfg, text, bias, seed)``: the writing so far, where it goes
+    next, the window. Shared: the class scrubs the same sample, and building these charts is most of a rerun."""
+    w = _w
     xs, ys, Z, p_up = Mo.next_point_density(w, t)
     t = int(np.clip(t, 1, len(w.offsets) - 1))
     peaks = Mo.peak_path(w.phi[1:])
@@ -134,7 +139,12 @@ def warm() -> None:
         rec = trained(cfg)
         loss_scene(cfg, rec)
         if kind == "synthesis":
-            slide_scene(cfg, LINE, 2.0, 0, rec)
-            writing(cfg, LINE, 2.0, 0, rec)
+            data_scene(d.seed)
+            window_monotone_rate(cfg, rec)
+            for k in range(round(BIAS_MAX / BIAS_STEP) + 1):  # about 1 s each: a class tries them all at once
+                bias = k * BIAS_STEP
+                slide_scene(cfg, LINE, bias, 0, rec)
+                w = writing(cfg, LINE, bias, 0, rec)
+                replay_figures(cfg, LINE, bias, 0, min(POINT_DEFAULT, len(w.offsets) - 1), w)
         else:
             babble_scene(cfg, 0.0, 0, rec)

@@ -24,6 +24,7 @@ from ui.train import run
 SPECIAL_LABELS = {"<eos>": "⟨eos⟩", "<bos>": "⟨bos⟩", "<unk>": "⟨unk⟩", "<pad>": "⟨pad⟩"}
 N_MAP = 300  # held-out inputs drawn in the map of C
 N_SEARCH = 200  # held-out inputs on which greedy and beam search are compared
+MAX_BEAM = 8  # the beam-width slider's top: the warm-up scores every width of the default model
 DEFAULT = s2s.Seq2SeqConfig()
 
 
@@ -503,7 +504,8 @@ def warm() -> None:
         teacher_scene(cfg, x, scene.reference)
     map_chart(cfg, x, x_b, next(iter(context_map(cfg).properties)))
     moved_scene(cfg, x, x_b, 5)
-    beam_scene(cfg, x, 3)
-    search_scores(cfg, 3)
+    for width in range(1, MAX_BEAM + 1):  # about 1 s each: a class tries every width in the first minute
+        beam_scene(cfg, x, width)
+        search_scores(cfg, width)
     bottleneck_scene(0)
     reversal_scene(0, "attention")

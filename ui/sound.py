@@ -200,8 +200,10 @@ def warm() -> None:
     accuracy_figure(ecfg)
     acted_clip(ecfg, speech.HELD_OUT_SENTENCES[0], "angry", speech.HELD_OUT_SPEAKERS[0], 0)
     vis_summary(vcfg)
-    first = clip_index(vcfg, vis.MATERIALS[0], vis.ACTIONS[0], 0)
-    envelope_figure(vcfg, first, 0)
-    loudness_figure(vcfg, first)
+    for material in vis.MATERIALS:  # the default action's first take of each (about 0.5 s each)
+        first = clip_index(vcfg, material, vis.ACTIONS[0], 0)
+        vis_scene(vcfg, first)
+        envelope_figure(vcfg, first, 0)
+        loudness_figure(vcfg, first)
     for clip, _ in vis.listening_test(5, len(vis_summary(vcfg).test_specs), seed=0):
         vis_scene(vcfg, clip)
