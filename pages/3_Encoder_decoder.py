@@ -188,17 +188,24 @@ show(scenes.topk_chart(cfg, x, k, force=force), key="forced", label="Numbers: ea
 st.markdown("**What to notice:** the decoder is a language model: after a forced token it continues as if it had "
             "chosen it, so one change can rewrite everything after it (or be repaired).")
 
-st.subheader("…we search with a beam instead of greedily?")
-width = slider(BEAM, "Beam width (1 = greedy)", help=HELP["beam width"])
-search = scenes.beam_scene(cfg, x, width).search
-show(scenes.beam_scene(cfg, x, width).tree, key="beamtree",
-     label="Numbers: the finished hypotheses and every node of the tree", table=lambda: scenes.beam_tables(search))
-st.table(scenes.search_outputs_table(search))
-st.metric("Beam gained (log p)", scenes.signed(search.log_probs[0] - search.greedy_log_prob),
-          help="log p of the beam's best output minus log p of greedy's, for your input (natural log).")
-score = scenes.search_scores(cfg, width)
-st.table(scenes.search_score_table(score))
-st.markdown("**What to notice:** " + scenes.beam_notice(search, score), help=HELP["exact match"])
+
+@st.fragment
+def beam_what_if(cfg: s2s.Seq2SeqConfig, x: str) -> None:
+    """The beam what-if; its slider reruns only this part of the page (st.fragment)."""
+    st.subheader("…we search with a beam instead of greedily?")
+    width = slider(BEAM, "Beam width (1 = greedy)", help=HELP["beam width"])
+    search = scenes.beam_scene(cfg, x, width).search
+    show(scenes.beam_scene(cfg, x, width).tree, key="beamtree",
+         label="Numbers: the finished hypotheses and every node of the tree", table=lambda: scenes.beam_tables(search))
+    st.table(scenes.search_outputs_table(search))
+    st.metric("Beam gained (log p)", scenes.signed(search.log_probs[0] - search.greedy_log_prob),
+              help="log p of the beam's best output minus log p of greedy's, for your input (natural log).")
+    score = scenes.search_scores(cfg, width)
+    st.table(scenes.search_score_table(score))
+    st.markdown("**What to notice:** " + scenes.beam_notice(search, score), help=HELP["exact match"])
+
+
+beam_what_if(cfg, x)
 
 # ---- 5 · The bottleneck --------------------------------------------------------------------
 st.header("5 · The bottleneck, and attention")

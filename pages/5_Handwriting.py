@@ -97,28 +97,35 @@ st.markdown(
     "(the window moved past its last character)."
 )
 
+
 # --- 4 · watch it write ------------------------------------------------------------------------
-st.header("4 · Watch it write, one point at a time")
-w = hw.writing(cfg, line, bias, seed, rec)
-n_points = len(w.offsets) - 1
-t = slider(POINT.within(1, n_points), "Pen point", help="Scrub through the first written row.")
-figs = hw.replay_figures(cfg, line, bias, seed, t, w)
-left, right = st.columns(2)
-with left:
-    show(figs["pen"], "hwc_pen", table=figs["pen_table"])
-with right:
-    show(figs["density"], "hwc_density", table=figs["density_table"],
-         label="Numbers: the mixture for this point (π, μ, σ, ρ) and P(pen up)")
-show(figs["window"], "hwc_window", table=figs["window_table"], label="Numbers: the window's peak every 5 points")
-ok, total = hw.window_monotone_rate(cfg, rec)
-moves = ("never steps back" if figs["backsteps"] == 0
-         else f"steps back {figs['backsteps']} time{'s' if figs['backsteps'] > 1 else ''}")
-st.markdown(
-    f"**What to notice:** at point {t} the window weighs the character "
-    f"‘{esc(figs['reading'])}’ most and the network gives P(pen up) = {figs['p_up']:.2f}. Along this row "
-    f"the window's peak {moves} and reaches character {figs['last_peak'] + 1} of {len(line)}. On {ok} of "
-    f"{total} held-out lines (words never trained on) the peak only moves forward."
-)
+@st.fragment
+def watch_it_write(cfg: Mo.HandConfig, rec: Mo.HandRecord, line: str, bias: float, seed: int) -> None:
+    """Section 4; the pen-point slider reruns only this section (st.fragment), not the whole page."""
+    st.header("4 · Watch it write, one point at a time")
+    w = hw.writing(cfg, line, bias, seed, rec)
+    n_points = len(w.offsets) - 1
+    t = slider(POINT.within(1, n_points), "Pen point", help="Scrub through the first written row.")
+    figs = hw.replay_figures(cfg, line, bias, seed, t, w)
+    left, right = st.columns(2)
+    with left:
+        show(figs["pen"], "hwc_pen", table=figs["pen_table"])
+    with right:
+        show(figs["density"], "hwc_density", table=figs["density_table"],
+             label="Numbers: the mixture for this point (π, μ, σ, ρ) and P(pen up)")
+    show(figs["window"], "hwc_window", table=figs["window_table"], label="Numbers: the window's peak every 5 points")
+    ok, total = hw.window_monotone_rate(cfg, rec)
+    moves = ("never steps back" if figs["backsteps"] == 0
+             else f"steps back {figs['backsteps']} time{'s' if figs['backsteps'] > 1 else ''}")
+    st.markdown(
+        f"**What to notice:** at point {t} the window weighs the character "
+        f"‘{esc(figs['reading'])}’ most and the network gives P(pen up) = {figs['p_up']:.2f}. Along this row "
+        f"the window's peak {moves} and reaches character {figs['last_peak'] + 1} of {len(line)}. On {ok} of "
+        f"{total} held-out lines (words never trained on) the peak only moves forward."
+    )
+
+
+watch_it_write(cfg, rec, line, bias, seed)
 show_code(Mo.soft_window, Mo.SynthesisNet.forward, Mo.Layer1Window.forward, label="Show the code: the soft window",
           key="hw_code_window")
 

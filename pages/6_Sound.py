@@ -64,37 +64,44 @@ st.markdown(f"**What to notice:** after the whole clip the recurrent model is ri
             f"({'+' if gain >= 0 else ''}{gain:.0%} for knowing the order). After a quarter of each clip it is "
             f"{summary.accuracy_at[0.25]:.0%}.")
 
-st.subheader("Listen to a clip and watch the belief form")
-c1, c2, c3, c4 = st.columns([3, 3, 2, 1])
-sentence = select(SENTENCE, "Sentence (held out from training)", where=c1)
-style = select(STYLE, "Acted style", where=c2, widget="segmented_control") or STYLE.default
-speaker = select(SPEAKER, "Voice", where=c3, help=f"Held-out voices: {', '.join(speech.HELD_OUT_SPEAKERS)}; "
-                 f"the others were heard in training (with other sentences).")
-clip_seed = slider(CLIP_SEED, "Take", where=c4)
-if sentence == OWN_SENTENCE:
-    said = text(OWN, "Your sentence (English letters, digits, punctuation)")
-else:
-    said = sentence
-heard = sound.acted_clip(ecfg, said, style, speaker, clip_seed)
-if heard.error:
-    st.error(esc(heard.error))
-else:
-    T = len(heard.probs)
-    cut_pct = slider(CUT, "What if the clip were cut? Keep this % of its frames", help="The network only "
-                     "hears the frames up to the dashed line.")
-    k = max(1, math.ceil(cut_pct / 100 * T))
-    c1, c2 = st.columns(2)
-    c1.caption(f"“{esc(said)}”, acted {style} by voice {speaker}")
-    c1.audio(heard.wav, format="audio/wav")
-    c2.caption(f"What the network has heard at the cut: {k} of {T} frames")
-    c2.audio(heard.wav if k == T else sound.cut_wav(ecfg, said, style, speaker, clip_seed, k), format="audio/wav")
-    show(sound.beliefs_figure(heard, cut=k), key="snd_beliefs", table=lambda: pd.DataFrame(
-        heard.probs[:k].round(3), columns=list(emotion.CLASSES)).assign(
-        frame=range(1, k + 1), time_s=[round(i * 0.04, 2) for i in range(k)]))
-    guess = emotion.CLASSES[int(heard.probs[k - 1].argmax())]
-    st.markdown(f"**What to notice:** after {k} of {T} frames the network says **{guess}** "
-                f"(P = {heard.probs[k - 1].max():.2f}); the clip was acted **{style}**. "
-                + ("It is right." if guess == style else "It is wrong here."))
+
+@st.fragment
+def listen(ecfg: emotion.EmotionConfig) -> None:
+    """A held-out clip and the belief forming; its widgets rerun only this part of the page (st.fragment)."""
+    st.subheader("Listen to a clip and watch the belief form")
+    c1, c2, c3, c4 = st.columns([3, 3, 2, 1])
+    sentence = select(SENTENCE, "Sentence (held out from training)", where=c1)
+    style = select(STYLE, "Acted style", where=c2, widget="segmented_control") or STYLE.default
+    speaker = select(SPEAKER, "Voice", where=c3, help=f"Held-out voices: {', '.join(speech.HELD_OUT_SPEAKERS)}; "
+                     f"the others were heard in training (with other sentences).")
+    clip_seed = slider(CLIP_SEED, "Take", where=c4)
+    if sentence == OWN_SENTENCE:
+        said = text(OWN, "Your sentence (English letters, digits, punctuation)")
+    else:
+        said = sentence
+    heard = sound.acted_clip(ecfg, said, style, speaker, clip_seed)
+    if heard.error:
+        st.error(esc(heard.error))
+    else:
+        T = len(heard.probs)
+        cut_pct = slider(CUT, "What if the clip were cut? Keep this % of its frames", help="The network only "
+                         "hears the frames up to the dashed line.")
+        k = max(1, math.ceil(cut_pct / 100 * T))
+        c1, c2 = st.columns(2)
+        c1.caption(f"“{esc(said)}”, acted {style} by voice {speaker}")
+        c1.audio(heard.wav, format="audio/wav")
+        c2.caption(f"What the network has heard at the cut: {k} of {T} frames")
+        c2.audio(heard.wav if k == T else sound.cut_wav(ecfg, said, style, speaker, clip_seed, k), format="audio/wav")
+        show(sound.beliefs_figure(heard, cut=k), key="snd_beliefs", table=lambda: pd.DataFrame(
+            heard.probs[:k].round(3), columns=list(emotion.CLASSES)).assign(
+            frame=range(1, k + 1), time_s=[round(i * 0.04, 2) for i in range(k)]))
+        guess = emotion.CLASSES[int(heard.probs[k - 1].argmax())]
+        st.markdown(f"**What to notice:** after {k} of {T} frames the network says **{guess}** "
+                    f"(P = {heard.probs[k - 1].max():.2f}); the clip was acted **{style}**. "
+                    + ("It is right." if guess == style else "It is wrong here."))
+
+
+listen(ecfg)
 
 st.subheader("Your own voice")
 st.markdown("Record a sentence or upload a WAV (at most 10 s). The model only ever heard the synthesiser, so "
@@ -131,38 +138,45 @@ m[3].metric("chance", f"{vs.chance:.0%}")
 m[4].metric("envelope error vs mean", f"{vs.mse / vs.mse_mean:.2f}×", help=f"MSE {vs.mse:.4f} against "
             f"{vs.mse_mean:.4f} for always predicting the training mean.")
 
-c1, c2, c3 = st.columns(3)
-material = select(MATERIAL, "Material", where=c1)
-action = select(ACTION, "Action", where=c2, widget="segmented_control") or ACTION.default
-take = slider(TAKE, "Held-out take", where=c3)
-index = sound.clip_index(vcfg, material, action, take)
-scene = sound.vis_scene(vcfg, index)
-c1, c2 = st.columns([1, 2])
-with c1:
-    frame = slider(FRAME, "Frame (replay)")
-    st.image(scene.big_frames[frame], caption=f"frame {frame + 1} of {vis.N_VIDEO}"
-             + (" · stick touches" if scene.contact[frame] else ""), width=256)
-    with st.expander("Play the silent clip as an animation"):
-        st.image(scene.gif, width=256)
-with c2:
-    st.markdown("**True sound**")
-    st.audio(scene.true_wav, format="audio/wav")
-    st.markdown("**Predicted, parametric** (noise shaped by the predicted envelopes)")
-    st.audio(scene.parametric_wav, format="audio/wav")
-    r = scene.retrieved_spec
-    st.markdown(f"**Predicted, retrieved** (nearest training sound: {r.material}, {r.action})")
-    st.audio(scene.retrieved_wav, format="audio/wav")
-bands = [f"{hz:.0f} Hz" for hz in vis.BAND_EDGES[:-1]]
-show(sound.envelope_figure(vcfg, index, frame), key="snd_env", table=lambda: [
-    pd.DataFrame(scene.true_env.round(3), columns=bands).assign(step=range(vis.N_STEPS), which="true"),
-    pd.DataFrame(scene.pred_env.round(3), columns=bands).assign(step=range(vis.N_STEPS), which="predicted")])
-show(sound.loudness_figure(vcfg, index), key="snd_loud", table=lambda: pd.DataFrame({
-    "time_s": [round(i * vis.HOP / vis.RATE, 2) for i in range(vis.N_STEPS)],
-    "true": scene.true_env.sum(1).round(3), "predicted": scene.pred_env.sum(1).round(3),
-    "retrieved": scene.retrieved_env.sum(1).round(3)}))
-peak_true, peak_pred = int(scene.true_env.sum(1).argmax()), int(scene.pred_env.sum(1).argmax())
-st.markdown(f"**What to notice:** the true sound is loudest at {peak_true * vis.HOP / vis.RATE:.2f} s, the "
-            f"prediction at {peak_pred * vis.HOP / vis.RATE:.2f} s; the network saw only the frames.")
+
+@st.fragment
+def watch_and_listen(vcfg: vis.VisConfig) -> None:
+    """One held-out clip: frames, the three sounds, the envelopes; its widgets rerun only this part (st.fragment)."""
+    c1, c2, c3 = st.columns(3)
+    material = select(MATERIAL, "Material", where=c1)
+    action = select(ACTION, "Action", where=c2, widget="segmented_control") or ACTION.default
+    take = slider(TAKE, "Held-out take", where=c3)
+    index = sound.clip_index(vcfg, material, action, take)
+    scene = sound.vis_scene(vcfg, index)
+    c1, c2 = st.columns([1, 2])
+    with c1:
+        frame = slider(FRAME, "Frame (replay)")
+        st.image(scene.big_frames[frame], caption=f"frame {frame + 1} of {vis.N_VIDEO}"
+                 + (" · stick touches" if scene.contact[frame] else ""), width=256)
+        with st.expander("Play the silent clip as an animation"):
+            st.image(scene.gif, width=256)
+    with c2:
+        st.markdown("**True sound**")
+        st.audio(scene.true_wav, format="audio/wav")
+        st.markdown("**Predicted, parametric** (noise shaped by the predicted envelopes)")
+        st.audio(scene.parametric_wav, format="audio/wav")
+        r = scene.retrieved_spec
+        st.markdown(f"**Predicted, retrieved** (nearest training sound: {r.material}, {r.action})")
+        st.audio(scene.retrieved_wav, format="audio/wav")
+    bands = [f"{hz:.0f} Hz" for hz in vis.BAND_EDGES[:-1]]
+    show(sound.envelope_figure(vcfg, index, frame), key="snd_env", table=lambda: [
+        pd.DataFrame(scene.true_env.round(3), columns=bands).assign(step=range(vis.N_STEPS), which="true"),
+        pd.DataFrame(scene.pred_env.round(3), columns=bands).assign(step=range(vis.N_STEPS), which="predicted")])
+    show(sound.loudness_figure(vcfg, index), key="snd_loud", table=lambda: pd.DataFrame({
+        "time_s": [round(i * vis.HOP / vis.RATE, 2) for i in range(vis.N_STEPS)],
+        "true": scene.true_env.sum(1).round(3), "predicted": scene.pred_env.sum(1).round(3),
+        "retrieved": scene.retrieved_env.sum(1).round(3)}))
+    peak_true, peak_pred = int(scene.true_env.sum(1).argmax()), int(scene.pred_env.sum(1).argmax())
+    st.markdown(f"**What to notice:** the true sound is loudest at {peak_true * vis.HOP / vis.RATE:.2f} s, the "
+                f"prediction at {peak_pred * vis.HOP / vis.RATE:.2f} s; the network saw only the frames.")
+
+
+watch_and_listen(vcfg)
 
 st.subheader("Which one is real?")
 quiz_seed = slider(QUIZ, "Quiz set")
