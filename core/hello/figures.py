@@ -14,8 +14,11 @@ from core.common.style import (
 )
 
 
-# Margins wide enough for the usual labels (measured in the browser). Plotly still widens one that is
-# too narrow (automargin), but that costs a second full draw of the chart on every replay step.
+# Margins wide enough for the usual labels (measured in the browser). The replay charts are drawn anew
+# at every step, so their axes whose labels fit these margins turn Plotly's automargin off: it measures
+# every label again and may draw the chart twice (bench/replay.py --profile). Presenter mode's larger
+# fonts turn it back on (ui.show.for_projector).
+FIXED = dict(automargin=False)
 UNROLLED_MARGIN = dict(l=55, r=85, t=60, b=40)
 BARS_MARGIN = dict(l=75, r=10, t=40, b=40)
 CURVES_MARGIN = dict(l=70, r=20, t=40, b=70)
@@ -85,10 +88,11 @@ def unrolled_network(
     titles = ("output layer: P(next character) — target outlined", "hidden layer h_t", "input layer: one-hot x_t")
     layout = base_layout(title=title, height=260 + 22 * (2 * V + max(H, 2)), margin=UNROLLED_MARGIN)
     layout.update(
-        xaxis=dict(anchor="y3", domain=[0, 1]),
-        yaxis=dict(domain=rows["y"], anchor="x", autorange="reversed"),
-        yaxis2=dict(domain=rows["y2"], anchor="x", autorange="reversed", showticklabels=H <= 32),
-        yaxis3=dict(domain=rows["y3"], anchor="x", autorange="reversed"),
+        # up to 8 columns the step labels stay level; more may tilt and need a deeper bottom margin
+        xaxis=dict(anchor="y3", domain=[0, 1], automargin=T > 8),
+        yaxis=dict(domain=rows["y"], anchor="x", autorange="reversed", **FIXED),
+        yaxis2=dict(domain=rows["y2"], anchor="x", autorange="reversed", showticklabels=H <= 32, **FIXED),
+        yaxis3=dict(domain=rows["y3"], anchor="x", autorange="reversed", **FIXED),
         shapes=shapes,
         annotations=[subplot_title(t, 0.5, rows[y][1]) for t, y in zip(titles, ("y", "y2", "y3"))],
     )
@@ -125,8 +129,8 @@ def next_char_bars(
     layout = base_layout(
         height=300, bargap=0.15, margin=BARS_MARGIN,
         xaxis=dict(range=[left, right], tickvals=[t * (V + 1) + j for t in range(T) for j in range(V)],
-                   ticktext=labels * T, showgrid=False, zeroline=False),
-        yaxis=dict(range=[0, 1.25], tickvals=[0, 0.25, 0.5, 0.75, 1.0], title=dict(text="probability")),
+                   ticktext=labels * T, showgrid=False, zeroline=False, **FIXED),
+        yaxis=dict(range=[0, 1.25], tickvals=[0, 0.25, 0.5, 0.75, 1.0], title=dict(text="probability"), **FIXED),
         annotations=[subplot_title(title, (t * (V + 1) + (V - 1) / 2 - left) / (right - left), 1.0, size=12)
                      for t, title in enumerate(titles)],
     )
