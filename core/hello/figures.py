@@ -15,10 +15,10 @@ from core.common.style import (
 
 
 # Margins wide enough for the usual labels (measured in the browser). The replay charts are drawn anew
-# at every step, so their axes whose labels fit these margins turn Plotly's automargin off: it measures
-# every label again and may draw the chart twice (bench/replay.py --profile). Presenter mode's larger
-# fonts turn it back on (ui.show.for_projector). "allow" skips the check, label by label, that hides a
-# tick label running past the figure's edge (none does here).
+# at every step (Streamlit mounts a changed chart anew and draws it twice), so the axes whose labels fit
+# these margins turn Plotly's automargin off: it measures every label again at every draw. Presenter
+# mode's larger fonts turn it back on (ui.show.for_projector). "allow" skips the check, label by label,
+# that hides a tick label running past the figure's edge (none does here).
 FIXED = dict(automargin=False, ticklabeloverflow="allow")
 UNROLLED_MARGIN = dict(l=55, r=85, t=60, b=40)
 BARS_MARGIN = dict(l=75, r=10, t=40, b=40)
