@@ -12,7 +12,19 @@ alone (the rerun through devtools/stclient.py, no browser). Prints:
     replay page=hello|bare server_rerun_p50_ms=…       (the same rerun without a browser)
     replay ratio_p50=… (goal ≤ 1.5)
 
-Run: python bench/replay.py [--presses 20]
+With --profile, Chrome's sampling profiler runs during the presses and the main thread's CPU per
+press is split by where it went (the profile's shares of the thread's CPU; the profiler itself
+adds some time, so compare parts, not totals, with a run without it):
+
+    replay page=hello part=plotly ms=…      (plotly.js: building and drawing the charts)
+    replay page=hello part=react ms=…       (React and Streamlit's element code, styling)
+    replay page=hello part=markdown ms=…    (Markdown, headers, captions, KaTeX)
+    replay page=hello part=dataframe ms=…   (st.dataframe's canvas grid)
+    replay page=hello part=layout ms=…      (style, layout, paint and DOM calls outside JS)
+    replay page=hello part=gc ms=…
+    replay page=hello part=other ms=…
+
+Run: python bench/replay.py [--presses 20] [--profile]
 """
 
 from __future__ import annotations
@@ -52,9 +64,40 @@ def wait_idle(page, timeout: float = 60.0) -> None:
     raise TimeoutError("the app did not become idle")
 
 
-def press_times(browser, url: str, presses: int) -> tuple[list[float], list[float]]:
+PARTS = (  # script file name prefix (Streamlit's bundle chunks) → part
+    ("plotly", ("PlotlyChart",)),
+    ("markdown", ("StreamlitMarkdown", "rehype-katex", "katex", "remark", "rehype", "micromark", "mdast", "hast")),
+    ("dataframe", ("DataFrame", "data-grid")),
+    ("react", ("react", "emotion", "styled", "index", "protobuf", "utils", "base", "Slider", "Metric", "Block")),
+    ("gc", ("(garbage collector)",)),
+)
+
+
+def part_of(name: str) -> str:
+    """The part a profile node belongs to, by its script's file name ('' for native DOM/renderer work)."""
+    if not name or name == "(program)" or not name.endswith(".js") and not name.startswith("("):
+        return "layout"  # (program) and the DOM's own functions: style, layout, paint, getBoundingClientRect …
+    return next((part for part, prefixes in PARTS if name.startswith(prefixes)), "other")
+
+
+def profile_parts(profile: dict) -> dict[str, float]:
+    """Shares of the sampled non-idle time per part (sum 1)."""
+    nodes = {n["id"]: n["callFrame"] for n in profile["nodes"]}
+    spent: dict[str, float] = {}
+    for node, dt in zip(profile["samples"], profile["timeDeltas"]):
+        frame = nodes[node]
+        name = frame["url"].rsplit("/", 1)[-1] or frame["functionName"]
+        if name == "(idle)":
+            continue
+        spent[part_of(name)] = spent.get(part_of(name), 0.0) + dt
+    total = sum(spent.values()) or 1.0
+    return {part: us / total for part, us in spent.items()}
+
+
+def press_times(browser, url: str, presses: int, profile: dict | None = None) -> tuple[list[float], list[float]]:
     """Seconds from the key press until the new title shows and the app is idle, and the main
-    browser thread's CPU seconds in that time."""
+    browser thread's CPU seconds in that time. With a ``profile`` dict, Chrome's CPU profile of
+    all presses is put in it."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 720})
     page = ctx.new_page()
     cdp = ctx.new_cdp_session(page)
@@ -69,6 +112,10 @@ def press_times(browser, url: str, presses: int) -> tuple[list[float], list[floa
     time.sleep(1.0)
     thumb = page.locator('input[type=range][aria-label^="Training step "]').first
     times, cpu = [], []
+    if profile is not None:
+        cdp.send("Profiler.enable")
+        cdp.send("Profiler.setSamplingInterval", {"interval": 200})  # µs
+        cdp.send("Profiler.start")
     for _ in range(presses):
         now, top = int(thumb.input_value()), int(thumb.get_attribute("max"))
         key, want = ("ArrowRight", now + 1) if now < top else ("ArrowLeft", now - 1)
@@ -82,6 +129,8 @@ def press_times(browser, url: str, presses: int) -> tuple[list[float], list[floa
         wait_idle(page)
         times.append(time.perf_counter() - t0)
         cpu.append(thread_time() - c0)
+    if profile is not None:
+        profile.update(cdp.send("Profiler.stop")["profile"])
     ctx.close()
     return times, cpu
 
@@ -96,18 +145,23 @@ async def server_times(url: str, page: str, presses: int) -> list[float]:
         return times
 
 
-def report(name: str, xs: list[float], cpu: list[float], server: list[float]) -> float:
+def report(name: str, xs: list[float], cpu: list[float], server: list[float], profile: dict | None = None) -> float:
     ms = sorted(x * 1000 for x in xs)
     p50, p95 = statistics.median(ms), ms[min(len(ms) - 1, int(0.95 * len(ms)))]
     print(f"replay page={name} n={len(ms)} p50_ms={p50:.0f} p95_ms={p95:.0f}")
     print(f"replay page={name} browser_cpu_p50_ms={statistics.median(cpu) * 1000:.0f}")
     print(f"replay page={name} server_rerun_p50_ms={statistics.median(server) * 1000:.0f}")
+    if profile:
+        per_press = statistics.mean(cpu) * 1000
+        for part, share in sorted(profile_parts(profile).items(), key=lambda kv: -kv[1]):
+            print(f"replay page={name} part={part} ms={share * per_press:.0f}")
     return p50
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--presses", type=int, default=20)
+    ap.add_argument("--profile", action="store_true", help="split the browser's CPU per press by part")
     a = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -120,10 +174,11 @@ def main() -> None:
             for name, script, path in (("hello", ROOT / "app.py", "Language_model"), ("bare", bare, "")):
                 proc, url = start_app(script, log=Path(tmp) / f"{name}.log", env={"RNNLAB_WARMUP": "0"})
                 try:
-                    clicks, cpu = press_times(browser, f"{url}/{path}", a.presses)
+                    profile = {} if a.profile else None
+                    clicks, cpu = press_times(browser, f"{url}/{path}", a.presses, profile)
                     with ThreadPoolExecutor(1) as pool:  # playwright's sync API owns this thread's loop
                         server = pool.submit(asyncio.run, server_times(url, path, a.presses)).result()
-                    results[name] = report(name, clicks, cpu, server)
+                    results[name] = report(name, clicks, cpu, server, profile)
                 finally:
                     stop_app(proc)
             browser.close()

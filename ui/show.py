@@ -60,8 +60,9 @@ def for_projector(fig):
     size = PRESENTER_FONT
     fig.update_layout(font_size=size, height=int((fig.layout.height or 360) * 1.3),
                       legend_font_size=size, hoverlabel_font_size=size)
-    fig.update_xaxes(tickfont_size=size, title_font_size=size)
-    fig.update_yaxes(tickfont_size=size, title_font_size=size)
+    # larger labels than the margins were set for: let Plotly widen them (automargin) again
+    fig.update_xaxes(tickfont_size=size, title_font_size=size, automargin=True)
+    fig.update_yaxes(tickfont_size=size, title_font_size=size, automargin=True)
     fig.update_annotations(font_size=size)
     return fig
 

@@ -14,8 +14,12 @@ from core.common.style import (
 )
 
 
-# Margins wide enough for the usual labels (measured in the browser). Plotly still widens one that is
-# too narrow (automargin), but that costs a second full draw of the chart on every replay step.
+# Margins wide enough for the usual labels (measured in the browser). The replay charts are drawn anew
+# at every step (Streamlit mounts a changed chart anew and draws it twice), so the axes whose labels fit
+# these margins turn Plotly's automargin off: it measures every label again at every draw. Presenter
+# mode's larger fonts turn it back on (ui.show.for_projector). "allow" skips the check, label by label,
+# that hides a tick label running past the figure's edge (none does here).
+FIXED = dict(automargin=False, ticklabeloverflow="allow")
 UNROLLED_MARGIN = dict(l=55, r=85, t=60, b=40)
 BARS_MARGIN = dict(l=75, r=10, t=40, b=40)
 CURVES_MARGIN = dict(l=70, r=20, t=40, b=70)
@@ -70,7 +74,7 @@ def unrolled_network(
         go.Heatmap(
             z=hidden.T, x=x, y=[f"unit {j + 1}" for j in range(H)], zmin=-1, zmax=1, zmid=0,
             colorscale="RdBu", showscale=True, xaxis="x", yaxis="y2",
-            colorbar=dict(title=dict(text="h"), len=0.35, y=0.5, thickness=12),
+            colorbar=dict(title=dict(text="h"), len=0.35, y=0.5, thickness=12, ticklabeloverflow="allow"),
             hovertemplate="%{x}<br>%{y}: %{z:.4f}<extra></extra>",
         ),
         go.Heatmap(
@@ -85,10 +89,11 @@ def unrolled_network(
     titles = ("output layer: P(next character) — target outlined", "hidden layer h_t", "input layer: one-hot x_t")
     layout = base_layout(title=title, height=260 + 22 * (2 * V + max(H, 2)), margin=UNROLLED_MARGIN)
     layout.update(
-        xaxis=dict(anchor="y3", domain=[0, 1]),
-        yaxis=dict(domain=rows["y"], anchor="x", autorange="reversed"),
-        yaxis2=dict(domain=rows["y2"], anchor="x", autorange="reversed", showticklabels=H <= 32),
-        yaxis3=dict(domain=rows["y3"], anchor="x", autorange="reversed"),
+        # up to 8 columns the step labels stay level; more may tilt and need a deeper bottom margin
+        xaxis=dict(anchor="y3", domain=[0, 1], automargin=T > 8, ticklabeloverflow="allow"),
+        yaxis=dict(domain=rows["y"], anchor="x", autorange="reversed", **FIXED),
+        yaxis2=dict(domain=rows["y2"], anchor="x", autorange="reversed", showticklabels=H <= 32, **FIXED),
+        yaxis3=dict(domain=rows["y3"], anchor="x", autorange="reversed", **FIXED),
         shapes=shapes,
         annotations=[subplot_title(t, 0.5, rows[y][1]) for t, y in zip(titles, ("y", "y2", "y3"))],
     )
@@ -109,24 +114,24 @@ def next_char_bars(
     labels = [char_label(c) for c in vocab]
     titles = [f"“{context(inputs, t, 4)}” → {char_label(targets[t])}" for t in range(T)]
     left, right = -1, T * (V + 1) - 1  # one empty slot before, between and after the groups
-    data = []
-    for t in range(T):
-        is_target = [c == targets[t] for c in vocab]
-        data.append(go.Bar(
-            x=[t * (V + 1) + j for j in range(V)], y=probs[t], customdata=labels,
-            marker=dict(
-                color=[TARGET if m else NEUTRAL for m in is_target],
-                line=dict(color=[OUTLINE if m else NEUTRAL for m in is_target], width=[3 if m else 0 for m in is_target]),
-            ),
-            text=[f"{p:.2f}<br>target" if m else "" for p, m in zip(probs[t], is_target)],
-            textposition="outside", cliponaxis=False, showlegend=False,
-            hovertemplate=f"after “{context(inputs, t, 20)}”<br>P(next = %{{customdata}}) = %{{y:.4f}}<extra></extra>",
-        ))
+    # one trace for all the groups: Plotly lays out, styles and labels each trace on its own
+    is_target = [c == targets[t] for t in range(T) for c in vocab]  # step-major, as probs.ravel()
+    data = [go.Bar(
+        x=[t * (V + 1) + j for t in range(T) for j in range(V)], y=probs.ravel(),
+        customdata=[[context(inputs, t, 20), label] for t in range(T) for label in labels],
+        marker=dict(
+            color=[TARGET if m else NEUTRAL for m in is_target],
+            line=dict(color=[OUTLINE if m else NEUTRAL for m in is_target], width=[3 if m else 0 for m in is_target]),
+        ),
+        text=[f"{p:.2f}<br>target" if m else "" for p, m in zip(probs.ravel(), is_target)],
+        textposition="outside", cliponaxis=False, showlegend=False,
+        hovertemplate="after “%{customdata[0]}”<br>P(next = %{customdata[1]}) = %{y:.4f}<extra></extra>",
+    )]
     layout = base_layout(
         height=300, bargap=0.15, margin=BARS_MARGIN,
         xaxis=dict(range=[left, right], tickvals=[t * (V + 1) + j for t in range(T) for j in range(V)],
-                   ticktext=labels * T, showgrid=False, zeroline=False),
-        yaxis=dict(range=[0, 1.25], tickvals=[0, 0.25, 0.5, 0.75, 1.0], title=dict(text="probability")),
+                   ticktext=labels * T, showgrid=False, zeroline=False, **FIXED),
+        yaxis=dict(range=[0, 1.25], tickvals=[0, 0.25, 0.5, 0.75, 1.0], title=dict(text="probability"), **FIXED),
         annotations=[subplot_title(title, (t * (V + 1) + (V - 1) / 2 - left) / (right - left), 1.0, size=12)
                      for t, title in enumerate(titles)],
     )

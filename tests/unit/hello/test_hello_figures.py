@@ -30,14 +30,24 @@ def test_every_target_cell_is_outlined():
     assert all(s.line.color == OUTLINE for s in fig.layout.shapes)
 
 
+def groups(bar, V: int) -> list[dict]:
+    """The one bar trace cut into its per-step groups of V bars (step-major, as drawn left to right)."""
+    cut = lambda xs, t: list(xs[t * V:(t + 1) * V])
+    return [dict(x=cut(bar.x, t), y=cut(bar.y, t), color=cut(bar.marker.color, t), width=cut(bar.marker.line.width, t),
+                 text=cut(bar.text, t), customdata=cut(bar.customdata, t)) for t in range(len(bar.x) // V)]
+
+
 def test_bars_mark_the_target_by_colour_outline_and_label():
     fig = figs.next_char_bars(INPUTS, TARGETS, VOCAB, PROBS)
-    assert len(fig.data) == 4
-    for t, bar in enumerate(fig.data):
-        assert np.allclose(bar.y, PROBS[t])
+    assert len(fig.data) == 1  # one trace for all the steps' groups
+    steps = groups(fig.data[0], len(VOCAB))
+    assert len(steps) == 4
+    for t, bar in enumerate(steps):
+        assert np.allclose(bar["y"], PROBS[t])
         k = VOCAB.index(TARGETS[t])
-        assert bar.marker.color[k] == TARGET and bar.marker.line.width[k] > 0
-        assert "target" in bar.text[k] and sum("target" in s for s in bar.text) == 1
+        assert bar["color"][k] == TARGET and bar["width"][k] > 0
+        assert "target" in bar["text"][k] and sum("target" in s for s in bar["text"]) == 1
+        assert all(cd[0] == "".join(INPUTS[:t + 1]) for cd in bar["customdata"])  # hover: the input so far
 
 
 def test_curves_mark_a_step_only_when_asked_and_always_ln_v():
@@ -58,20 +68,22 @@ def test_each_steps_letters_sit_under_its_own_bars():
     """The steps' bar groups share one x axis: no two bars overlap, and each bar's tick is its letter."""
     fig = figs.next_char_bars(INPUTS, TARGETS, VOCAB, PROBS)
     ticks = dict(zip(fig.layout.xaxis.tickvals, fig.layout.xaxis.ticktext))
-    xs = [x for bar in fig.data for x in bar.x]
+    steps = groups(fig.data[0], len(VOCAB))
+    xs = [x for bar in steps for x in bar["x"]]
     assert len(set(xs)) == len(xs) == 4 * 4
-    for bar in fig.data:
-        assert [ticks[x] for x in bar.x] == VOCAB and list(bar.customdata) == VOCAB
+    for bar in steps:
+        assert [ticks[x] for x in bar["x"]] == VOCAB and [cd[1] for cd in bar["customdata"]] == VOCAB
+    assert all(min(b["x"]) - max(a["x"]) >= 2 for a, b in zip(steps, steps[1:]))  # an empty slot between groups
     titles = sorted(fig.layout.annotations, key=lambda a: a.x)
-    centres = [np.mean(bar.x) for bar in fig.data]
+    centres = [np.mean(bar["x"]) for bar in steps]
     lo, hi = fig.layout.xaxis.range
     assert np.allclose([a.x for a in titles], [(c - lo) / (hi - lo) for c in centres])  # each title over its group
 
 
 def test_only_the_target_bar_carries_a_value_and_titles_stay_short():
     fig = figs.next_char_bars(list("hello worl"), list("ello world"), list("helo wrd"), np.full((10, 8), 1 / 8))
-    for bar in fig.data:
-        assert sum(bool(t) for t in bar.text) == 1  # the rest are on hover: no overlapping numbers
+    for bar in groups(fig.data[0], 8):
+        assert sum(bool(t) for t in bar["text"]) == 1  # the rest are on hover: no overlapping numbers
     assert max(len(a.text) for a in fig.layout.annotations) <= 10
 
 
