@@ -128,53 +128,59 @@ with tabs[0]:
                    if diff > 0 else "As in the paper, feeding the image at every step did not help.")
             )
 
-        st.markdown("#### Compose a picture, read its caption")
+        @st.fragment
+        def compose(cfg: cap.CaptionConfig) -> None:
+            """Compose a picture and read its caption; these widgets rerun only this part (st.fragment)."""
+            st.markdown("#### Compose a picture, read its caption")
 
-        def random_scene() -> None:
-            rng = np.random.default_rng()
-            for p in SCENE:
-                st.session_state[p.key] = str(rng.choice(p.options))
-            st.session_state[CAP_PIC.key] = float(rng.integers(10_000))
+            def random_scene() -> None:
+                rng = np.random.default_rng()
+                for p in SCENE:
+                    st.session_state[p.key] = str(rng.choice(p.options))
+                st.session_state[CAP_PIC.key] = float(rng.integers(10_000))
 
-        c = st.columns(6)
-        shape1 = params.select(SCENE[0], "Shape", where=c[0])
-        colour1 = params.select(SCENE[1], "Colour", where=c[1])
-        rel = params.select(SCENE[2], "Placed", where=c[2])
-        shape2 = params.select(SCENE[3], "Second shape", where=c[3], disabled=rel == "alone")
-        colour2 = params.select(SCENE[4], "Its colour", where=c[4], disabled=rel == "alone")
-        pic = params.number(CAP_PIC, "Picture seed", where=c[5],
-                            help="Moves and resizes the shapes a little and changes the noise.")
-        c1, c2 = st.columns([1, 3])
-        c1.button("Random scene", key="cap_random", on_click=random_scene)
-        width = params.slider(CAP_WIDTH, "Beam width (1 = greedy)", where=c2)
-        pic_scene = scenes.picture(cfg, cap.compose(shape1, colour1, rel, shape2, colour2), pic, width)
-        left, right = st.columns([1, 2])
-        with left:
-            show(pic_scene.image_figure, key="cap_image")
-            with numbers(f"Numbers: C, the picture as {len(pic_scene.context)} numbers", key="num_cap_context") as shown:
-                if shown:
-                    st.dataframe(pic_scene.context, hide_index=True, height=240)
-        with right:
-            best = pic_scene.beam.iloc[0]
-            st.markdown(f"**True caption:** {pic_scene.truth}")
-            st.markdown(f"**Greedy:** {pic_scene.greedy} — {'right' if pic_scene.greedy == pic_scene.truth else 'wrong'} "
-                        f"(log P = {pic_scene.greedy_log_prob:.3f})")
-            st.markdown(f"**Beam {width}:** {best['caption']} — {'right' if best['correct'] else 'wrong'} "
-                        f"(log P = {best['log P']:.3f})")
-            st.dataframe(pic_scene.beam, hide_index=True)
-        if rel in ("below", "right of"):
-            st.caption(f"“{rel}” swaps the shapes: captions always name the top or left shape first.")
-        show(pic_scene.softmax_figure, key="cap_softmax", table=lambda: pic_scene.softmax.reset_index(names="step"),
-             label="Numbers: the softmax at each greedy step")
-        show(pic_scene.beam_figure, key="cap_beam", table=pic_scene.beam_nodes, label="Numbers: every node of the beam tree")
-        if pic_scene.colour_step:
-            word, p = pic_scene.colour_step
-            st.markdown(
-                f"**What to notice:** after *a*, the decoder puts P = {p:.2f} on *{word}*"
-                + (f", the picture's colour" if word in pic_scene.truth.split()[:2] else ", which is not the first shape's colour")
-                + ". The decoder is the same network for every picture: only C differs. Change the colour above "
-                "and watch that column move."
-            )
+            c = st.columns(6)
+            shape1 = params.select(SCENE[0], "Shape", where=c[0])
+            colour1 = params.select(SCENE[1], "Colour", where=c[1])
+            rel = params.select(SCENE[2], "Placed", where=c[2])
+            shape2 = params.select(SCENE[3], "Second shape", where=c[3], disabled=rel == "alone")
+            colour2 = params.select(SCENE[4], "Its colour", where=c[4], disabled=rel == "alone")
+            pic = params.number(CAP_PIC, "Picture seed", where=c[5],
+                                help="Moves and resizes the shapes a little and changes the noise.")
+            c1, c2 = st.columns([1, 3])
+            c1.button("Random scene", key="cap_random", on_click=random_scene)
+            width = params.slider(CAP_WIDTH, "Beam width (1 = greedy)", where=c2)
+            pic_scene = scenes.picture(cfg, cap.compose(shape1, colour1, rel, shape2, colour2), pic, width)
+            left, right = st.columns([1, 2])
+            with left:
+                show(pic_scene.image_figure, key="cap_image")
+                with numbers(f"Numbers: C, the picture as {len(pic_scene.context)} numbers", key="num_cap_context") as shown:
+                    if shown:
+                        st.dataframe(pic_scene.context, hide_index=True, height=240)
+            with right:
+                best = pic_scene.beam.iloc[0]
+                st.markdown(f"**True caption:** {pic_scene.truth}")
+                st.markdown(f"**Greedy:** {pic_scene.greedy} — {'right' if pic_scene.greedy == pic_scene.truth else 'wrong'} "
+                            f"(log P = {pic_scene.greedy_log_prob:.3f})")
+                st.markdown(f"**Beam {width}:** {best['caption']} — {'right' if best['correct'] else 'wrong'} "
+                            f"(log P = {best['log P']:.3f})")
+                st.dataframe(pic_scene.beam, hide_index=True)
+            if rel in ("below", "right of"):
+                st.caption(f"“{rel}” swaps the shapes: captions always name the top or left shape first.")
+            show(pic_scene.softmax_figure, key="cap_softmax", table=lambda: pic_scene.softmax.reset_index(names="step"),
+                 label="Numbers: the softmax at each greedy step")
+            show(pic_scene.beam_figure, key="cap_beam", table=pic_scene.beam_nodes, label="Numbers: every node of the beam tree")
+            if pic_scene.colour_step:
+                word, p = pic_scene.colour_step
+                st.markdown(
+                    f"**What to notice:** after *a*, the decoder puts P = {p:.2f} on *{word}*"
+                    + (f", the picture's colour" if word in pic_scene.truth.split()[:2] else ", which is not the first shape's colour")
+                    + ". The decoder is the same network for every picture: only C differs. Change the colour above "
+                    "and watch that column move."
+                )
+
+        compose(cfg)
+
         c1, c2 = st.columns(2)
         with c1:
             show(model.loss_figure, key="cap_loss", table=lambda: [model.scores_table, model.loss_table],
