@@ -79,12 +79,14 @@ def density_over_strokes(offsets: np.ndarray, t: int, xs: np.ndarray, ys: np.nda
     fig.add_trace(go.Scatter(x=[xy[t - 1, 0]], y=[xy[t - 1, 1]], mode="markers",
                              marker=dict(color=INK, size=8, symbol="circle-open"), hoverinfo="skip"))
     fig.add_trace(go.Scatter(x=[xy[t, 0]], y=[xy[t, 1]], mode="markers",
-                             marker=dict(color=ACCENT, size=8, symbol="x"), hoverinfo="skip"))
+                             marker=dict(color=ACCENT, size=8, symbol="x"),
+                             hovertemplate=f"where the pen went · P(pen up) = {p_up:.2f}<extra></extra>"))
     half = max(xs[-1] - xs[0], 40.0)
     fig.update_xaxes(range=[xy[t - 1, 0] - half, xy[t - 1, 0] + half / 2])
     fig.update_yaxes(range=[xy[t - 1, 1] - half / 2, xy[t - 1, 1] + half / 2])
     fig = _paper(fig, 320)
-    return fig.update_layout(title=f"next point {t}: density of where the pen goes · P(pen up) = {p_up:.2f}")
+    # P(pen up) is in the hover and in the page's "what to notice": in the title it overflowed a projector's half column
+    return fig.update_layout(title=f"point {t}: where the pen goes next")
 
 
 def density_table(pi: np.ndarray, mu: np.ndarray, sigma: np.ndarray, rho: np.ndarray, p_up: float) -> pd.DataFrame:
