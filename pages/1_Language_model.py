@@ -100,8 +100,9 @@ def unrolled_section(cfg: model.CharLMConfig, rec: model.TrainingRecord) -> hell
             probs, hidden = hello.probs_table(rec, scene.step)
             st.dataframe(probs, hide_index=True)
             st.dataframe(hidden)  # its index is the input so far
-    if len(rec.inputs) > hello.MAX_SHOWN:
-        st.caption(f"Bars for the first {hello.MAX_SHOWN} steps; the heatmap above has all {len(rec.inputs)}.")
+    if len(rec.inputs) > scene.bar_steps:
+        st.caption(f"Bars for the first {scene.bar_steps} steps (fewer for a larger vocabulary, so the letters stay "
+                   f"readable); the heatmap above has all {len(rec.inputs)}.")
     if scene.step == 0:
         notice = (f"at step 0 every bar is about 1/V = {1 / V:.2f} and the loss ({scene.loss:.3f}) is about "
                   f"ln V = {scene.ln_v:.3f}: the untrained network is guessing. Drag the step slider.")

@@ -22,6 +22,13 @@ from ui.train import run
 
 DEFAULT = CharLMConfig()
 MAX_SHOWN = 8  # per-step bar charts and formula factors beyond this many steps would be unreadable
+MAX_BAR_SLOTS = 40  # bars + one gap per step: 8 steps of "hello"'s 4 letters fit a projector's width
+
+
+def bar_steps(n_steps: int, vocab_size: int) -> int:
+    """How many steps the bar chart shows: up to MAX_SHOWN, fewer for a larger vocabulary, so its letters
+    stay level and readable (with 8 characters, 8 steps made 64 bars whose letters turned sideways)."""
+    return max(1, min(n_steps, MAX_SHOWN, MAX_BAR_SLOTS // (vocab_size + 1)))
 
 
 def training(cfg: CharLMConfig) -> TrainingRecord:
@@ -45,7 +52,8 @@ class Replay:
     p_target: tuple[float, ...]  # P(target) at the first MAX_SHOWN positions: the curves' values at this step
     text: TextProbability
     unrolled: object  # go.Figure
-    bars: object
+    bars: object  # the first ``bar_steps`` steps
+    bar_steps: int
 
     @property
     def ln_v(self) -> float:
@@ -65,14 +73,14 @@ def replay(cfg: CharLMConfig, step: int) -> Replay:
     i = rec.snapshot_index(step)
     shown = int(rec.steps[i])
     vocab, inputs, targets = _chars(rec)
-    k = min(len(inputs), MAX_SHOWN)
+    k, kb = min(len(inputs), MAX_SHOWN), bar_steps(len(inputs), len(vocab))
     text = model.text_probability(rec, shown)
     return Replay(
         step=shown, loss=float(rec.loss[i]), vocab_size=len(vocab), mean_p_target=float(text.chain.factors.mean()),
         p_target=tuple(float(p) for p in rec.p_target[i, :k]), text=text,
         unrolled=figures.unrolled_network(inputs, targets, vocab, rec.probs[i], rec.hidden[i],
                                           title=f"Step {shown}: inputs at the bottom, predictions on top"),
-        bars=figures.next_char_bars(inputs[:k], targets[:k], vocab, rec.probs[i][:k]),
+        bars=figures.next_char_bars(inputs[:kb], targets[:kb], vocab, rec.probs[i][:kb]), bar_steps=kb,
     )
 
 

@@ -129,6 +129,7 @@ def next_char_bars(
     )]
     layout = base_layout(
         height=300, bargap=0.15, margin=BARS_MARGIN,
+        uniformtext=dict(minsize=12, mode="show"),  # Plotly would shrink "target" to a narrow bar's width: unreadable
         xaxis=dict(range=[left, right], tickvals=[t * (V + 1) + j for t in range(T) for j in range(V)],
                    ticktext=labels * T, showgrid=False, zeroline=False, **FIXED),
         yaxis=dict(range=[0, 1.25], tickvals=[0, 0.25, 0.5, 0.75, 1.0], title=dict(text="probability"), **FIXED),

@@ -21,3 +21,16 @@ def test_formula_escapes_every_character_and_shows_the_factors():
     formula, values = chain_rule_latex(model.text_probability(rec, 0))
     assert r"\text{a\_}" in formula and r"\text{\%}" in formula and r"\text{\$}" in formula
     assert values.count("0.167") == 6
+
+
+def test_the_bars_show_fewer_steps_for_a_larger_vocabulary_and_never_more_slots_than_hello():
+    from ui.hello import MAX_BAR_SLOTS, MAX_SHOWN, bar_steps
+
+    assert bar_steps(4, 4) == 4 and bar_steps(12, 4) == MAX_SHOWN  # "hello": every step, up to MAX_SHOWN
+    assert bar_steps(10, 8) == 4  # "hello world": 8 characters, 4 groups of 8 bars
+    for n in (1, 2, 7, 50):
+        for V in range(1, 80):
+            k = bar_steps(n, V)
+            assert 1 <= k <= min(n, MAX_SHOWN)
+            assert k == 1 or k * (V + 1) <= MAX_BAR_SLOTS  # beyond one step, never more bars than hello's chart
+            assert k == min(n, MAX_SHOWN) or (k + 1) * (V + 1) > MAX_BAR_SLOTS  # and no fewer steps than fit
