@@ -41,6 +41,13 @@ def torch_first_use() -> None:
         torch.nn.Embedding(2, 2)
 
 
+def timed(fn: Callable, *args):
+    """(wall seconds, result) of ``fn(*args)``: a demo's training, timed alone."""
+    t0 = time.perf_counter()
+    result = fn(*args)
+    return time.perf_counter() - t0, result
+
+
 def run_lesson(script: str, demos: dict[str, Callable[[], tuple[float, str]]], imports: Callable[[], object]) -> None:
     """A lesson's ``bench/live_<lesson>.py`` entry point.
 

@@ -12,18 +12,16 @@ Run: python bench/live_handwriting.py  → ``live demo=<name> seconds=<s> qualit
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def _train(kind: str) -> tuple[float, str]:
+    from bench.live import timed
     from core.handwriting import model as Mo
 
-    t0 = time.perf_counter()
-    rec = Mo.train(Mo.HandConfig(kind=kind))
-    seconds = time.perf_counter() - t0
+    seconds, rec = timed(Mo.train, Mo.HandConfig(kind=kind))
     return seconds, (f"heldout_nll_per_point={rec.heldout_nll[-1]:.3f} untrained={rec.heldout_nll[0]:.3f} "
                      f"one_gaussian_ref={rec.reference_nll:.3f}")
 

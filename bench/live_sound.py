@@ -13,28 +13,25 @@ Run: python bench/live_sound.py  → ``live demo=<name> seconds=<s> quality=<q> 
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def classification() -> tuple[float, str]:
+    from bench.live import timed
     from core.sound import emotion
 
-    t0 = time.perf_counter()
-    e = emotion.train(emotion.EmotionConfig())
-    seconds = time.perf_counter() - t0
+    seconds, e = timed(emotion.train, emotion.EmotionConfig())
     return seconds, (f"heldout_accuracy={e.accuracy_at[1.0]:.3f} after_half={e.accuracy_at[0.5]:.3f} "
                      f"chance={e.chance:.3f} order_blind={e.order_blind:.3f}")
 
 
 def visually_indicated_sounds() -> tuple[float, str]:
+    from bench.live import timed
     from core.sound import vis
 
-    t0 = time.perf_counter()
-    v = vis.train(vis.VisConfig())
-    seconds = time.perf_counter() - t0
+    seconds, v = timed(vis.train, vis.VisConfig())
     return seconds, (f"material_from_predicted_sounds={v.acc_pred:.3f} from_true_sounds={v.acc_true:.3f} "
                      f"chance={v.chance:.3f} envelope_mse/mean_ref={v.mse / v.mse_mean:.2f}")
 
