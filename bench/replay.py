@@ -53,6 +53,11 @@ st.plotly_chart(go.Figure(go.Bar(x=list("helo"), y=[step, 1, 2, 3]),
                           layout={"title": {"text": f"Step {step}: a bare chart"}}))
 '''
 TITLE = "g.g-gtitle text, .gtitle"
+# Does a chart title start with the wanted text? Looked for in the page and in its charts' frames
+# (show(..., in_place=True) draws a chart inside a component's frame, served from the same origin).
+TITLE_SHOWS = """([sel, want]) => [document, ...[...document.querySelectorAll('iframe')]
+    .map(f => { try { return f.contentDocument; } catch (e) { return null; } }).filter(Boolean)]
+    .some(d => [...d.querySelectorAll(sel)].some(e => e.textContent.startsWith(want)))"""
 
 
 def wait_idle(page, timeout: float = 60.0) -> None:
@@ -107,7 +112,7 @@ def press_times(browser, url: str, presses: int, profile: dict | None = None) ->
         return next(m["value"] for m in cdp.send("Performance.getMetrics")["metrics"] if m["name"] == "ThreadTime")
 
     page.goto(url)
-    page.wait_for_selector(TITLE, timeout=240_000)
+    page.wait_for_function(TITLE_SHOWS, arg=[TITLE, "Step 0:"], timeout=240_000)
     wait_idle(page, 240)
     time.sleep(1.0)
     thumb = page.locator('input[type=range][aria-label^="Training step "]').first
@@ -123,9 +128,7 @@ def press_times(browser, url: str, presses: int, profile: dict | None = None) ->
         c0 = thread_time()
         t0 = time.perf_counter()
         page.keyboard.press(key)
-        page.wait_for_function(
-            "([sel, want]) => [...document.querySelectorAll(sel)].some(e => e.textContent.startsWith(want))",
-            arg=[TITLE, f"Step {want}:"], timeout=60_000, polling="raf")
+        page.wait_for_function(TITLE_SHOWS, arg=[TITLE, f"Step {want}:"], timeout=60_000, polling="raf")
         wait_idle(page)
         times.append(time.perf_counter() - t0)
         cpu.append(thread_time() - c0)
