@@ -69,9 +69,10 @@ st.markdown(f"**What to notice:** after the whole clip the recurrent model is ri
 def listen(ecfg: emotion.EmotionConfig) -> None:
     """A held-out clip and the belief forming; its widgets rerun only this part of the page (st.fragment)."""
     st.subheader("Listen to a clip and watch the belief form")
-    c1, c2, c3, c4 = st.columns([3, 3, 2, 1])
+    c1, c2 = st.columns(2)  # the four styles' buttons need half the width at a projector's font size
     sentence = select(SENTENCE, "Sentence (held out from training)", where=c1)
     style = select(STYLE, "Acted style", where=c2, widget="segmented_control") or STYLE.default
+    c3, c4 = st.columns([2, 1])
     speaker = select(SPEAKER, "Voice", where=c3, help=f"Held-out voices: {', '.join(speech.HELD_OUT_SPEAKERS)}; "
                      f"the others were heard in training (with other sentences).")
     clip_seed = slider(CLIP_SEED, "Take", where=c4)
