@@ -43,7 +43,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from devtools.stclient import ROOT, Session, start_app, stop_app  # noqa: E402
-from ui.handwriting import POINT_DEFAULT  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -56,11 +55,8 @@ st.plotly_chart(go.Figure(go.Bar(x=list("helo"), y=[step, 1, 2, 3]),
                           layout={"title": {"text": f"Step {step}: a bare chart"}}))
 '''
 TITLE = "g.g-gtitle text, .gtitle"
-# Does a chart title start with the wanted text? Looked for in the page and in its charts' frames
-# (show(..., in_place=True) draws a chart inside a component's frame, served from the same origin).
-TITLE_SHOWS = """([sel, want]) => [document, ...[...document.querySelectorAll('iframe')]
-    .map(f => { try { return f.contentDocument; } catch (e) { return null; } }).filter(Boolean)]
-    .some(d => [...d.querySelectorAll(sel)].some(e => e.textContent.startsWith(want)))"""
+# Does a chart title start with the wanted text?
+TITLE_SHOWS = "([sel, want]) => [...document.querySelectorAll(sel)].some(e => e.textContent.startsWith(want))"
 
 
 def wait_idle(page, timeout: float = 60.0) -> None:
@@ -73,7 +69,7 @@ def wait_idle(page, timeout: float = 60.0) -> None:
 
 
 PARTS = (  # script file name prefix (Streamlit's bundle chunks) → part
-    ("plotly", ("PlotlyChart", "plotly-")),  # st.plotly_chart's bundle; the in-place charts' plotly.js
+    ("plotly", ("PlotlyChart",)),
     ("markdown", ("StreamlitMarkdown", "rehype-katex", "katex", "remark", "rehype", "micromark", "mdast", "hast")),
     ("dataframe", ("DataFrame", "data-grid")),
     ("react", ("react", "emotion", "styled", "index", "protobuf", "utils", "base", "Slider", "Metric", "Block")),
@@ -156,7 +152,10 @@ async def server_times(url: str, scene: str, presses: int) -> list[float]:
     path, _, key, _ = SCENES[scene]
     async with Session(url, path, timeout=300) as s:
         run = await s.open()
-        start = 1 if scene != "handwriting" else POINT_DEFAULT  # the slider's first value
+        if scene == "handwriting":
+            from ui.handwriting import POINT_DEFAULT as start  # the slider's first value
+        else:
+            start = 0
         times = []
         for k in range(presses):
             run = await s.set(key, start + k + 1)

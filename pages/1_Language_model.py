@@ -93,8 +93,8 @@ def unrolled_section(cfg: model.CharLMConfig, rec: model.TrainingRecord) -> hell
     m3.metric("Mean P(target)", f"{scene.mean_p_target:.3f}", help="The average probability of the correct next "
               "character over the positions shown (1 = always right and sure).")
     m4.metric("Vocabulary size V", V, help="= length of each one-hot vector")
-    show(scene.unrolled, key="unrolled", in_place=True)  # in place: redrawn at every press of the slider
-    show(scene.bars, key="bars", in_place=True)
+    show(scene.unrolled, key="unrolled")
+    show(scene.bars, key="bars")
     with numbers("Numbers: P(next character) at each step (target column marked)", key="num_probs") as shown:
         if shown:
             probs, hidden = hello.probs_table(rec, scene.step)

@@ -109,12 +109,11 @@ def watch_it_write(cfg: Mo.HandConfig, rec: Mo.HandRecord, line: str, bias: floa
     figs = hw.replay_figures(cfg, line, bias, seed, t, w)
     left, right = st.columns(2)
     with left:
-        show(figs["pen"], "hwc_pen", table=figs["pen_table"], in_place=True)  # redrawn at every point
+        show(figs["pen"], "hwc_pen", table=figs["pen_table"])
     with right:
-        show(figs["density"], "hwc_density", table=figs["density_table"], in_place=True,
+        show(figs["density"], "hwc_density", table=figs["density_table"],
              label="Numbers: the mixture for this point (π, μ, σ, ρ) and P(pen up)")
-    show(figs["window"], "hwc_window", table=figs["window_table"], in_place=True,
-         label="Numbers: the window's peak every 5 points")
+    show(figs["window"], "hwc_window", table=figs["window_table"], label="Numbers: the window's peak every 5 points")
     ok, total = hw.window_monotone_rate(cfg, rec)
     moves = ("never steps back" if figs["backsteps"] == 0
              else f"steps back {figs['backsteps']} time{'s' if figs['backsteps'] > 1 else ''}")

@@ -93,7 +93,7 @@ def listen(ecfg: emotion.EmotionConfig) -> None:
         c1.audio(heard.wav, format="audio/wav")
         c2.caption(f"What the network has heard at the cut: {k} of {T} frames")
         c2.audio(heard.wav if k == T else sound.cut_wav(ecfg, said, style, speaker, clip_seed, k), format="audio/wav")
-        show(sound.beliefs_figure(heard, cut=k), key="snd_beliefs", in_place=True, table=lambda: pd.DataFrame(
+        show(sound.beliefs_figure(heard, cut=k), key="snd_beliefs", table=lambda: pd.DataFrame(
             heard.probs[:k].round(3), columns=list(emotion.CLASSES)).assign(
             frame=range(1, k + 1), time_s=[round(i * 0.04, 2) for i in range(k)]))
         guess = emotion.CLASSES[int(heard.probs[k - 1].argmax())]
@@ -165,7 +165,7 @@ def watch_and_listen(vcfg: vis.VisConfig) -> None:
         st.markdown(f"**Predicted, retrieved** (nearest training sound: {r.material}, {r.action})")
         st.audio(scene.retrieved_wav, format="audio/wav")
     bands = [f"{hz:.0f} Hz" for hz in vis.BAND_EDGES[:-1]]
-    show(sound.envelope_figure(vcfg, index, frame), key="snd_env", in_place=True, table=lambda: [
+    show(sound.envelope_figure(vcfg, index, frame), key="snd_env", table=lambda: [
         pd.DataFrame(scene.true_env.round(3), columns=bands).assign(step=range(vis.N_STEPS), which="true"),
         pd.DataFrame(scene.pred_env.round(3), columns=bands).assign(step=range(vis.N_STEPS), which="predicted")])
     show(sound.loudness_figure(vcfg, index), key="snd_loud", table=lambda: pd.DataFrame({

@@ -76,15 +76,3 @@ def open_page(page: str | None = None, query: dict | None = None, timeout: float
     for key in opened:
         at.session_state[key] = True
     return at
-
-
-def chart_specs(at) -> dict[str, str]:
-    """Every chart an AppTest run drew, element id → the figure's JSON: st.plotly_chart and the in-place
-    charts (ui.show.show(..., in_place=True), a component whose arguments carry the figure)."""
-    import json
-
-    specs = {c.proto.id: c.proto.spec for c in at.get("plotly_chart")}
-    for c in at.get("component_instance"):
-        if c.proto.component_name.endswith(".plotly_frame"):
-            specs[c.proto.id] = json.loads(c.proto.json_args)["spec"]
-    return specs

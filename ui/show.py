@@ -1,4 +1,4 @@
-"""Showing things: a chart (drawn anew, or in place for a replay) with its lazy Numbers table, the code that ran, and text made inert.
+"""Showing things: a chart with its lazy Numbers table, the code that ran, and text made inert.
 
 ``esc`` (Markdown), ``esc_latex`` (inside ``\\text{…}``) and ``esc_label`` (Plotly labels) are the one
 place where text that came from a student or a link is made safe to show: no links, images,
@@ -8,19 +8,14 @@ emphasis, colours or formulas can be injected through it, and special characters
 from __future__ import annotations
 
 import html
-import json
 import inspect
-import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import streamlit as st
-
-from core.common.paths import cache_dir
 
 _MD_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=\"'/@])")
 _LATEX_SPECIALS = {
@@ -72,66 +67,19 @@ def for_projector(fig):
     return fig
 
 
-CHART_CONFIG = {"displaylogo": False}
-FRAME_PAGE = Path(__file__).resolve().parents[1] / "assets" / "plotly_frame.html"
-
-
-def show(fig, key: str, table: Any = None, label: str | None = None, in_place: bool = False) -> None:
+def show(fig, key: str, table: Any = None, label: str | None = None) -> None:
     """Draw a Plotly figure and, below it, its Numbers table (built only while a student has it open).
 
     ``table`` is a DataFrame, or a function returning one (or several) so nothing is computed while
     the expander is closed. Figures may come from a shared cache: presenter mode changes a copy.
-
-    ``in_place`` is for the charts a replay slider changes at every press: the chart stays drawn and
-    plotly.js redraws only what changed (``Plotly.react``), where st.plotly_chart mounts the changed
-    figure anew and draws it twice. bench/replay.py measures what it buys.
     """
-    fig = for_projector(fig) if presenter() else fig
-    if in_place:
-        # its own key space: a component is a widget, and its (empty) value must not meet a widget of that name
-        frame_chart()(spec=fig.to_json(), config=json.dumps(CHART_CONFIG), key=f"chart:{key}", default=None)
-    else:
-        st.plotly_chart(fig, key=key, config=CHART_CONFIG)
+    st.plotly_chart(for_projector(fig) if presenter() else fig, key=key, config={"displaylogo": False})
     if table is not None:
         with numbers(label or "Numbers behind this chart", key=f"num_{key}") as shown:
             if shown:
                 frames = table() if callable(table) else table
                 for frame in frames if isinstance(frames, (list, tuple)) else [frames]:
                     st.dataframe(frame, hide_index=True)
-
-
-def frame_dir() -> Path:
-    """The in-place chart's files in the app's cache folder: its page and the plotly.js that the installed
-    plotly package ships (named by version, so a browser never keeps an old copy). Rebuilt when missing."""
-    import plotly
-
-    folder = cache_dir("plotly_frame")
-    script = f"plotly-{plotly.__version__}.min.js"
-    if not (folder / script).is_file():
-        _write_atomic(folder / script, (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_bytes())
-    page = FRAME_PAGE.read_text(encoding="utf-8").replace("{plotly_js}", script)
-    index = folder / "index.html"
-    if not index.is_file() or index.read_text(encoding="utf-8") != page:
-        _write_atomic(index, page.encode("utf-8"))
-    return folder
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Two servers or sessions may prepare the folder at once: each writes its own file, then renames it."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{id(data)}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
-def frame_chart():
-    """The in-place chart component, registered with the runtime that runs this script.
-
-    Declared on every use: a component declared once at import would be missing from a runtime that
-    imported this module outside a script run (the warm-up thread) or from a test's new runtime.
-    Registering the same component again is a dictionary update."""
-    import streamlit.components.v1 as components
-
-    return components.declare_component("plotly_frame", path=str(frame_dir()))
 
 
 @contextmanager

@@ -542,9 +542,8 @@ def presenter_checks(page) -> dict:
         const heads = [...main.querySelectorAll('h1, h2, h3')].filter(e => e.offsetParent);
         const links = [...document.querySelectorAll('[data-testid="stSidebar"] [data-testid="stPageLink"] span')]
             .filter(e => e.offsetParent && e.scrollWidth > e.clientWidth + 1).map(e => e.textContent);
-        const frames = [...main.querySelectorAll('iframe')].map(f => f.contentDocument).filter(Boolean);  // in-place charts
-        const ticks = [main, ...frames].flatMap(d => [...d.querySelectorAll('.js-plotly-plot .xtick text, .js-plotly-plot .ytick text')])
-            .map(e => parseFloat(e.style.fontSize || e.ownerDocument.defaultView.getComputedStyle(e).fontSize));
+        const ticks = [...main.querySelectorAll('.js-plotly-plot .xtick text, .js-plotly-plot .ytick text')]
+            .map(e => parseFloat(e.style.fontSize || getComputedStyle(e).fontSize));
         const sizes = body.map(px).sort((a, b) => a - b);
         return {body_px: sizes.length ? sizes[Math.floor(sizes.length / 2)] : 0,
                 heading_px: heads.map(px), truncated_links: links,

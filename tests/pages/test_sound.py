@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import chart_specs, open_page
+from conftest import open_page
 
 TIMEOUT = 900  # the first run trains both models (about 30 s on a quiet 2-core machine, more under load)
 
@@ -25,7 +25,7 @@ def test_default_scene_renders_players_and_charts():
     assert not at.exception and not at.error
     # one clip + its cut, three sounds of the silent clip, two per listening-test question
     assert len(at.get("audio")) == 2 + 3 + 2 * 5
-    assert len(chart_specs(at)) == 4
+    assert len(at.get("plotly_chart")) == 4
     assert len(at.get("audio_input")) == 1
     chance = float(metric(at, "chance").rstrip("%"))
     assert chance == 25

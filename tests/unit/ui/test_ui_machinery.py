@@ -2,7 +2,6 @@
 
 import threading
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -186,28 +185,3 @@ def test_training_naps_only_while_a_students_page_computes(monkeypatch):
     assert not T.students_computing()  # waiting for its training is not computing
     release.set()
     student.join(10)
-
-
-def test_in_place_chart_files_are_rebuilt_when_missing(tmp_path, monkeypatch):
-    """The in-place chart's folder holds its page and the plotly.js the installed plotly ships, named by
-    version; a deleted file comes back, and the page asks for exactly that script."""
-    import re
-
-    import plotly
-
-    from ui import show as S
-
-    monkeypatch.setenv("RNNLAB_CACHE", str(tmp_path))
-    folder = S.frame_dir()
-    assert folder.parent == tmp_path
-    shipped = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_bytes()
-    script = folder / f"plotly-{plotly.__version__}.min.js"
-    assert script.read_bytes() == shipped
-    page = (folder / "index.html").read_text()
-    assert re.findall(r'<script src="([^"]+)">', page) == [script.name]
-    assert "{plotly_js}" not in page and "streamlit:componentReady" in page
-    script.unlink()
-    (folder / "index.html").write_text("stale")
-    S.frame_dir()
-    assert script.read_bytes() == shipped and (folder / "index.html").read_text() == page
-    assert sorted(p.name for p in folder.iterdir()) == sorted(["index.html", script.name])  # no temporary files left
