@@ -18,11 +18,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def captioner() -> tuple[float, str]:
+    from bench.live import timed
     from core.applications import captioning as cap
 
-    t0 = time.perf_counter()
-    run = cap.train(cap.CaptionConfig())
-    seconds = time.perf_counter() - t0
+    seconds, run = timed(cap.train, cap.CaptionConfig())
     g, b = run.scores["greedy"], run.scores["beam"]
     return seconds, (f"heldout_exact_greedy={g['exact match %']:.1f}% heldout_exact_beam{run.config.beam_width}="
                      f"{b['exact match %']:.1f}% bleu4={g['BLEU']:.1f} image_at={run.config.image_at}")
@@ -32,21 +31,20 @@ def captioner_what_if() -> tuple[float, str]:
     """The what-if retrain: C at every step (the paper's model is already cached when a student asks)."""
     from dataclasses import replace
 
+    from bench.live import timed
     from core.applications import captioning as cap
 
-    t0 = time.perf_counter()
-    run = cap.train(replace(cap.CaptionConfig(), image_at="every"))
-    seconds = time.perf_counter() - t0
+    seconds, run = timed(cap.train, replace(cap.CaptionConfig(), image_at="every"))
     return seconds, f"heldout_exact_greedy={run.scores['greedy']['exact match %']:.1f}% image_at=every"
 
 
 def text_generator() -> tuple[float, str]:
     from core.applications import textgen as tg
 
-    t0 = time.perf_counter()
-    text = tg.corpus_text("wiki")  # read from the app's cache folder (the dump is parsed once per machine)
-    run = tg.train(text, tg.CharGenConfig())
-    seconds = time.perf_counter() - t0
+    from bench.live import timed
+
+    # the corpus is read from the app's cache folder (the dump is parsed once per machine), inside the clock
+    seconds, run = timed(lambda: tg.train(tg.corpus_text("wiki"), tg.CharGenConfig()))
     sample = tg.generate(run, "The ", 200, 0.7, 4, seed=0)
     share, n = tg.real_word_share([s[4:] for s in sample.samples], run.words)
     return seconds, (f"heldout_bits_per_char={run.bits_per_char:.3f} unigram_bits={run.unigram_bits:.3f} "

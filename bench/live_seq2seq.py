@@ -15,21 +15,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywher
 
 def default_training() -> tuple[float, str]:
     """The page's default model: data generated, trained to the target, held-out exact match measured."""
+    from bench.live import timed
     from core.seq2seq import model as s2s
 
-    t0 = time.perf_counter()
-    tm = s2s.train(s2s.Seq2SeqConfig())
-    seconds = time.perf_counter() - t0
+    seconds, tm = timed(s2s.train, s2s.Seq2SeqConfig())
     return seconds, f"held-out_exact_match={tm.record.held_out:.3f} steps={tm.record.steps_run}"
 
 
 def bottleneck() -> tuple[float, str]:
     """Both bottleneck models (fixed C and attention) and their exact match by length."""
+    from bench.live import timed
     from core.seq2seq import model as s2s
 
-    t0 = time.perf_counter()
-    curves = [s2s.accuracy_by_length(s2s.train(s2s.bottleneck_config(att))) for att in (False, True)]
-    seconds = time.perf_counter() - t0
+    seconds, curves = timed(lambda: [s2s.accuracy_by_length(s2s.train(s2s.bottleneck_config(att)))
+                                     for att in (False, True)])
     L = s2s.bottleneck_config(False).max_train_len
 
     def at(c, lo, hi):
@@ -43,11 +42,11 @@ def bottleneck() -> tuple[float, str]:
 
 def what_if_numbers_de() -> tuple[float, str]:
     """A what-if retrain: the English → German number task at the page's default settings."""
+    from bench.live import timed
     from core.seq2seq import model as s2s
 
-    t0 = time.perf_counter()
-    tm = s2s.train(s2s.Seq2SeqConfig(task="numbers_de"))
-    return time.perf_counter() - t0, f"held-out_exact_match={tm.record.held_out:.3f} steps={tm.record.steps_run}"
+    seconds, tm = timed(s2s.train, s2s.Seq2SeqConfig(task="numbers_de"))
+    return seconds, f"held-out_exact_match={tm.record.held_out:.3f} steps={tm.record.steps_run}"
 
 
 DEMOS = {"seq2seq_default": default_training, "seq2seq_bottleneck": bottleneck, "seq2seq_whatif_numbers_de": what_if_numbers_de}
