@@ -22,6 +22,7 @@ LR = Choice("lr", (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0), hello.DEFAULT.lr)
 STEPS = Int("steps", 1, 1000, hello.DEFAULT.steps)
 SEED = Int("seed", 0, 999, hello.DEFAULT.seed)
 STEP = Int("step", 0, hello.DEFAULT.steps, 0)
+SAMPLE_STEP = Int("sample_step", 0, hello.DEFAULT.steps, hello.DEFAULT.steps)
 TEMP = Float("temp", 0.0, 2.0, 1.0, 0.1)
 N_SAMPLES = Int("n", 1, 10, 5)
 LENGTH = Int("length", 1, 200, 4)
@@ -72,9 +73,10 @@ if rec.meta["windows"] > 1:
     st.caption(f"Your text has {len(text):,} characters, so it trains as {rec.meta['windows']} windows of "
                f"{T} steps; the pictures, the chain rule and the memory table show the first window.")
 
-# ---- Sections 1–5: the replay ----------------------------------------------------------------
-# Each section is a function; replay_sections below calls them in the lecture's order. The step slider
-# lives in that fragment, so moving it reruns (and redraws) only these sections, not the what-ifs.
+# ---- Sections 1–5 -----------------------------------------------------------------------------
+# Each section is a function, called below in the lecture's order. The step slider and what shows that
+# step (sections 1–2) form one fragment, so moving the slider reruns and redraws only them. The curves
+# and the memory table are the same at every step; sampling has its own fragment and its own step.
 def unrolled_section(cfg: model.CharLMConfig, rec: model.TrainingRecord) -> hello.Replay:
     st.header("1 · The unrolled network, live")
     every = rec.meta["record_every"]
@@ -115,24 +117,24 @@ def unrolled_section(cfg: model.CharLMConfig, rec: model.TrainingRecord) -> hell
     return scene
 
 
-def curves_section(cfg: model.CharLMConfig, rec: model.TrainingRecord, scene: hello.Replay) -> None:
-    st.header("2 · Training, step by step")
-    run = hello.curves(cfg)  # the whole run: the same charts at every step, so the browser keeps them
+def curves_section(cfg: model.CharLMConfig, rec: model.TrainingRecord) -> None:
+    st.header("3 · Training, step by step")
+    run = hello.curves(cfg)  # the whole run, the same at every replay step
     c1, c2 = st.columns(2)
     with c1:
         show(run.ptarget, key="ptarget")
     with c2:
         show(run.loss, key="loss")
-    st.caption(f"At step {scene.step}, the one replayed above, the loss is {scene.loss:.3f} and P(target) is "
-               f"{', '.join(f'{p:.2f}' for p in scene.p_target)} (in the legend's order). Hover a curve to read "
-               "any other step.")
+    st.caption("Every recorded step of the run; the step slider in section 1 replays any of them. Hover a curve "
+               "to read its numbers.")
+    st.markdown(f"**What to notice:** {hello.curves_notice(rec)}")
     with numbers("Numbers: loss and P(target) per recorded step", key="num_curves") as shown:
         if shown:
             st.dataframe(hello.curves_table(rec), hide_index=True)
 
 
 def memory_section(cfg: model.CharLMConfig) -> None:
-    st.header("3 · Why memory matters")
+    st.header("4 · Why memory matters")
     cmp = hello.memory(cfg)
     if not cmp.rows:
         st.info("In this text every character is always followed by the same character, so even a model "
@@ -163,7 +165,7 @@ def memory_section(cfg: model.CharLMConfig) -> None:
 
 
 def chain_rule_section(scene: hello.Replay) -> None:
-    st.header("4 · The chain rule, with this step's numbers")
+    st.header("2 · The chain rule, with this step's numbers")
     tp, V = scene.text, scene.vocab_size
     formula, values = hello.chain_rule_latex(tp)
     st.latex(formula)
@@ -186,13 +188,22 @@ def chain_rule_section(scene: hello.Replay) -> None:
     where = ("close to V (guessing)" if ppl > 0.9 * V else "close to 1 (certain)" if ppl < 1.1
              else "between 1 (certain) and V (guessing)")
     st.markdown(f"**What to notice:** at step {tp.step} the perplexity is {ppl:.3f} with V = {V}: {where}. "
-                "Drag the step slider: it falls as the factors above grow.")
+                "Drag the step slider above: it falls as the factors grow.")
 
 
 @st.fragment
-def sampling_section(cfg: model.CharLMConfig, itos: tuple, shown_step: int) -> None:
+def sampling_section(cfg: model.CharLMConfig, rec: model.TrainingRecord) -> None:
     """Section 5 reruns on its own (st.fragment) when a sampling knob moves: the model is already trained."""
     st.header("5 · Sampling: let the model write")
+    itos, every = rec.itos, rec.meta["record_every"]
+    last = cfg.steps - cfg.steps % every
+    if st.session_state.get("sample_step") == st.session_state.get("_sample_last", last):
+        st.session_state["sample_step"] = last  # it was at the end of training: it stays there after a retrain
+    st.session_state["_sample_last"] = last
+    shown_step = params.slider(replace(SAMPLE_STEP, hi=last, default=last, step=every),
+                               "Weights of training step (the end of training by default)",
+                               help="The model writes with the weights recorded at this step: 0 is the untrained "
+                               "network, the last step the trained one.")
     c1, c2, c3, c4 = st.columns(4)
     start = params.text(replace(START, default=cfg.text[0]), "Start with", where=c1)
     temperature = params.slider(TEMP, "Temperature (0 = greedy)", where=c2,
@@ -207,7 +218,7 @@ def sampling_section(cfg: model.CharLMConfig, itos: tuple, shown_step: int) -> N
                  f"{esc(', '.join(repr(c) for c in itos))}. Not known: {esc(', '.join(repr(c) for c in unknown))}.")
     else:
         out = hello.samples(cfg, shown_step, start, length, temperature, n_samples)
-        st.caption(f"Generated with the weights of step {shown_step} (move the step slider to compare).")
+        st.caption(f"Generated with the weights of step {shown_step} (move the slider above to compare).")
         st.dataframe(pd.DataFrame({"sample": out}), hide_index=True)
         distinct = len(set(out))
         st.markdown(f"**What to notice:** {distinct} different sample{'s' if distinct > 1 else ''} out of {len(out)}. "
@@ -218,15 +229,15 @@ def sampling_section(cfg: model.CharLMConfig, itos: tuple, shown_step: int) -> N
 
 @st.fragment
 def replay_sections(cfg: model.CharLMConfig, rec: model.TrainingRecord) -> None:
-    """Sections 1–5 in the lecture's order; the step slider in section 1 reruns only this fragment."""
+    """Sections 1–2: what the step slider shows; moving it reruns only this fragment."""
     scene = unrolled_section(cfg, rec)
-    curves_section(cfg, rec, scene)
-    memory_section(cfg)  # doesn't depend on the step, but sits between sections that do
     chain_rule_section(scene)
-    sampling_section(cfg, rec.itos, scene.step)
 
 
 replay_sections(cfg, rec)
+curves_section(cfg, rec)
+memory_section(cfg)
+sampling_section(cfg, rec)
 
 # ---- Code ------------------------------------------------------------------------------------
 st.header("6 · The code that ran")

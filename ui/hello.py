@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 
 from core.common.style import char_label
@@ -49,7 +50,6 @@ class Replay:
     loss: float  # mean cross-entropy over the whole text, nats
     vocab_size: int
     mean_p_target: float  # over the displayed window
-    p_target: tuple[float, ...]  # P(target) at the first MAX_SHOWN positions: the curves' values at this step
     text: TextProbability
     unrolled: object  # go.Figure
     bars: object  # the first ``bar_steps`` steps
@@ -73,11 +73,11 @@ def replay(cfg: CharLMConfig, step: int) -> Replay:
     i = rec.snapshot_index(step)
     shown = int(rec.steps[i])
     vocab, inputs, targets = _chars(rec)
-    k, kb = min(len(inputs), MAX_SHOWN), bar_steps(len(inputs), len(vocab))
+    kb = bar_steps(len(inputs), len(vocab))
     text = model.text_probability(rec, shown)
     return Replay(
         step=shown, loss=float(rec.loss[i]), vocab_size=len(vocab), mean_p_target=float(text.chain.factors.mean()),
-        p_target=tuple(float(p) for p in rec.p_target[i, :k]), text=text,
+        text=text,
         unrolled=figures.unrolled_network(inputs, targets, vocab, rec.probs[i], rec.hidden[i],
                                           title=f"Step {shown}: inputs at the bottom, predictions on top"),
         bars=figures.next_char_bars(inputs[:kb], targets[:kb], vocab, rec.probs[i][:kb]), bar_steps=kb,
@@ -151,6 +151,19 @@ def curves_table(rec: TrainingRecord) -> pd.DataFrame:
     curves.insert(0, "loss", rec.loss)
     curves.insert(0, "step", rec.steps)
     return curves.round(4)
+
+
+def curves_notice(rec: TrainingRecord) -> str:
+    """What the two curves show, from their numbers: where the loss went, when every P(target) passed 0.9."""
+    k = min(len(rec.inputs), MAX_SHOWN)
+    loss, ln_v = rec.loss, math.log(len(rec.itos))
+    moved = "fell" if loss[-1] < loss[0] else "did not fall"
+    said = (f"over the {int(rec.steps[-1])} steps the loss {moved}, from {loss[0]:.3f} (ln V = {ln_v:.3f}) "
+            f"to {loss[-1]:.3f}")
+    high = np.flatnonzero((rec.p_target[:, :k] >= 0.9).all(axis=1))
+    if high.size:
+        return said + f"; every P(target) shown is 0.9 or more for the first time at step {int(rec.steps[high[0]])}."
+    return said + "; at no recorded step is every P(target) shown 0.9 or more."
 
 
 def memory_table(cmp: MemoryComparison) -> pd.DataFrame:

@@ -92,7 +92,7 @@ def test_unicode_text_just_works():
 
 
 def test_greedy_samples_spell_hello():
-    at = run({"step": "20"})  # the trained model (the page opens at step 0)
+    at = run({"sample_step": "20"})  # the trained model
     at.slider(key="temp").set_value(0.0).run()
     samples = next(d.value for d in at.dataframe if "sample" in d.value.columns)
     assert set(samples["sample"]) == {"hello"}
@@ -158,7 +158,7 @@ def test_numbers_and_code_run_only_when_opened():
 
 def test_a_tiny_temperature_in_a_link_samples_instead_of_crashing():
     """?temp=1e-320 used to divide the logits into inf/nan ("probability tensor contains inf")."""
-    at = run({"temp": "1e-320", "step": "20"})
+    at = run({"temp": "1e-320"})
     assert not at.exception and not at.error
     samples = next(d.value for d in at.dataframe if "sample" in d.value.columns)
     assert set(samples["sample"]) == {"hello"}  # floored to 0.001: as good as greedy
@@ -252,11 +252,12 @@ def test_jargon_has_a_help():
     assert "uniformly" in helps["Perplexity"]
 
 
-def test_moving_the_step_redraws_only_the_charts_that_show_it():
-    """The training curves are sent byte-identical at every step (the browser keeps them as drawn); the
-    unrolled network and the bars change, and the caption under the curves gives this step's values."""
+def test_moving_the_step_redraws_only_what_shows_it():
+    """The step slider's fragment holds the unrolled network, the bars and the chain rule; the training
+    curves, the memory table and the samples sit outside it and are sent byte-identical at every step."""
     at = run()
     before = {c.proto.id: c.proto.spec for c in at.get("plotly_chart")}
+    samples_before = next(d.value for d in at.dataframe if "sample" in d.value.columns)
     at.slider(key="step").set_value(7).run()
     assert not at.exception
     after = {c.proto.id: c.proto.spec for c in at.get("plotly_chart")}
@@ -265,9 +266,35 @@ def test_moving_the_step_redraws_only_the_charts_that_show_it():
     assert all(json.loads(spec)["layout"]["xaxis"]["title"]["text"] == "training step" for spec in kept)
     titles = [json.loads(spec)["layout"].get("title", {}).get("text", "") for spec in after.values()]
     assert any(t.startswith("Step 7:") for t in titles)
+    notes = [m.value for m in at.markdown if "What to notice" in m.value]
+    assert any("at step 7 the perplexity" in n for n in notes)  # the chain rule follows the slider
+    samples_after = next(d.value for d in at.dataframe if "sample" in d.value.columns)
+    assert samples_after.equals(samples_before)  # sampling has its own step
+
+
+def test_the_curves_notice_follows_the_numbers():
     from core.hello import model as charlm
+    at = run()
     rec = charlm.train(charlm.CharLMConfig())
-    i = rec.snapshot_index(7)
-    note = next(c.value for c in at.caption if c.value.startswith("At step 7"))
-    assert f"loss is {rec.loss[i]:.3f}" in note
-    assert ", ".join(f"{p:.2f}" for p in rec.p_target[i, :4]) in note
+    note = next(m.value for m in at.markdown if "over the 20 steps the loss" in m.value)
+    assert f"from {rec.loss[0]:.3f}" in note and f"to {rec.loss[-1]:.3f}" in note and "fell" in note
+    first = int(rec.steps[(rec.p_target[:, :4] >= 0.9).all(axis=1).argmax()])
+    assert f"for the first time at step {first}." in note
+    assert (rec.p_target[rec.steps < first, :4] < 0.9).any(axis=1).all()
+    flat = run({"lr": "0.001", "steps": "3"})  # too little training for every P(target) to reach 0.9
+    note = next(m.value for m in flat.markdown if "over the 3 steps the loss" in m.value)
+    assert "at no recorded step is every P(target) shown 0.9 or more" in note
+
+
+def test_sampling_uses_the_trained_weights_by_default_and_its_own_step():
+    at = run()  # the replay opens at step 0; the samples come from the end of training
+    assert at.slider(key="sample_step").value == 20
+    at.slider(key="temp").set_value(0.0).run()
+    assert set(next(d.value for d in at.dataframe if "sample" in d.value.columns)["sample"]) == {"hello"}
+    assert any("weights of step 20" in c.value for c in at.caption)
+    at.slider(key="steps").set_value(40).run()  # a retrain: the slider stays at the end of training
+    assert at.slider(key="sample_step").value == 40 and at.slider(key="sample_step").max == 40
+    at.slider(key="sample_step").set_value(0).run()  # the untrained network: not "hello"
+    assert not at.exception
+    assert any("weights of step 0" in c.value for c in at.caption)
+    assert set(next(d.value for d in at.dataframe if "sample" in d.value.columns)["sample"]) != {"hello"}
