@@ -2,6 +2,11 @@
 
 (``--pages hello,handwriting,bare`` also times the handwriting lesson's pen-point slider the same way.)
 
+``bare_long`` is the bare slider and chart in an ``st.fragment`` with twelve static sections below it
+(a header and a paragraph each, four charts and three tables in all: about as long as a lesson). The
+slider never changes them, yet Streamlit's frontend renders them again at every press, so its ratio
+to the bare page is what the length of a page costs on its own.
+
 Headless Chromium (Debian's, driven by playwright) opens the hello lesson and a bare Streamlit page
 with one slider and one Plotly chart, each on its own server. For each: focus the slider, press the
 right arrow key, and time until the chart's title shows the new step and Streamlit is idle again.
@@ -13,6 +18,7 @@ alone (the rerun through devtools/stclient.py, no browser). Prints:
     replay page=hello|bare browser_cpu_p50_ms=…        (main browser thread CPU in one press)
     replay page=hello|bare server_rerun_p50_ms=…       (the same rerun without a browser)
     replay page=hello ratio_p50=… (goal ≤ 1.5)
+    replay page=bare_long ratio_p50=…  (what a long page costs by itself)
 
 With --profile, Chrome's sampling profiler runs during the presses and the main thread's CPU per
 press is split by where it went (the profile's shares of the thread's CPU; the profiler itself
@@ -53,6 +59,28 @@ import streamlit as st
 step = st.slider("Training step (a bare page)", 0, 100, 0, key="step")
 st.plotly_chart(go.Figure(go.Bar(x=list("helo"), y=[step, 1, 2, 3]),
                           layout={"title": {"text": f"Step {step}: a bare chart"}}))
+'''
+# The bare slider and chart in a fragment, with a lesson's worth of static sections below it that the
+# slider never changes: what Streamlit's frontend costs per press for the rest of a long page.
+BARE_LONG = '''import plotly.graph_objects as go
+import streamlit as st
+
+
+@st.fragment
+def replay():
+    step = st.slider("Training step (a bare page)", 0, 100, 0, key="step")
+    st.plotly_chart(go.Figure(go.Bar(x=list("helo"), y=[step, 1, 2, 3]),
+                              layout={"title": {"text": f"Step {step}: a bare chart"}}))
+
+
+replay()
+for i in range(12):
+    st.header(f"Section {i + 2}")
+    st.markdown("A paragraph of the lesson, with a formula $x^2$ and **bold** words. " * 5)
+    if i % 3 == 0:
+        st.plotly_chart(go.Figure(go.Scatter(y=[k % 7 for k in range(50)])), key=f"chart{i}")
+    if i % 4 == 1:
+        st.dataframe({"a": list(range(10)), "b": list(range(10))})
 '''
 TITLE = "g.g-gtitle text, .gtitle"
 # Does a chart title start with the wanted text?
@@ -103,7 +131,9 @@ SCENES = {
     "hello": ("Language_model", "Training step ", "step", "Step {}:"),
     "handwriting": ("Handwriting", "Pen point", "hw_point", "point {}:"),
     "bare": ("", "Training step (a bare page)", "step", "Step {}:"),
+    "bare_long": ("", "Training step (a bare page)", "step", "Step {}:"),
 }
+SCRIPTS = {"bare": BARE, "bare_long": BARE_LONG}  # the rest are RNN Lab's pages
 
 
 def press_times(browser, url: str, scene: str, presses: int,
@@ -180,18 +210,20 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--presses", type=int, default=20)
     ap.add_argument("--profile", action="store_true", help="split the browser's CPU per press by part")
-    ap.add_argument("--pages", default="hello,bare", help="of: " + ", ".join(SCENES))
+    ap.add_argument("--pages", default="hello,bare,bare_long", help="of: " + ", ".join(SCENES))
     a = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="replay-") as tmp:
-        bare = Path(tmp) / "bare.py"
-        bare.write_text(BARE)
+        scripts = {}
+        for name, text in SCRIPTS.items():
+            scripts[name] = Path(tmp) / f"{name}.py"
+            scripts[name].write_text(text)
         results = {}
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             for name in a.pages.split(","):
-                script = bare if name == "bare" else ROOT / "app.py"
+                script = scripts.get(name, ROOT / "app.py")
                 proc, url = start_app(script, log=Path(tmp) / f"{name}.log", env={"RNNLAB_WARMUP": "0"})
                 try:
                     profile = {} if a.profile else None
@@ -203,7 +235,8 @@ def main() -> None:
                     stop_app(proc)
             browser.close()
     for name in results.keys() - {"bare"} if "bare" in results else ():
-        print(f"replay page={name} ratio_p50={results[name] / results['bare']:.2f} (goal <= 1.5)")
+        why = "(what a long page costs by itself)" if name == "bare_long" else "(goal <= 1.5)"
+        print(f"replay page={name} ratio_p50={results[name] / results['bare']:.2f} {why}")
 
 
 if __name__ == "__main__":
