@@ -98,8 +98,12 @@ def _on_grid(value: float, p: Int | Float) -> bool:
     return math.isclose(k, round(k), abs_tol=1e-6)
 
 
-def check(p: Param) -> None:
-    """Check a link's value for ``p`` before its widget is drawn (see the module docstring)."""
+def check(p: Param, whole=None) -> None:
+    """Check a link's value for ``p`` before its widget is drawn (see the module docstring).
+
+    ``whole`` is how the widget turns a link's fraction into a whole number (``int`` for a slider,
+    which cuts it off; rounding half up for a number box), so the message names the number the page uses.
+    """
     raw = _new_link_value(p.key)
     if raw is None:
         return
@@ -116,14 +120,13 @@ def check(p: Param) -> None:
         if clamped != value:
             st.info(f"{_said(p.key, raw)} is outside {p.lo}–{p.hi}, so {clamped:g} is used.")
             st.session_state[p.key] = type(p.default)(clamped)
+        elif isinstance(p, Int) and whole and value != int(value) and _on_grid(whole(value), p):
+            st.info(f"{_said(p.key, raw)} is not a whole number, so {whole(value)} is used.")
         elif not _on_grid(value, p):
             st.warning(f"{_said(p.key, raw)} is not a value this slider offers (from {p.lo} to {p.hi} "
                        f"in steps of {p.step}), so the default {p.default} is used.")
             st.session_state[p.key] = p.default
             del st.query_params[p.key]  # a bound widget takes the link's value over session state
-        elif isinstance(p, Int) and value != int(value):
-            st.warning(f"{_said(p.key, raw)} is not a whole number, so the default {p.default} is used.")
-            st.session_state[p.key] = p.default
     elif isinstance(p, Choice):
         if raw not in [str(o) for o in p.options]:
             shown = ", ".join(esc(str(o)) for o in p.options)
@@ -146,12 +149,17 @@ def _keep_in_range(p: Int | Float) -> None:
 
 def slider(p: Int | Float, label: str, where: Any = None, **kwargs) -> int | float:
     """A URL-bound slider over ``p``'s range and step."""
-    check(p)
+    check(p, whole=int)  # Streamlit's slider takes a link's 3.5 as 3
     _keep_in_range(p)
     value = (where or st).slider(label, p.lo, p.hi, p.default, p.step, key=p.key, bind="query-params", **kwargs)
     if not _on_grid(value, p):  # Streamlit seeds a bound slider from the page's first URL even after check()
         return p.default
     return int(value) if isinstance(p, Int) else float(value)
+
+
+def _half_up(value: float) -> int:
+    """The whole number a box formatted "%.0f" shows for ``value`` (2.5 shows as 3; Python's round gives 2)."""
+    return int(math.floor(value + 0.5))
 
 
 def number(p: Int, label: str, where: Any = None, **kwargs) -> int:
@@ -161,13 +169,13 @@ def number(p: Int, label: str, where: Any = None, **kwargs) -> int:
     (an OverflowError before page code can react). A float box shown without decimals takes those
     values, and ``check`` clamps them with a message. The one workaround for that bug.
     """
-    check(p)
+    check(p, whole=_half_up)  # the box keeps 2.5, shows 3, and this function takes 3 too
     _keep_in_range(p)
     if isinstance(st.session_state.get(p.key), int):
         st.session_state[p.key] = float(st.session_state[p.key])  # set by a button or by check()
     value = (where or st).number_input(label, float(p.lo), float(p.hi), float(p.default), float(p.step),
                                        format="%.0f", key=p.key, bind="query-params", **kwargs)
-    return int(round(value))
+    return _half_up(value)
 
 
 def select(p: Choice, label: str, where: Any = None, widget: str = "selectbox", **kwargs) -> Any:

@@ -191,3 +191,12 @@ def test_group_names_in_the_legend_are_inert():
     names = [t.get("name", "") for s in specs for t in s["data"]]
     assert "&lt;a href=\"//x.io\"&gt;log in&lt;/a&gt;" in names
     assert not any("<a" in n for n in names)
+
+
+@pytest.mark.parametrize("raw, used", [("2.5", 3), ("0.49", 0)])
+def test_a_fraction_in_a_seed_link_names_the_seed_the_box_shows(raw, used):
+    """The seed box shows 2.5 as 3 (format "%.0f"); the page uses 3 and says so (Python's round would say 2)."""
+    at = page(map_seed=raw).run()
+    assert not at.exception
+    assert any(f"not a whole number, so {used} is used" in m.value for m in at.info)
+    assert at.number_input(key="map_seed").value == float(raw)  # the box holds the link's value, shown rounded

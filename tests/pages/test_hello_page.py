@@ -114,6 +114,16 @@ def test_shared_link_restores_the_scene():
     assert at.toggle(key="memory").value is False
 
 
+def test_a_fraction_in_a_link_says_the_step_the_page_shows():
+    """?step=3.5: the slider takes 3 (Streamlit drops the fraction), so the message says 3, not the default."""
+    at = run({"step": "3.5"})
+    assert not at.exception
+    notes = [m.value for m in at.info] + [m.value for m in at.warning]
+    assert any("not a whole number, so 3 is used" in n for n in notes), notes
+    assert at.slider(key="step").value == 3
+    assert any("at step 3 the perplexity" in m.value for m in at.markdown)
+
+
 @pytest.mark.parametrize(
     "query, shown",
     [({"hidden": "500"}, "64"), ({"hidden": "-3"}, "1"), ({"steps": "abc"}, "not a usable number"),
