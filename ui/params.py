@@ -25,6 +25,8 @@ import streamlit as st
 from ui.show import esc
 
 _CHECKED = "_url_checked_"  # session-state prefix: the raw link value already checked per key
+_SAID = "_url_said_"  # session-state prefix: the last message about each key's link value
+_NOTE = "_url_note_"  # session-state prefix: a message to show again in the rerun after a refusal
 
 
 @dataclass(frozen=True)
@@ -98,12 +100,27 @@ def _on_grid(value: float, p: Int | Float) -> bool:
     return math.isclose(k, round(k), abs_tol=1e-6)
 
 
+def new_run() -> None:
+    """Forget what earlier runs said about links (ui.shell.setup_page calls this as a page starts)."""
+    for said in [k for k in st.session_state if str(k).startswith(_SAID)]:
+        del st.session_state[said]
+
+
+def _say(key: str, kind: str, text: str) -> None:
+    """Show a message about a link's value (``kind``: "info" or "warning") and remember it for a rerun."""
+    getattr(st, kind)(text)
+    st.session_state[_SAID + key] = (kind, text)
+
+
 def check(p: Param, whole=None) -> None:
     """Check a link's value for ``p`` before its widget is drawn (see the module docstring).
 
     ``whole`` is how the widget turns a link's fraction into a whole number (``int`` for a slider,
     which cuts it off; rounding half up for a number box), so the message names the number the page uses.
     """
+    note = st.session_state.pop(_NOTE + p.key, None)  # said in the run that refused a value, before its rerun
+    if note:
+        getattr(st, note[0])(note[1])
     raw = _new_link_value(p.key)
     if raw is None:
         return
@@ -113,31 +130,37 @@ def check(p: Param, whole=None) -> None:
             if not math.isfinite(value) and not math.isinf(value):
                 raise ValueError
         except (TypeError, ValueError, OverflowError):
-            st.warning(f"{_said(p.key, raw)} is not a usable number, so the default is used.")
+            _say(p.key, "warning", f"{_said(p.key, raw)} is not a usable number, so the default is used.")
             st.session_state[p.key] = p.default
             return
         clamped = min(max(value, p.lo), p.hi)
         if clamped != value:
-            st.info(f"{_said(p.key, raw)} is outside {p.lo}–{p.hi}, so {clamped:g} is used.")
+            _say(p.key, "info", f"{_said(p.key, raw)} is outside {p.lo}–{p.hi}, so {clamped:g} is used.")
             st.session_state[p.key] = type(p.default)(clamped)
         elif isinstance(p, Int) and whole and value != int(value) and _on_grid(whole(value), p):
-            st.info(f"{_said(p.key, raw)} is not a whole number, so {whole(value)} is used.")
+            _say(p.key, "info", f"{_said(p.key, raw)} is not a whole number, so {whole(value)} is used.")
         elif not _on_grid(value, p):
-            st.warning(f"{_said(p.key, raw)} is not a value this slider offers (from {p.lo} to {p.hi} "
-                       f"in steps of {p.step}), so the default {p.default} is used.")
             st.session_state[p.key] = p.default
             del st.query_params[p.key]  # a bound widget takes the link's value over session state
+            # Streamlit has already put the link's value in the slider for this run: run again, so the
+            # slider shows the default the page uses. What this run said about the link is said again there.
+            for said in [k for k in st.session_state if str(k).startswith(_SAID)]:
+                st.session_state[_NOTE + str(said)[len(_SAID):]] = st.session_state.pop(said)
+            st.session_state[_NOTE + p.key] = (
+                "warning", f"{_said(p.key, raw)} is not a value this slider offers (from {p.lo} to {p.hi} in steps "
+                f"of {p.step}), so the default {p.default} is used.")
+            st.rerun()
     elif isinstance(p, Choice):
         if raw not in [str(o) for o in p.options]:
             shown = ", ".join(esc(str(o)) for o in p.options)
-            st.warning(f"{_said(p.key, raw)} is not one of {shown}; the default is used.")
+            _say(p.key, "warning", f"{_said(p.key, raw)} is not one of {shown}; the default is used.")
     elif isinstance(p, Text):
         if len(raw) > p.max_chars:
-            st.warning(f"The link's {esc(p.key)} has {len(raw):,} characters; this box takes at most "
-                       f"{p.max_chars}, so the default is used.")
+            _say(p.key, "warning", f"The link's {esc(p.key)} has {len(raw):,} characters; this box takes at most "
+                 f"{p.max_chars}, so the default is used.")
     elif isinstance(p, Flag):
         if raw.lower() not in ("true", "false"):
-            st.warning(f"{_said(p.key, raw)} is not true or false; the default is used.")
+            _say(p.key, "warning", f"{_said(p.key, raw)} is not true or false; the default is used.")
 
 
 def _keep_in_range(p: Int | Float) -> None:

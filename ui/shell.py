@@ -17,6 +17,7 @@ import sys
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from ui import params
 from ui.train import page_run_started, start_warm_up, warm_up_status
 
 APP_TITLE = "RNN Lab"
@@ -160,6 +161,7 @@ def setup_page(title: str, icon: str = ":material/replay:") -> None:
     """What every page runs first: page config, the sidebar (lessons, presenter mode), warm-up, GC freeze."""
     st.set_page_config(page_title=f"{title} · {APP_TITLE}", page_icon=icon, layout="wide")
     page_run_started()
+    params.new_run()
     with st.sidebar:
         _navigation()
         st.divider()

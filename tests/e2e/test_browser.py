@@ -192,6 +192,21 @@ def test_hello_scene_from_a_link_in_the_browser(server, browser):
     ctx.close()
 
 
+def test_a_refused_or_cut_link_value_shows_what_the_page_uses(server, browser):
+    """?temp=0.15 is between the slider's steps: refused, and the slider shows the default the page uses
+    (Streamlit had put 0.15 in it). ?step=3.5 is cut to 3 by the slider, and the message says 3."""
+    ctx, page = open_scene(browser, f"{server}/Language_model?temp=0.15&step=3.5")
+    assert exceptions(page) == []
+    alerts = " ".join(page.locator('[data-testid="stAlert"]').all_inner_texts())
+    assert "temp=0.15 is not a value this slider offers" in alerts and "default 1.0 is used" in alerts
+    assert "step=3.5 is not a whole number, so 3 is used" in alerts
+    temp = page.locator('[data-testid="stSlider"]', has_text="Temperature").inner_text()
+    assert "1.00" in temp and "0.15" not in temp
+    notes = page.locator('[data-testid="stMarkdown"]', has_text="What to notice").all_inner_texts()
+    assert any("at step 3 the perplexity" in n for n in notes)
+    ctx.close()
+
+
 # A shared link per page: query parameters, and text the restored scene must show.
 SCENES = {
     "1_Language_model": ("text=banana&cell=GRU&hidden=12", ["banana", "GRU"]),
