@@ -210,38 +210,38 @@ def _surface(material: str, rng: np.random.Generator) -> np.ndarray:
 def _draw(material: str, background: np.ndarray, x, y, speed, rng: np.random.Generator) -> np.ndarray:
     """(N_VIDEO, IMG, IMG, 3) uint8 frames: the surface reacting, and the stick on top."""
     yy, xx = np.mgrid[0:IMG, 0:IMG].astype(float)
-    frames = np.empty((N_VIDEO, IMG, IMG, 3))
+    frames = np.repeat(background[None], N_VIDEO, axis=0)  # (N_VIDEO, IMG, IMG, 3)
+    below = yy >= SURFACE
+    lasts = {"water": 8, "metal": 2, "cloth": 4, "leaves": 5, "wood": 1}[material]  # frames a reaction shows
     last_hit, hit_x, jumps = None, 0.0, []
     for t in range(N_VIDEO):
-        img = background.copy()
         if speed[t] > 0 and (t == 0 or speed[t - 1] == 0 or material == "water"):
             last_hit, hit_x = t, x[t]
-        below = yy >= SURFACE
-        if last_hit is not None:
-            age = t - last_hit
-            d = np.hypot(xx - hit_x, (yy - SURFACE) * 2)
-            if material == "water" and age < 8:  # an expanding ring
-                ring = np.exp(-((d - 3 * age - 1) / 1.2) ** 2) * (1 - age / 8) * below
-                img += ring[..., None] * np.array([0.5, 0.5, 0.3])
-            elif material == "metal" and age < 2:  # a flash where it was struck
-                img += (np.exp(-(d / 4) ** 2) * below)[..., None] * (0.6 if age == 0 else 0.3)
-            elif material == "cloth" and age < 4:  # a dent that relaxes
-                img *= 1 - (0.35 * (1 - age / 4) * np.exp(-(d / 4) ** 2) * below)[..., None]
-            elif material == "leaves" and age < 5:  # leaves fly up
-                if age == 0:
-                    jumps = [(hit_x + rng.normal(0, 4), rng.uniform(2, 5)) for _ in range(int(rng.integers(3, 7)))]
-                for jx, jv in jumps:
-                    jy = SURFACE - jv * age + 0.8 * age ** 2
-                    leaf = ((xx - jx) / 2) ** 2 + ((yy - jy) / 1.2) ** 2 < 1
-                    img[leaf] = [0.6, 0.55, 0.1]
-            elif material == "wood" and age < 1:
-                img *= 1 - (0.2 * np.exp(-(d / 3) ** 2) * below)[..., None]
-        # the drumstick: a dark line from the top right corner to its tip
-        ax, ay, bx, by = x[t], y[t], IMG + 4.0, -4.0  # tip, and a point beyond the corner
-        k = np.clip(((xx - ax) * (bx - ax) + (yy - ay) * (by - ay)) / ((bx - ax) ** 2 + (by - ay) ** 2), 0, 1)
-        stick = np.hypot(xx - ax - k * (bx - ax), yy - ay - k * (by - ay)) < 1.2  # pixels near the segment
-        img[stick] = [0.25, 0.15, 0.08]
-        frames[t] = img
+        if last_hit is None or t - last_hit >= lasts:
+            continue  # nothing reacts in this frame
+        age, img = t - last_hit, frames[t]  # img is a view: the reaction is drawn in place
+        d = np.hypot(xx - hit_x, (yy - SURFACE) * 2)
+        if material == "water":  # an expanding ring
+            ring = np.exp(-((d - 3 * age - 1) / 1.2) ** 2) * (1 - age / 8) * below
+            img += ring[..., None] * np.array([0.5, 0.5, 0.3])
+        elif material == "metal":  # a flash where it was struck
+            img += (np.exp(-(d / 4) ** 2) * below)[..., None] * (0.6 if age == 0 else 0.3)
+        elif material == "cloth":  # a dent that relaxes
+            img *= 1 - (0.35 * (1 - age / 4) * np.exp(-(d / 4) ** 2) * below)[..., None]
+        elif material == "leaves":  # leaves fly up
+            if age == 0:
+                jumps = [(hit_x + rng.normal(0, 4), rng.uniform(2, 5)) for _ in range(int(rng.integers(3, 7)))]
+            for jx, jv in jumps:
+                jy = SURFACE - jv * age + 0.8 * age ** 2
+                leaf = ((xx - jx) / 2) ** 2 + ((yy - jy) / 1.2) ** 2 < 1
+                img[leaf] = [0.6, 0.55, 0.1]
+        else:  # wood: a brief shadow
+            img *= 1 - (0.2 * np.exp(-(d / 3) ** 2) * below)[..., None]
+    # the drumstick, in every frame at once: a dark line from the top right corner to its tip
+    ax, ay, bx, by = x[:, None, None], y[:, None, None], IMG + 4.0, -4.0  # tips (T, 1, 1), a point beyond the corner
+    k = np.clip(((xx - ax) * (bx - ax) + (yy - ay) * (by - ay)) / ((bx - ax) ** 2 + (by - ay) ** 2), 0, 1)
+    stick = np.hypot(xx - ax - k * (bx - ax), yy - ay - k * (by - ay)) < 1.2  # (T, IMG, IMG) near the segment
+    frames[stick] = [0.25, 0.15, 0.08]
     frames += rng.normal(0, 0.02, size=frames.shape)  # camera noise
     return (np.clip(frames, 0, 1) * 255).astype(np.uint8)
 
