@@ -267,15 +267,17 @@ def make_clip(spec: ClipSpec) -> Clip:
 
 # ---- subband envelopes and their inversion -------------------------------------------------------
 def _stft(x: np.ndarray) -> np.ndarray:
+    """(..., N_SAMPLES) sounds → (..., F, N_STEPS + 1) their STFTs."""
     from scipy.signal import stft
 
-    return stft(x, fs=RATE, window="hann", nperseg=NPERSEG, noverlap=NPERSEG - HOP)[2]  # (F, N_STEPS + 1)
+    return stft(x, fs=RATE, window="hann", nperseg=NPERSEG, noverlap=NPERSEG - HOP)[2]
 
 
 def _istft(Z: np.ndarray) -> np.ndarray:
+    """(..., F, N_STEPS + 1) STFTs → (..., N_SAMPLES) sounds."""
     from scipy.signal import istft
 
-    return istft(Z, fs=RATE, window="hann", nperseg=NPERSEG, noverlap=NPERSEG - HOP)[1][:N_SAMPLES]
+    return istft(Z, fs=RATE, window="hann", nperseg=NPERSEG, noverlap=NPERSEG - HOP)[1][..., :N_SAMPLES]
 
 
 def _band_of_bin() -> np.ndarray:
@@ -286,36 +288,35 @@ def _band_of_bin() -> np.ndarray:
 
 
 def _band_amplitudes(Z: np.ndarray) -> np.ndarray:
-    """(steps, N_BANDS) root energy of each band in each STFT column."""
+    """(..., steps, N_BANDS) root energy of each band in each STFT column of (..., F, steps) ``Z``."""
     band = _band_of_bin()
-    power = np.abs(Z) ** 2  # (F, S)
-    out = np.zeros((Z.shape[1], N_BANDS))
-    for b in range(N_BANDS):
-        out[:, b] = np.sqrt(power[band == b].sum(axis=0))
-    return out
+    power = np.abs(Z) ** 2  # (..., F, S)
+    return np.sqrt(np.stack([power[..., band == b, :].sum(axis=-2) for b in range(N_BANDS)], axis=-1))
 
 
 def envelopes(x: np.ndarray) -> np.ndarray:
-    """(N_STEPS, N_BANDS) float32 subband envelopes of a sound, compressed (amplitude ** 0.3)."""
-    return (_band_amplitudes(_stft(np.asarray(x, np.float64)))[:N_STEPS] ** COMPRESS).astype(np.float32)
+    """(..., N_STEPS, N_BANDS) float32 subband envelopes of (..., N_SAMPLES) sounds, compressed (amplitude ** 0.3)."""
+    return (_band_amplitudes(_stft(np.asarray(x, np.float64)))[..., :N_STEPS, :] ** COMPRESS).astype(np.float32)
 
 
-def invert(env: np.ndarray, seed: int, iterations: int = 8) -> np.ndarray:
+def invert(env: np.ndarray, seed, iterations: int = 8) -> np.ndarray:
     """Parametric synthesis: white noise shaped, band by band and step by step, to ``env``.
 
-    (N_STEPS, N_BANDS) compressed envelopes → (N_SAMPLES,) float32. Each pass scales every band of
-    every STFT column to the target amplitude and resynthesises; a few passes make the overlapping
-    windows agree.
+    (..., N_STEPS, N_BANDS) compressed envelopes → (..., N_SAMPLES) float32, with one noise seed per
+    sound (an int for one sound, a list for many: each sound is the same as when inverted alone). Each
+    pass scales every band of every STFT column to the target amplitude and resynthesises; a few passes
+    make the overlapping windows agree.
     """
     target = np.maximum(np.asarray(env, np.float64), 0) ** (1 / COMPRESS)  # undo the compression
-    target = np.vstack([target, target[-1:]])  # the STFT has one column more than there are steps
+    target = np.concatenate([target, target[..., -1:, :]], axis=-2)  # the STFT has one column more than steps
     band = _band_of_bin()
-    y = np.random.default_rng(seed).normal(size=N_SAMPLES)
+    seeds = np.asarray(seed)
+    y = np.reshape([np.random.default_rng(s).normal(size=N_SAMPLES) for s in seeds.ravel()], seeds.shape + (-1,))
     for _ in range(iterations):
-        Z = _stft(y)
-        now = _band_amplitudes(Z)  # (S, N_BANDS)
-        gain = target / np.maximum(now, 1e-9)  # (S, N_BANDS)
-        Z = np.where(band[:, None] >= 0, Z * gain[:, np.maximum(band, 0)].T, 0)
+        Z = _stft(y)  # (..., F, S)
+        now = _band_amplitudes(Z)  # (..., S, N_BANDS)
+        gain = np.swapaxes(target / np.maximum(now, 1e-9), -1, -2)  # (..., N_BANDS, S)
+        Z = np.where(band[:, None] >= 0, Z * gain[..., np.maximum(band, 0), :], 0)
         y = _istft(Z)
     return y.astype(np.float32)
 
@@ -412,7 +413,7 @@ def train(cfg: VisConfig = VisConfig(), on_step: OnStep | None = None) -> VisRec
         report(on_step, i + 1, total)
     n_train = len(train_specs)
     video = torch.from_numpy(np.stack([video_input(c.frames) for c in clips]))  # (N, T, 6, IMG, IMG)
-    env = np.stack([envelopes(c.audio) for c in clips])  # (N, N_STEPS, N_BANDS)
+    env = envelopes(np.stack([c.audio for c in clips]))  # (N, N_STEPS, N_BANDS)
     mu, sd = env[:n_train].mean(axis=(0, 1)), env[:n_train].std(axis=(0, 1)) + 1e-6
     target = torch.from_numpy(((env - mu) / sd).reshape(len(clips), N_VIDEO, STEPS, N_BANDS).astype(np.float32))
 
@@ -450,7 +451,7 @@ def train(cfg: VisConfig = VisConfig(), on_step: OnStep | None = None) -> VisRec
     y_train = np.array([MATERIALS.index(s.material) for s in train_specs])
     y_test = np.array([MATERIALS.index(s.material) for s in test_specs])
     clf = LogisticRegression(max_iter=3000).fit(summary(train_env), y_train)
-    parametric = np.stack([envelopes(invert(p, seed=s.seed)) for p, s in zip(pred, test_specs)])
+    parametric = envelopes(invert(pred, seed=[s.seed for s in test_specs]))  # the same as one by one
     retrieved = np.array([retrieve(train_env, p) for p in pred])
     return VisRecord(
         cfg, net, train_specs, train_env, test_specs, test_env, pred, retrieved, np.array(losses),
