@@ -413,7 +413,7 @@ def train(cfg: VisConfig = VisConfig(), on_step: OnStep | None = None) -> VisRec
         report(on_step, i + 1, total)
     n_train = len(train_specs)
     video = torch.from_numpy(np.stack([video_input(c.frames) for c in clips]))  # (N, T, 6, IMG, IMG)
-    env = envelopes(np.stack([c.audio for c in clips]))  # (N, N_STEPS, N_BANDS)
+    env = np.stack([envelopes(c.audio) for c in clips])  # (N, N_STEPS, N_BANDS)
     mu, sd = env[:n_train].mean(axis=(0, 1)), env[:n_train].std(axis=(0, 1)) + 1e-6
     target = torch.from_numpy(((env - mu) / sd).reshape(len(clips), N_VIDEO, STEPS, N_BANDS).astype(np.float32))
 
