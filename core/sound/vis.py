@@ -412,9 +412,7 @@ def train(cfg: VisConfig = VisConfig(), on_step: OnStep | None = None) -> VisRec
         clips.append(make_clip(s))
         report(on_step, i + 1, total)
     n_train = len(train_specs)
-    video = torch.empty(len(clips), N_VIDEO, 6, IMG, IMG)  # filled clip by clip: no second copy of all clips
-    for i, c in enumerate(clips):
-        video[i] = torch.from_numpy(video_input(c.frames))
+    video = torch.from_numpy(np.stack([video_input(c.frames) for c in clips]))  # (N, T, 6, IMG, IMG)
     env = np.stack([envelopes(c.audio) for c in clips])  # (N, N_STEPS, N_BANDS)
     mu, sd = env[:n_train].mean(axis=(0, 1)), env[:n_train].std(axis=(0, 1)) + 1e-6
     target = torch.from_numpy(((env - mu) / sd).reshape(len(clips), N_VIDEO, STEPS, N_BANDS).astype(np.float32))
