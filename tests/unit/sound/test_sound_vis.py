@@ -72,6 +72,19 @@ def test_inversion_is_seeded():
     assert not np.array_equal(vis.invert(env, 4), vis.invert(env, 5))
 
 
+def test_batched_envelopes_and_inversion_match_one_by_one():
+    """train() makes the envelopes and parametric sounds of many clips at once; the page makes one."""
+    audio = np.stack([vis.make_clip(vis.ClipSpec(m, "hit", 11)).audio for m in ("metal", "water", "cloth")])
+    env = vis.envelopes(audio)
+    assert env.shape == (3, vis.N_STEPS, vis.N_BANDS)
+    for a, e in zip(audio, env):
+        np.testing.assert_array_equal(vis.envelopes(a), e)
+    many = vis.invert(env, seed=[4, 5, 6])
+    assert many.shape == (3, vis.N_SAMPLES)
+    for e, s, y in zip(env, (4, 5, 6), many):
+        np.testing.assert_allclose(vis.invert(e, seed=s), y, rtol=0, atol=1e-6)
+
+
 def test_sound_net_never_looks_ahead():
     net = vis.SoundNet().eval()
     x = torch.randn(1, 10, 6, vis.IMG, vis.IMG, generator=torch.Generator().manual_seed(0))
