@@ -10,7 +10,10 @@ Prints, for the prediction network (§4) and the synthesis network (§5):
   forward and backward by Layer1Window against autograd through nn.LSTMCell + soft_window (run it on a
   quiet machine; the lines say how loaded it was).
 
-    nice -n 5 /work/main/.venv/bin/python bench/handwriting.py [--png out.png] [--steps N]
+    nice -n 5 /work/main/.venv/bin/python bench/handwriting.py [--png out.png] [--steps N] [--buckets N]
+
+--buckets 1 trains on random batches (each padded to the longest of 48 random lines), as before batching
+by length: run it and the default one after the other to see what the batching buys.
 
 --png writes the slide's layout (font row on top, written rows below) with PIL, to look at.
 """
@@ -94,6 +97,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--png", default=None)
     ap.add_argument("--steps", type=int, default=None, help="override both networks' training steps")
+    ap.add_argument("--buckets", type=int, default=None,
+                    help="override how many steps' lines are drawn at once and batched by length (1: random batches)")
     args = ap.parse_args()
     torch_thread_policy()  # what the training door sets before each job
     print(f"load before: {os.getloadavg()[0]:.2f} (1-min average, {os.cpu_count()} cores)")
@@ -103,6 +108,8 @@ def main() -> None:
         cfg = Mo.HandConfig(kind=kind)
         if args.steps:
             cfg = dataclasses.replace(cfg, steps=args.steps)
+        if args.buckets:
+            cfg = dataclasses.replace(cfg, buckets=args.buckets)
         t0 = time.process_time()
         recs[kind] = rec = Mo.train(cfg)
         cpu = time.process_time() - t0

@@ -46,6 +46,10 @@ c5, c6, c7 = st.columns([1, 1, 2])
 seed = slider(SEED, "Seed", where=c5)
 bias = slider(BIAS, "Sampling bias b", where=c6, help="0 samples the model as trained; larger is neater.")
 raw_text = text(LINE, "Text to write (letters a–z and spaces)", where=c7)
+st.caption(f"A new number of units, components, steps or seed trains the network again, with its progress shown: "
+           f"here about {hw.train_seconds('synthesis', steps)} s for {steps} steps with {DEFAULT.hidden} units "
+           f"(and {hw.train_seconds('prediction', steps)} s for section 5's optional prediction network); fewer units "
+           "are quicker, more are slower. The bias and the text only write again.")
 line, problem = hw.check_text(raw_text)
 if problem:
     st.error(esc(problem))

@@ -29,6 +29,15 @@ def config(kind: str, hidden: int, mixtures: int, window: int, steps: int, seed:
     return cfg
 
 
+# Training seconds here with the default settings (bench/live.py, quiet machine, each in a fresh process).
+TRAIN_SECONDS = {"synthesis": 26, "prediction": 14}
+
+
+def train_seconds(kind: str, steps: int) -> int:
+    """About how long a retrain takes here: the default's measured seconds, in proportion to the steps."""
+    return round(TRAIN_SECONDS[kind] * steps / Mo.HandConfig().steps)
+
+
 def trained(cfg: Mo.HandConfig) -> Mo.HandRecord:
     """The trained network for cfg: from the shared cache, or trained now through the door."""
     name = "synthesis network (§5)" if cfg.kind == "synthesis" else "prediction network (§4)"

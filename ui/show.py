@@ -58,7 +58,10 @@ def for_projector(fig):
 
     fig = go.Figure(fig)
     size = PRESENTER_FONT
-    fig.update_layout(font_size=size, height=int((fig.layout.height or 360) * 1.3),
+    # a row per listed tick (a character, a beam rank) needs room for a label of the larger size
+    rows = max([len(ax.tickvals) for ax in fig.select_yaxes() if ax.tickvals is not None] or [0])
+    height = max(int((fig.layout.height or 360) * 1.3), int(rows * 1.4 * size) + 140)
+    fig.update_layout(font_size=size, height=height,
                       legend_font_size=size, hoverlabel_font_size=size)
     # larger labels than the margins were set for: let Plotly widen them (automargin) again
     fig.update_xaxes(tickfont_size=size, title_font_size=size, automargin=True)

@@ -54,3 +54,14 @@ def test_density_heat_is_finite_where_a_float32_density_underflows():
     fig = F.density_over_strokes(S.render("of"), 3, xs, ys, Z, 0.1)
     z = np.asarray(fig.data[0].z, float)
     assert np.isfinite(z).all() and z[5, 5] == np.log10(3.0)
+
+
+def test_window_rows_have_room_for_projector_labels():
+    """In presenter mode each character's row is at least as tall as its 20 px label (the slide's line:
+    28 rows), so '␣' no longer touches the next row's label."""
+    from ui.show import PRESENTER_FONT, for_projector
+
+    text = "more of national temperament"
+    fig = for_projector(F.window_heatmap(np.random.default_rng(0).random((50, len(text) + 1)), text))
+    plot_height = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
+    assert plot_height / len(text) >= 1.2 * PRESENTER_FONT

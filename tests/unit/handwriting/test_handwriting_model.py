@@ -185,6 +185,24 @@ def test_same_seed_same_training():
     assert not np.array_equal(a.loss, c.loss)
 
 
+def test_length_batches_use_every_line_once_and_pad_less():
+    """Batching by length: a partition of the drawn lines into full batches, each of neighbouring lengths,
+    so the padded time steps summed over the batches fall well below random batches'."""
+    rng = np.random.default_rng(0)
+    words = S.corpus_words().train
+    lines = [S.random_line(words, rng, 8) for _ in range(4 * 48)]
+    offsets = [S.render(t, rng) for t in lines]
+    batches = Mo._by_length(lines, offsets, 48, np.random.default_rng(1))
+    assert [len(b[0]) for b in batches] == [48] * 4
+    got = sorted((t, len(o)) for b in batches for t, o in zip(*b))
+    assert got == sorted((t, len(o)) for t, o in zip(lines, offsets))
+    spans = sorted((min(map(len, b[1])), max(map(len, b[1]))) for b in batches)
+    assert all(hi <= lo_next for (_, hi), (lo_next, _) in zip(spans, spans[1:]))  # no overlap: cut by length
+    padded = sum(48 * max(map(len, b[1])) for b in batches)
+    random_padded = sum(48 * max(map(len, offsets[i : i + 48])) for i in range(0, len(offsets), 48))
+    assert padded < 0.85 * random_padded
+
+
 def test_prediction_net_writes_unconditionally():
     cfg = Mo.HandConfig(kind="prediction", hidden=16, mixtures=2, steps=2, batch=4, max_chars=5)
     (w,) = Mo.write(Mo.train(cfg), bias=0.0, seed=0, max_points=50)
