@@ -115,7 +115,7 @@ def soft_window(p_hat: torch.Tensor, kappa_prev: torch.Tensor, c: torch.Tensor):
     alpha, beta, step = torch.exp(p_hat).chunk(3, dim=-1)  # importance, sharpness, stride: all > 0
     kappa = kappa_prev + step  # each Gaussian's centre only ever moves forward
     u = torch.arange(c.shape[1] + 1, dtype=p_hat.dtype)  # (U + 1,)
-    phi = (alpha[..., None] * torch.exp(-beta[..., None] * (kappa[..., None] - u) ** 2)).sum(dim=1)  # (B, U+1)
+    phi = (alpha[..., None] * torch.exp(-beta[..., None] * (kappa[..., None] - u).square())).sum(dim=1)  # (B, U+1)
     w = torch.bmm(phi[:, None, :-1], c)[:, 0]  # (B, V) = Σ_u φ(t, u) c_u  (padding rows of c are 0)
     return w, kappa, phi
 
