@@ -47,9 +47,8 @@ seed = slider(SEED, "Seed", where=c5)
 bias = slider(BIAS, "Sampling bias b", where=c6, help="0 samples the model as trained; larger is neater.")
 raw_text = text(LINE, "Text to write (letters a–z and spaces)", where=c7)
 st.caption(f"A new number of units, components, steps or seed trains the network again, with its progress shown: "
-           f"here about {hw.train_seconds('synthesis', steps)} s for {steps} steps with {DEFAULT.hidden} units "
-           f"(and {hw.train_seconds('prediction', steps)} s for section 5's optional prediction network); fewer units "
-           "are quicker, more are slower. The bias and the text only write again.")
+           f"about {hw.train_seconds('synthesis', steps)} s here for {steps} steps at the default {DEFAULT.hidden} "
+           "units; fewer units are quicker, more are slower. The bias and the text only write again.")
 line, problem = hw.check_text(raw_text)
 if problem:
     st.error(esc(problem))
@@ -139,6 +138,8 @@ st.markdown(
     "The same network without the window can only predict the next point from the strokes so far. "
     "Sampled freely it writes letter-like strokes, but no words: nothing tells it what to write."
 )
+st.caption(f"Training it takes about {hw.train_seconds('prediction', steps)} s here for {steps} steps at the "
+           f"default {DEFAULT.hidden} units, with its progress shown; the warm-up has already trained the default one.")
 if toggle(FREE, "Train and sample the prediction network too (same settings)"):
     pcfg = hw.config("prediction", hidden, mixtures, window, steps, seed)
     prec = hw.trained(pcfg)

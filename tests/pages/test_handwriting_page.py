@@ -63,3 +63,14 @@ def test_bad_text_gets_a_message_naming_it(small, bad, named):
     for part in named:
         assert part in message.replace("\\", "")
     assert small.header[-1].value.startswith("2 ·")  # the sections that need the text wait for a good one
+
+
+def test_retrain_cost_is_stated_for_the_chosen_steps(small):
+    """The page says what a retrain costs here, scaled to the steps on the slider (50 of the default 300)."""
+    from ui import handwriting as hw
+
+    small.text_input(key="hw_text").set_value("more of national temperament").run()  # earlier tests left bad text
+    captions = "\n".join(c.value for c in small.caption)
+    assert f"about {hw.train_seconds('synthesis', 50)} s here for 50 steps" in captions
+    assert f"about {hw.train_seconds('prediction', 50)} s here for 50 steps" in captions
+    assert hw.train_seconds("synthesis", 300) == hw.TRAIN_SECONDS["synthesis"]
