@@ -6,7 +6,7 @@ from conftest import open_page
 
 PAGE = "5_Handwriting.py"
 SMALL = {"hw_steps": "50", "hw_hidden": "32", "hw_mixtures": "3", "hw_window": "2", "hw_bias": "1.5"}
-TIMEOUT = 600  # the default scene trains Graves' synthesis network for about a minute
+TIMEOUT = 600  # the default scene trains Graves' synthesis network for about half a minute (26 s here)
 
 
 def markdown(at) -> str:
@@ -21,7 +21,7 @@ def small():
     return at
 
 
-@pytest.mark.e2e  # trains Graves' full synthesis network (about a minute): with the slow tests, not the daily loop
+@pytest.mark.e2e  # trains Graves' full synthesis network (about half a minute): with the slow tests, not the daily loop
 def test_default_scene_renders():
     at = open_page(PAGE, timeout=TIMEOUT).run()
     assert not at.exception and not at.error
