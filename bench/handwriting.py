@@ -10,10 +10,13 @@ Prints, for the prediction network (§4) and the synthesis network (§5):
   forward and backward by Layer1Window against autograd through nn.LSTMCell + soft_window (run it on a
   quiet machine; the lines say how loaded it was).
 
-    nice -n 5 /work/main/.venv/bin/python bench/handwriting.py [--png out.png] [--steps N] [--buckets N]
+    nice -n 5 /work/main/.venv/bin/python bench/handwriting.py [--png out.png] [--steps N] [--buckets N] [--seeds 0,1]
 
 --buckets 1 trains on random batches (each padded to the longest of 48 random lines), as before batching
 by length: run it and the default one after the other to see what the batching buys.
+--seeds 0,1,2,3 trains only the synthesis network, once per seed, and prints each seed's CPU seconds,
+held-out NLL, window monotonicity and shape distances, then their means (with --buckets 1, the same
+before batching by length).
 
 --png writes the slide's layout (font row on top, written rows below) with PIL, to look at.
 """
@@ -37,9 +40,35 @@ LINE = "more of national temperament"
 SAMPLES = 6
 
 
-def shape_scores(rec: Mo.HandRecord, bias: float) -> np.ndarray:
+def shape_scores(rec: Mo.HandRecord, bias: float, n: int = SAMPLES) -> np.ndarray:
     font = S.render(LINE)
-    return np.array([Mo.chamfer(w.offsets, font) for w in Mo.write(rec, LINE, bias=bias, seed=1, n=SAMPLES)])
+    return np.array([Mo.chamfer(w.offsets, font) for w in Mo.write(rec, LINE, bias=bias, seed=1, n=n)])
+
+
+def seed_sweep(seeds: list[int], buckets: int | None, steps: int | None) -> None:
+    """The synthesis network's default training for each seed: what one training's luck moves.
+
+    Per seed: CPU seconds, held-out NLL, held-out lines whose window peak never steps back, and the shape
+    distance of the slide's line at b = 0 and b = 2 (12 samples each); then the means."""
+    rows = []
+    for seed in seeds:
+        cfg = Mo.HandConfig(seed=seed)
+        if buckets:
+            cfg = dataclasses.replace(cfg, buckets=buckets)
+        if steps:
+            cfg = dataclasses.replace(cfg, steps=steps)
+        t0 = time.process_time()
+        rec = Mo.train(cfg)
+        cpu = time.process_time() - t0
+        texts, lines = Mo.heldout_lines()
+        mono = sum(Mo.monotone(Mo.read(rec, off, text).phi) for text, off in zip(texts, lines))
+        row = (cpu, rec.heldout_nll[-1], mono, shape_scores(rec, 0.0, 12).mean(), shape_scores(rec, 2.0, 12).mean())
+        rows.append(row)
+        print(f"synthesis buckets={cfg.buckets} seed={seed} cpu_s={row[0]:.1f} heldout_nll={row[1]:.3f} "
+              f"monotone={row[2]}/{len(lines)} shape_b0={row[3]:.3f} shape_b2={row[4]:.3f}", flush=True)
+    m = np.mean(rows, axis=0)
+    print(f"synthesis buckets={cfg.buckets} mean over seeds {seeds}: cpu_s={m[0]:.1f} heldout_nll={m[1]:.3f} "
+          f"monotone={m[2]:.1f} shape_b0={m[3]:.3f} shape_b2={m[4]:.3f}")
 
 
 def best_cpu_ms(fn, repeats: int = 5) -> float:
@@ -99,9 +128,15 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=None, help="override both networks' training steps")
     ap.add_argument("--buckets", type=int, default=None,
                     help="override how many steps' lines are drawn at once and batched by length (1: random batches)")
+    ap.add_argument("--seeds", default=None,
+                    help="e.g. 0,1,2,3: only the synthesis network, trained once per seed, and the means")
     args = ap.parse_args()
     torch_thread_policy()  # what the training door sets before each job
     print(f"load before: {os.getloadavg()[0]:.2f} (1-min average, {os.cpu_count()} cores)")
+    if args.seeds:
+        seed_sweep([int(x) for x in args.seeds.split(",")], args.buckets, args.steps)
+        print(f"load after: {os.getloadavg()[0]:.2f}")
+        return
 
     recs = {}
     for kind in Mo.KINDS:
