@@ -100,10 +100,15 @@ def _on_grid(value: float, p: Int | Float) -> bool:
     return math.isclose(k, round(k), abs_tol=1e-6)
 
 
+def _said_keys() -> list[str]:
+    """The widget keys this run has said something about (their ``_SAID`` entries in session state)."""
+    return [str(k)[len(_SAID):] for k in st.session_state if str(k).startswith(_SAID)]
+
+
 def new_run() -> None:
     """Forget what earlier runs said about links (ui.shell.setup_page calls this as a page starts)."""
-    for said in [k for k in st.session_state if str(k).startswith(_SAID)]:
-        del st.session_state[said]
+    for key in _said_keys():
+        del st.session_state[_SAID + key]
 
 
 def _say(key: str, kind: str, text: str) -> None:
@@ -144,8 +149,8 @@ def check(p: Param, whole=None) -> None:
             del st.query_params[p.key]  # a bound widget takes the link's value over session state
             # Streamlit has already put the link's value in the slider for this run: run again, so the
             # slider shows the default the page uses. What this run said about the link is said again there.
-            for said in [k for k in st.session_state if str(k).startswith(_SAID)]:
-                st.session_state[_NOTE + str(said)[len(_SAID):]] = st.session_state.pop(said)
+            for key in _said_keys():
+                st.session_state[_NOTE + key] = st.session_state.pop(_SAID + key)
             st.session_state[_NOTE + p.key] = (
                 "warning", f"{_said(p.key, raw)} is not a value this slider offers (from {p.lo} to {p.hi} in steps "
                 f"of {p.step}), so the default {p.default} is used.")

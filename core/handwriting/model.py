@@ -51,7 +51,7 @@ class HandConfig:
     seed: int = 0
     max_chars: int = 8  # training lines: 1–3 corpus words, at most this many characters (one long word may exceed it)
     buckets: int = 4  # lines drawn for this many steps at once, then batched by length: each batch loops over
-    #                   its own longest line, not the longest of 48 random ones (about 28 % less CPU, bench/handwriting.py)
+    #                   its own longest line, not the longest of 48 random ones (a quarter less CPU: bench/handwriting.py --seeds)
 
 
 @dataclass(frozen=True)
