@@ -129,6 +129,12 @@ def window_table(phi: np.ndarray, text: str, every: int = 5) -> pd.DataFrame:
 def slide(rows: list[np.ndarray], labels: list[str], title: str = "", gap: float = 45.0) -> go.Figure:
     """The slide's layout: lines one under another, each labelled on its left."""
     fig = go.Figure()
+    # Rows sit one gap apart around their median height; a row that reaches further (an untrained
+    # network's scribble) widens every gap, so no row runs into the next.
+    ys = [_xy(o)[:, 1] - np.median(_xy(o)[:, 1]) for o in rows]
+    need = max([-lo.min() + hi.max() for lo, hi in zip(ys, ys[1:])] or [0.0]) + 3.0  # a row's foot to the next's top
+    stretch = max(1.0, need / gap)
+    gap *= stretch
     for i, (off, label) in enumerate(zip(rows, labels)):
         xy, eos = _xy(off), np.asarray(off)[:, 2]
         xs, ys = _pen_path(xy - [xy[:, 0].min(), np.median(xy[:, 1])], eos, dy=-i * gap)
@@ -136,7 +142,7 @@ def slide(rows: list[np.ndarray], labels: list[str], title: str = "", gap: float
                                  name=label, hoverinfo="skip"))
         fig.add_annotation(x=-6, y=-i * gap, text=label, showarrow=False, xanchor="right",
                            font=dict(size=12, color="#666"))
-    fig = _paper(fig, int(80 + 75 * len(rows)))
+    fig = _paper(fig, int(80 + 75 * len(rows) * min(stretch, 2.0)))  # taller, up to twice: letters stay readable
     fig.update_xaxes(range=[-110, max(20.0, *(float(np.ptp(_xy(o)[:, 0])) for o in rows)) + 10])
     return fig.update_layout(title=title, margin=dict(l=10, r=10, t=40, b=10))
 

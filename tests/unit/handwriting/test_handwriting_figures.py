@@ -65,3 +65,16 @@ def test_window_rows_have_room_for_projector_labels():
     fig = for_projector(F.window_heatmap(np.random.default_rng(0).random((50, len(text) + 1)), text))
     plot_height = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
     assert plot_height / len(text) >= 1.2 * PRESENTER_FONT
+
+
+def test_slide_rows_never_run_into_each_other():
+    """A scribble far taller than a line (an untrained network's) widens the gaps instead of crossing the
+    next row; the font's own rows keep the usual spacing."""
+    font = S.render("more of national")
+    tall = font.copy()
+    tall[5, 1], tall[6, 1] = 120.0, -240.0  # one stroke leaps up and far down
+    for rows, stretched in (([font, font, font], False), ([font, tall, font], True)):
+        fig = F.slide(rows, ["a", "b", "c"])
+        spans = [(np.nanmin(_ink(t)[:, 1]), np.nanmax(_ink(t)[:, 1])) for t in fig.data]
+        assert all(lo_above > hi_below for (lo_above, _), (_, hi_below) in zip(spans, spans[1:]))
+        assert (fig.layout.height > 80 + 75 * 3) == stretched
