@@ -85,6 +85,20 @@ def test_batched_envelopes_and_inversion_match_one_by_one():
         np.testing.assert_allclose(vis.invert(e, seed=s), y, rtol=0, atol=1e-6)
 
 
+def test_video_input_is_each_frame_and_its_change_for_one_clip_or_many():
+    """train() converts all clips in one tensor; the page converts one clip. Both match numpy's formula."""
+    frames = np.stack([vis.make_clip(vis.ClipSpec(m, a, 3)).frames
+                       for m, a in (("water", "hit"), ("leaves", "scratch"))])  # (2, T, H, W, 3) uint8
+    f = frames.astype(np.float32).transpose(0, 1, 4, 2, 3) / np.float32(255)  # (2, T, 3, H, W)
+    want = np.concatenate([f - np.float32(0.5), np.float32(4) * np.diff(f, axis=1, prepend=f[:, :1])], axis=2)
+    many = vis.video_input(frames)
+    assert many.dtype == torch.float32 and many.shape == (2, vis.N_VIDEO, 6, vis.IMG, vis.IMG)
+    np.testing.assert_array_equal(many.numpy(), want)
+    for one, w in zip(frames, want):
+        np.testing.assert_array_equal(vis.video_input(one).numpy(), w)
+    assert not many[:, 0, 3:].any() and many[:, 1:, 3:].abs().max() > 0  # no change before the first frame
+
+
 def test_sound_net_never_looks_ahead():
     net = vis.SoundNet().eval()
     x = torch.randn(1, 10, 6, vis.IMG, vis.IMG, generator=torch.Generator().manual_seed(0))
