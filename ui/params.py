@@ -161,8 +161,9 @@ def check(p: Param, whole=None) -> None:
             _say(p.key, "warning", f"{_said(p.key, raw)} is not one of {shown}; the default is used.")
     elif isinstance(p, Text):
         if len(raw) > p.max_chars:
+            # Streamlit's text box cuts a longer value to max_chars, so that cut is what the page uses
             _say(p.key, "warning", f"The link's {esc(p.key)} has {len(raw):,} characters; this box takes at most "
-                 f"{p.max_chars}, so the default is used.")
+                 f"{p.max_chars:,}, so only its first {p.max_chars:,} are used.")
     elif isinstance(p, Flag):
         if raw.lower() not in ("true", "false"):
             _say(p.key, "warning", f"{_said(p.key, raw)} is not true or false; the default is used.")

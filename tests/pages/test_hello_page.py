@@ -124,6 +124,16 @@ def test_a_fraction_in_a_link_says_the_step_the_page_shows():
     assert any("at step 3 the perplexity" in m.value for m in at.markdown)
 
 
+
+def test_a_too_long_text_in_a_link_says_the_cut_the_page_uses():
+    """A link's text longer than its box: Streamlit keeps the first max_chars, and the message says so."""
+    raw = "he" * 150  # the start box takes 200 characters
+    at = run({"start": raw})
+    assert not at.exception
+    notes = [m.value for m in at.warning]
+    assert any("start has 300 characters" in n and "only its first 200 are used" in n for n in notes), notes
+    assert at.text_input(key="start").value == raw[:200]
+
 @pytest.mark.parametrize(
     "query, shown",
     [({"hidden": "500"}, "64"), ({"hidden": "-3"}, "1"), ({"steps": "abc"}, "not a usable number"),
