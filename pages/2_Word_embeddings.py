@@ -339,10 +339,11 @@ def bank_section() -> None:
              "sentence": states.sentences, "sense": states.senses, "PC 1": states.hidden_xy[:, 0],
              "PC 2": states.hidden_xy[:, 1], "expected next words": [", ".join(n) for n in states.next_words],
              "unknown words (<unk>)": [", ".join(u) for u in states.unknown]}).round(4))
+    st.markdown("**Cosine between the vectors of “bank” in two sentences** (for the GRU, the mean over pairs):")
     m1, m2, m3 = st.columns(3)
-    m1.metric("GloVe: cos between “bank” in any two sentences", "1.000")
-    m2.metric("GRU h_t: mean cos, same sense", f"{states.same:.3f}", help="After centring the states.")
-    m3.metric("GRU h_t: mean cos, different senses", f"{states.diff:.3f}", help="After centring the states.")
+    m1.metric("GloVe, any two", "1.000", help="One static vector: the same in every sentence.")
+    m2.metric("GRU h_t, same sense", f"{states.same:.3f}", help="After centring the states.")
+    m3.metric("GRU h_t, different senses", f"{states.diff:.3f}", help="After centring the states.")
     with numbers("Training loss of the GRU language model", key="num_lm_loss") as shown:
         if shown:
             show(scene.loss_figure, key="lm_loss")

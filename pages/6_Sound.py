@@ -47,12 +47,13 @@ vcfg = vis.VisConfig()
 sound.train_both(ecfg, vcfg)
 summary = sound.emotion_summary(ecfg)
 
+st.markdown("**Held-out accuracy**, after hearing each clip whole or only its start, against two references:")
 m = st.columns(5)
-m[0].metric("held-out accuracy", f"{summary.accuracy_at[1.0]:.0%}")
-m[1].metric("after 50 % of each clip", f"{summary.accuracy_at[0.5]:.0%}")
-m[2].metric("after 25 %", f"{summary.accuracy_at[0.25]:.0%}")
-m[3].metric("order-blind reference", f"{summary.order_blind:.0%}", help="Logistic regression on the same "
-            "log-mel frames averaged over time: it knows which sounds occur, not when.")
+m[0].metric("whole clip", f"{summary.accuracy_at[1.0]:.0%}")
+m[1].metric("first 50 %", f"{summary.accuracy_at[0.5]:.0%}")
+m[2].metric("first 25 %", f"{summary.accuracy_at[0.25]:.0%}")
+m[3].metric("order-blind", f"{summary.order_blind:.0%}", help="Logistic regression on the same log-mel frames "
+            "averaged over time (the whole clip): it knows which sounds occur, not when.")
 m[4].metric("chance", f"{summary.chance:.0%}")
 st.caption(f"{summary.n_train} training clips, {summary.n_test} held-out clips; trained in "
            f"{summary.seconds:.1f} s on this machine.")
@@ -129,15 +130,17 @@ st.info("These clips are **drawn and synthesised here**: a drumstick hits or scr
         "leaves or cloth. Hard materials ring with decaying resonant modes; soft or granular ones are "
         "filtered noise bursts (splash and bubbles, crackle, thump).")
 vs = sound.vis_summary(vcfg)
+st.markdown("**Material named from the held-out clips' sounds** by a simple classifier, and the envelopes' error:")
 m = st.columns(5)
-m[0].metric("material from true sound", f"{vs.acc_true:.0%}", help="A simple classifier (logistic regression "
-            "on envelope statistics) trained on true training sounds, applied to held-out sounds.")
-m[1].metric("…from predicted sound", f"{vs.acc_pred:.0%}", help="The same classifier on the parametric "
-            "sounds made from the envelopes the network predicted from the silent frames.")
-m[2].metric("…from retrieved sound", f"{vs.acc_retrieved:.0%}")
+m[0].metric("true sound", f"{vs.acc_true:.0%}", help="A simple classifier (logistic regression on envelope "
+            "statistics) trained on true training sounds, applied to the held-out clips' true sounds.")
+m[1].metric("predicted", f"{vs.acc_pred:.0%}", help="The same classifier on the parametric sounds made from "
+            "the envelopes the network predicted from the silent frames.")
+m[2].metric("retrieved", f"{vs.acc_retrieved:.0%}", help="The same classifier on the training sound whose "
+            "envelopes are nearest to the predicted ones.")
 m[3].metric("chance", f"{vs.chance:.0%}")
-m[4].metric("envelope error vs mean", f"{vs.mse / vs.mse_mean:.2f}×", help=f"MSE {vs.mse:.4f} against "
-            f"{vs.mse_mean:.4f} for always predicting the training mean.")
+m[4].metric("envelope error", f"{vs.mse / vs.mse_mean:.2f}×", help=f"Held-out MSE of the predicted envelopes, "
+            f"{vs.mse:.4f}, against {vs.mse_mean:.4f} for always predicting the training mean.")
 
 
 @st.fragment

@@ -557,11 +557,13 @@ def presenter_checks(page) -> dict:
         const heads = [...main.querySelectorAll('h1, h2, h3')].filter(e => e.offsetParent);
         const links = [...document.querySelectorAll('[data-testid="stSidebar"] [data-testid="stPageLink"] span')]
             .filter(e => e.offsetParent && e.scrollWidth > e.clientWidth + 1).map(e => e.textContent);
+        const metrics = [...main.querySelectorAll('[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *')]
+            .filter(e => e.offsetParent && e.scrollWidth > e.clientWidth + 1).map(e => e.textContent);
         const ticks = [...main.querySelectorAll('.js-plotly-plot .xtick text, .js-plotly-plot .ytick text')]
             .map(e => parseFloat(e.style.fontSize || getComputedStyle(e).fontSize));
         const sizes = body.map(px).sort((a, b) => a - b);
         return {body_px: sizes.length ? sizes[Math.floor(sizes.length / 2)] : 0,
-                heading_px: heads.map(px), truncated_links: links,
+                heading_px: heads.map(px), truncated_links: links, truncated_metrics: [...new Set(metrics)],
                 min_tick_px: ticks.length ? Math.min(...ticks) : null, n_ticks: ticks.length};
     }""")
 
@@ -572,7 +574,7 @@ def presenter_on(page) -> bool:
 
 def test_presenter_mode_on_a_projector_across_every_lesson(server, browser):
     """1280×720, presenter mode switched on once: it stays on through the sidebar links, headings stay
-    larger than body text, tick labels are at least 14 px, and no lesson link is truncated."""
+    larger than body text, tick labels are at least 14 px, and no lesson link or metric label is truncated."""
     ctx = browser.new_context(viewport=PROJECTOR)
     page = ctx.new_page()
     page.goto(server)
@@ -589,6 +591,7 @@ def test_presenter_mode_on_a_projector_across_every_lesson(server, browser):
         m = presenter_checks(page)
         assert m["heading_px"] and min(m["heading_px"]) > m["body_px"], (page_file.stem, m)
         assert m["truncated_links"] == [], (page_file.stem, m)
+        assert m["truncated_metrics"] == [], (page_file.stem, m)  # a number whose label is cut off says nothing
         assert m["n_ticks"] > 0 and m["min_tick_px"] >= MIN_TICK_PX, (page_file.stem, m)
         shoot(page, f"presenter_{page_file.stem}")
     ctx.close()

@@ -135,8 +135,8 @@ def test_gru_context_section_shows_states_by_default():
     at.run()
     assert not at.exception and not at.error
     m = metrics(at)
-    assert m["GloVe: cos between “bank” in any two sentences"] == "1.000"
-    same, diff = float(m["GRU h_t: mean cos, same sense"]), float(m["GRU h_t: mean cos, different senses"])
+    assert m["GloVe, any two"] == "1.000"
+    same, diff = float(m["GRU h_t, same sense"]), float(m["GRU h_t, different senses"])
     assert -1 <= diff <= 1 and -1 <= same <= 1
     states = next(df.value for df in at.dataframe if "expected next words" in df.value.columns)
     assert len(states) == 8 and set(states["sense"]) == {"money", "river"}
