@@ -50,8 +50,9 @@ with st.container(border=True):
     cell = params.select(CELL, "Cell type", where=c2,
                          help="RNN: the vanilla cell of the slides, h_t = tanh(x_t W_xh + h_{t-1} W_hh + b_h). "
                          "GRU and LSTM add gates that decide what to keep.")
-    memory = params.toggle(MEMORY, "Memory (recurrent term)", where=c3,
-                           help="Off removes h_{t-1} from the update: each h_t then depends on x_t alone.")
+    memory = params.toggle(MEMORY, "Memory $h_{t-1}$", where=c3,
+                           help="The recurrent term. Off removes h_{t-1} from the update: each h_t then depends "
+                           "on x_t alone.")
     c4, c5, c6, c7 = st.columns(4)
     hidden_size = params.slider(HIDDEN, "Hidden size", where=c4, help="How many numbers the memory h_t holds.")
     lr = params.select(LR, "Learning rate", where=c5, widget="select_slider", help="Adam's step size.")
