@@ -12,6 +12,7 @@ from core.common.style import (
 SYMBOLS = ["circle", "square", "diamond", "triangle-up", "cross", "x", "star", "pentagon"]  # one per group
 LABEL_FONT_PX = 20  # labels are placed for the projector's font (ui.show.PRESENTER_FONT): smaller fonts only help
 PLOT_PX = (560, 420)  # the smallest plot area a 1280×720 projector gives the map (width, height)
+STATES_PANEL_PX = (340, 330)  # … and each of the "bank" chart's two panels
 
 
 def _label_box(cx: float, cy: float, text: str, font: float) -> tuple[float, float, float, float]:
@@ -61,6 +62,13 @@ def place_labels(px: np.ndarray, texts: list[str], order: list[int], size: tuple
             if done:
                 break
     return out
+
+
+def _leaders(coords: np.ndarray, words, placement: dict) -> list[dict]:
+    """Annotations for the words ``place_labels`` put further out: each with a thin line to its point."""
+    return [dict(x=coords[i, 0], y=coords[i, 1], xref="x", yref="y", text=words[i], ax=dx, ay=dy, showarrow=True,
+                 arrowhead=0, arrowwidth=1, arrowcolor=NEUTRAL, standoff=6)
+            for i, (dx, dy, pos) in placement.items() if pos is None]
 
 
 def _padded_range(v: np.ndarray, pad: float = 0.12) -> list[float]:
@@ -151,11 +159,8 @@ def word_map(
                                zaxis=axis_title(axis_names[2]))
     else:
         xr, yr = _ranges(coords, bg)
-        annotations = [dict(x=coords[i, 0], y=coords[i, 1], xref="x", yref="y", text=words[i], ax=dx, ay=dy,
-                            showarrow=True, arrowhead=0, arrowwidth=1, arrowcolor=NEUTRAL, standoff=6)
-                       for i, (dx, dy, pos) in placement.items() if pos is None]
         layout.update(xaxis=axis_title(axis_names[0], range=xr), yaxis=axis_title(axis_names[1], range=yr),
-                      annotations=annotations)
+                      annotations=_leaders(coords, words, placement))
     return go.Figure(data=traces, layout=layout)
 
 
@@ -306,18 +311,29 @@ def context_states(
     coords: np.ndarray, senses: list[str], labels: list[str], glove_coords: np.ndarray, glove_words: list[str],
     glove_groups: list[str], target: str = "bank",
 ) -> go.Figure:
-    """Left: GloVe's single point for the target among sense words. Right: the GRU's h_t at the target, per sentence."""
-    titles = (f"GloVe: one vector for “{target}”, whatever the sentence",
-              f"GRU hidden state at “{target}”, one point per sentence")
+    """Left: GloVe's single point for the target among sense words. Right: the GRU's h_t at the target, per sentence.
+
+    The left panel's words are placed like the word map's (``place_labels``, on the projector's panel size), so
+    close words (“loan”, “credit”) don't print over each other; a word with no free spot shows on hover."""
+    titles = (f"GloVe: one vector for “{target}”", f"GRU state h_t at “{target}”, per sentence")
     columns = stacked_domains([1, 1], 0.08)
     traces = []
+    xr, yr = _padded_range(glove_coords[:, 0]), _padded_range(glove_coords[:, 1])
+    W, H = STATES_PANEL_PX
+    px = np.column_stack([(glove_coords[:, 0] - xr[0]) / (xr[1] - xr[0]) * W,
+                          (yr[1] - glove_coords[:, 1]) / (yr[1] - yr[0]) * H])
+    stars = [i for i, g in enumerate(glove_groups) if g.startswith("“")]
+    spots = place_labels(px, list(glove_words), stars + [i for i in range(len(glove_words)) if i not in stars], (W, H))
     gnames = list(dict.fromkeys(glove_groups))
     for gi, g in enumerate(gnames):
-        m = np.array([x == g for x in glove_groups])
+        idx = [i for i, x in enumerate(glove_groups) if x == g]
         star = g.startswith("“")
+        beside = [spots.get(i) if spots.get(i) and spots[i][2] else None for i in idx]  # next to its marker
         traces.append(go.Scatter(
-            x=glove_coords[m, 0], y=glove_coords[m, 1], mode="markers+text", name=f"GloVe: {g}",
-            text=[w for w, k in zip(glove_words, m) if k], textposition="top center", xaxis="x", yaxis="y",
+            x=glove_coords[idx, 0], y=glove_coords[idx, 1], mode="markers+text", name=f"GloVe: {g}",
+            text=[glove_words[i] if b else "" for i, b in zip(idx, beside)], xaxis="x", yaxis="y",
+            textposition=[b[2] if b else "top center" for b in beside], hovertext=[glove_words[i] for i in idx],
+            hovertemplate="%{hovertext}<extra>GloVe</extra>",
             marker=dict(size=16 if star else 9, color=OUTLINE if star else PALETTE[gi % len(PALETTE)],
                         symbol="star" if star else "circle"),
         ))
@@ -331,9 +347,9 @@ def context_states(
         ))
     layout = base_layout(
         "", height=480, legend=dict(orientation="h", y=-0.15),
-        xaxis=axis_title("PC 1", domain=columns[0], anchor="y"), yaxis=dict(domain=[0, 1], anchor="x"),
+        xaxis=axis_title("PC 1", domain=columns[0], anchor="y", range=xr), yaxis=dict(domain=[0, 1], anchor="x", range=yr),
         xaxis2=axis_title("PC 1 of h", domain=columns[1], anchor="y2"), yaxis2=dict(domain=[0, 1], anchor="x2"),
-        annotations=[subplot_title(t, (lo + hi) / 2, 1.0) for t, (lo, hi) in zip(titles, columns)],
+        annotations=[subplot_title(t, (lo + hi) / 2, 1.0) for t, (lo, hi) in zip(titles, columns)] + _leaders(glove_coords, glove_words, spots),
     )
     return go.Figure(data=traces, layout=layout)
 

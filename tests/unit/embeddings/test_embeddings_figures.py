@@ -133,3 +133,17 @@ def test_default_word_map_labels_every_lesson_word_without_overlap():
             assert not figs._overlaps(boxes[i][1], boxes[j][1]), (boxes[i][0], boxes[j][0])
     symbols = {t.name: t.marker.symbol for t in fig.data if t.name in ("countries", "nearest to france")}
     assert symbols["countries"] != symbols["nearest to france"]  # told apart by shape, not colour alone
+
+
+def test_context_states_keeps_close_words_apart():
+    """“loan” and “credit” sit almost on one point: each word still shows once, and not both in the same spot."""
+    words = ["bank", "money", "loan", "credit", "river", "shore"]
+    xy = np.array([[0.5, -0.3], [0.5, 0.17], [0.6, 0.02], [0.6, 0.025], [-0.6, -0.15], [-0.4, -0.2]])
+    fig = figs.context_states(np.zeros((2, 2)), ["money", "river"], ["s1", "s2"], xy, words,
+                              ["“bank”", "money words", "money words", "money words", "river words", "river words"])
+    beside = {t: p for tr in fig.data if tr.xaxis == "x" for t, p in zip(tr.text, tr.textposition) if t}
+    further = [a.text for a in fig.layout.annotations if a.showarrow]
+    assert sorted(list(beside) + further) == sorted(words)  # every word once
+    if "loan" in beside and "credit" in beside:
+        assert beside["loan"] != beside["credit"]
+    assert all(len(a.text) <= 40 for a in fig.layout.annotations if not a.showarrow)  # panel titles fit a panel
