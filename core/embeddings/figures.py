@@ -13,6 +13,8 @@ SYMBOLS = ["circle", "square", "diamond", "triangle-up", "cross", "x", "star", "
 LABEL_FONT_PX = 20  # labels are placed for the projector's font (ui.show.PRESENTER_FONT): smaller fonts only help
 PLOT_PX = (560, 420)  # the smallest plot area a 1280×720 projector gives the map (width, height)
 STATES_PANEL_PX = (340, 330)  # … and each of the "bank" chart's two panels
+BETWEEN_PX = (360, 360)  # … and the square plot of "where bank sits between" (beside its neighbours table)
+ANALOGY_PX = (360, 360)  # … and the analogy's square plot (beside its answers table)
 
 
 def _label_box(cx: float, cy: float, text: str, font: float) -> tuple[float, float, float, float]:
@@ -29,17 +31,20 @@ TEXTPOSITION = {(0, -1): "top center", (0, 1): "bottom center", (1, 0): "middle 
 
 
 def place_labels(px: np.ndarray, texts: list[str], order: list[int], size: tuple[float, float] = PLOT_PX,
-                 font: float = LABEL_FONT_PX, marker: float = 7.0) -> dict[int, tuple[float, float, str | None]]:
+                 font: float = LABEL_FONT_PX, marker: float = 7.0,
+                 obstacles: np.ndarray | None = None) -> dict[int, tuple[float, float, str | None]]:
     """Greedy label placement in pixels: for each point (in ``order``), the nearest free spot for its text.
 
     First the eight places right next to the marker (Plotly's ``textposition``), then rings further out
     (drawn as an annotation with a thin leader line). A spot is free when its text box overlaps no placed
-    label, no marker, and stays inside the plot. ``px`` is (N, 2) in pixels, y downwards. Returns
+    label, no marker, and stays inside the plot (``obstacles``, (M, 2) pixels, are more points a label must not
+    cover: points along a chart's lines). ``px`` is (N, 2) in pixels, y downwards. Returns
     {point index: (dx, dy, textposition or None)}; a point with no free spot keeps its word on hover.
     """
     W, H = size
     dirs = [(0, -1), (0, 1), (1, 0), (-1, 0), (1, -1), (-1, -1), (1, 1), (-1, 1)]
-    marks = [(x - marker, y - marker, x + marker, y + marker) for x, y in px]
+    points = px if obstacles is None else np.concatenate([px, obstacles])
+    marks = [(x - marker, y - marker, x + marker, y + marker) for x, y in points]
     placed: list[tuple] = []
     out: dict[int, tuple[float, float]] = {}
     for i in order:
@@ -62,6 +67,39 @@ def place_labels(px: np.ndarray, texts: list[str], order: list[int], size: tuple
             if done:
                 break
     return out
+
+
+def _spots(xy: np.ndarray, words, first: list[int], size: tuple[float, float], xr, yr,
+           segments: tuple = ()) -> dict:
+    """``place_labels`` for a chart's words: data (N, 2) to pixels of a ``size`` plot showing ``xr`` × ``yr``,
+    the ``first`` points placed first (the star of the chart), then the rest in order. ``segments`` are the
+    chart's lines as (from, to) data points: labels keep off them too."""
+    W, H = size
+
+    def pixels(p):
+        p = np.atleast_2d(p)
+        return np.column_stack([(p[:, 0] - xr[0]) / (xr[1] - xr[0]) * W, (yr[1] - p[:, 1]) / (yr[1] - yr[0]) * H])
+
+    t = np.linspace(0, 1, 16)[:, None]
+    along = [pixels(p + t * (q - p)) for p, q in segments]
+    return place_labels(pixels(xy), list(words), first + [i for i in range(len(words)) if i not in first], size,
+                        obstacles=np.concatenate(along) if along else None)
+
+
+def _texts(idx, words, spots: dict) -> dict:
+    """Scatter text arguments for the points ``idx``: a word beside its marker where ``spots`` put it there,
+    else no text (a leader-line annotation or hover shows it); every word on hover."""
+    beside = [spots.get(i) if spots.get(i) and spots[i][2] else None for i in idx]
+    return dict(text=[words[i] if b else "" for i, b in zip(idx, beside)],
+                textposition=[b[2] if b else "top center" for b in beside], hovertext=[words[i] for i in idx])
+
+
+def _square_ranges(xy: np.ndarray, pad: float = 0.12) -> tuple[list[float], list[float]]:
+    """x and y ranges of the same span around the points (for an equal-aspect chart)."""
+    lo, hi = xy.min(axis=0), xy.max(axis=0)
+    half = max(float((hi - lo).max()), 1e-9) * (0.5 + pad)
+    mid = (lo + hi) / 2
+    return [float(mid[0] - half), float(mid[0] + half)], [float(mid[1] - half), float(mid[1] + half)]
 
 
 def _leaders(coords: np.ndarray, words, placement: dict) -> list[dict]:
@@ -189,17 +227,21 @@ def analogy_parallelogram(words: list[str], coords: np.ndarray, answers: list[st
     """
     coords = np.asarray(coords, float)
     a, b, c, d = coords[:4]
+    xr, yr = _square_ranges(coords)
+    spots = _spots(coords, words, [3, 0, 1, 2], ANALOGY_PX, xr, yr,  # the answer and a, b, c get the best spots
+                   segments=((a, b), (c, d), (a, c), (b, d)))  # and no word sits on the parallelogram's sides
+    n = len(words)
     traces = [
         go.Scatter(
-            x=coords[4:, 0], y=coords[4:, 1], mode="markers+text", text=words[4:], textposition="bottom center",
-            name="other answers", marker=dict(color=NEUTRAL, size=8),
+            x=coords[4:, 0], y=coords[4:, 1], mode="markers+text", **_texts(range(4, n), words, spots),
+            name="other answers", marker=dict(color=NEUTRAL, size=8), hovertemplate="%{hovertext}<extra></extra>",
         ),
         go.Scatter(
-            x=coords[:3, 0], y=coords[:3, 1], mode="markers+text", text=words[:3], textposition="top center",
-            name="a, b, c", marker=dict(color=PALETTE[0], size=12),
+            x=coords[:3, 0], y=coords[:3, 1], mode="markers+text", **_texts(range(3), words, spots),
+            name="a, b, c", marker=dict(color=PALETTE[0], size=12), hovertemplate="%{hovertext}<extra></extra>",
         ),
         go.Scatter(
-            x=[d[0]], y=[d[1]], mode="markers+text", text=[words[3]], textposition="top center",
+            x=[d[0]], y=[d[1]], mode="markers+text", **_texts([3], words, spots), hovertemplate="%{hovertext}<extra></extra>",
             name="answer d", marker=dict(color=PALETTE[1], size=16, line=dict(color=OUTLINE, width=2), symbol="star"),
         ),
         go.Scatter(  # the parallelogram's other two sides, dotted
@@ -210,8 +252,9 @@ def analogy_parallelogram(words: list[str], coords: np.ndarray, answers: list[st
     arrows = [dict(x=q[0], y=q[1], ax=p[0], ay=p[1], xref="x", yref="y", axref="x", ayref="y",
                    showarrow=True, arrowhead=3, arrowwidth=2.5, arrowcolor=col, text="")
               for (p, q), col in (((a, b), PALETTE[0]), ((c, d), PALETTE[1]))]
-    layout = base_layout(title, height=460, xaxis=axis_title("PC 1"),
-                         yaxis=axis_title("PC 2", scaleanchor="x", scaleratio=1), annotations=arrows)
+    layout = base_layout(title, height=560, legend=dict(orientation="h", y=-0.18), xaxis=axis_title("PC 1", range=xr),
+                         yaxis=axis_title("PC 2", range=yr, scaleanchor="x", scaleratio=1),
+                         annotations=arrows + _leaders(coords, words, spots))
     return go.Figure(data=traces, layout=layout)
 
 
@@ -288,22 +331,31 @@ def section_accuracy(sections: list[str], correct: np.ndarray, total: np.ndarray
 
 def between_centres(words: list[str], cos_left: np.ndarray, cos_right: np.ndarray, groups: list[str],
                     left: str, right: str, title: str = "") -> go.Figure:
-    """Each word at (cos with the left centre, cos with the right centre); the diagonal is "equally near both"."""
-    lo = float(min(np.min(cos_left), np.min(cos_right), 0.0)) - 0.05
-    traces = [go.Scatter(x=[lo, 1.02], y=[lo, 1.02], mode="lines", name=f"equally near {left} and {right}",
+    """Each word at (cos with the left centre, cos with the right centre); the diagonal is "equally near both".
+
+    Both axes span the words' cosines (the same range, so the diagonal stays at 45°), the legend sits below,
+    and the words are placed like the word map's (``place_labels`` on the projector's plot size): the
+    sense words crowd together, and printed on top of each other they could not be read."""
+    cl, cr = np.asarray(cos_left, float), np.asarray(cos_right, float)
+    lo, hi = _padded_range(np.concatenate([cl, cr]), 0.1)
+    stars = [i for i, g in enumerate(groups) if g.startswith("“")]
+    spots = _spots(np.column_stack([cl, cr]), words, stars, BETWEEN_PX, [lo, hi], [lo, hi])
+    traces = [go.Scatter(x=[lo, hi], y=[lo, hi], mode="lines", name=f"equally near {left} and {right}",
                          line=dict(color=NEUTRAL, dash="dash"))]
     for gi, gname in enumerate(dict.fromkeys(groups)):
-        m = np.array([g == gname for g in groups])
+        idx = [i for i, g in enumerate(groups) if g == gname]
         star = gname.startswith("“")
         traces.append(go.Scatter(
-            x=np.asarray(cos_left)[m], y=np.asarray(cos_right)[m], mode="markers+text", name=gname,
-            text=[w for w, k in zip(words, m) if k], textposition="top center",
+            x=cl[idx], y=cr[idx], mode="markers+text", name=gname, **_texts(idx, words, spots),
             marker=dict(size=18 if star else 10, color=OUTLINE if star else PALETTE[gi % len(PALETTE)],
                         symbol="star" if star else "circle"),
-            hovertemplate="%{text}: cos " + left + " %{x:.3f}, " + right + " %{y:.3f}<extra></extra>",
+            hovertemplate="%{hovertext}: cos " + left + " %{x:.3f}, " + right + " %{y:.3f}<extra></extra>",
         ))
-    layout = base_layout(title, height=440, xaxis=axis_title(f"cosine with the {left} words' centre"),
-                         yaxis=axis_title(f"cosine with the {right} words' centre", scaleanchor="x", scaleratio=1))
+    layout = base_layout(title, height=560, legend=dict(orientation="h", y=-0.18),
+                         xaxis=axis_title(f"cosine with the {left} words' centre", range=[lo, hi]),
+                         yaxis=axis_title(f"cosine with the {right} words' centre", range=[lo, hi],
+                                          scaleanchor="x", scaleratio=1),
+                         annotations=_leaders(np.column_stack([cl, cr]), words, spots))
     return go.Figure(data=traces, layout=layout)
 
 
@@ -319,21 +371,15 @@ def context_states(
     columns = stacked_domains([1, 1], 0.08)
     traces = []
     xr, yr = _padded_range(glove_coords[:, 0]), _padded_range(glove_coords[:, 1])
-    W, H = STATES_PANEL_PX
-    px = np.column_stack([(glove_coords[:, 0] - xr[0]) / (xr[1] - xr[0]) * W,
-                          (yr[1] - glove_coords[:, 1]) / (yr[1] - yr[0]) * H])
     stars = [i for i, g in enumerate(glove_groups) if g.startswith("“")]
-    spots = place_labels(px, list(glove_words), stars + [i for i in range(len(glove_words)) if i not in stars], (W, H))
+    spots = _spots(glove_coords, glove_words, stars, STATES_PANEL_PX, xr, yr)
     gnames = list(dict.fromkeys(glove_groups))
     for gi, g in enumerate(gnames):
         idx = [i for i, x in enumerate(glove_groups) if x == g]
         star = g.startswith("“")
-        beside = [spots.get(i) if spots.get(i) and spots[i][2] else None for i in idx]  # next to its marker
         traces.append(go.Scatter(
             x=glove_coords[idx, 0], y=glove_coords[idx, 1], mode="markers+text", name=f"GloVe: {g}",
-            text=[glove_words[i] if b else "" for i, b in zip(idx, beside)], xaxis="x", yaxis="y",
-            textposition=[b[2] if b else "top center" for b in beside], hovertext=[glove_words[i] for i in idx],
-            hovertemplate="%{hovertext}<extra>GloVe</extra>",
+            xaxis="x", yaxis="y", **_texts(idx, glove_words, spots), hovertemplate="%{hovertext}<extra>GloVe</extra>",
             marker=dict(size=16 if star else 9, color=OUTLINE if star else PALETTE[gi % len(PALETTE)],
                         symbol="star" if star else "circle"),
         ))

@@ -38,6 +38,19 @@ def test_analogy_parallelogram_arrows_go_a_to_b_and_c_to_d():
     assert list(star.text) == ["queen"] and star.marker.symbol == "star"
 
 
+
+def test_analogy_parallelogram_keeps_close_words_apart():
+    """Two other answers nearly on one point (as “prince” and “throne” can be): each word shows once, and
+    not both in one spot."""
+    words = ["man", "king", "woman", "queen", "prince", "throne"]
+    xy = np.array([[0.9, -0.3], [-0.6, -0.18], [0.95, -0.04], [-0.4, 0.1], [0.1, 0.5], [0.11, 0.51]])
+    fig = figs.analogy_parallelogram(words, xy, words[3:])
+    beside = {t: p for tr in fig.data if tr.text for t, p in zip(tr.text, _positions(tr)) if t}
+    further = [a.text for a in fig.layout.annotations if a.text]
+    assert sorted(list(beside) + further) == sorted(words)
+    if "prince" in beside and "throne" in beside:
+        assert beside["prince"] != beside["throne"]
+
 def test_cosine_heatmaps_show_the_matrices():
     oh, dense = np.eye(2), np.array([[1, 0.5], [0.5, 1]])
     fig = figs.cosine_heatmaps(["cat", "dog"], oh, dense, 400000, 50)
@@ -135,13 +148,19 @@ def test_default_word_map_labels_every_lesson_word_without_overlap():
     assert symbols["countries"] != symbols["nearest to france"]  # told apart by shape, not colour alone
 
 
+def _positions(trace) -> list[str]:
+    """A scatter's text position per point (Plotly also takes one string for all)."""
+    p = trace.textposition
+    return [p] * len(trace.text) if isinstance(p, str) or p is None else list(p)
+
+
 def test_context_states_keeps_close_words_apart():
     """“loan” and “credit” sit almost on one point: each word still shows once, and not both in the same spot."""
     words = ["bank", "money", "loan", "credit", "river", "shore"]
     xy = np.array([[0.5, -0.3], [0.5, 0.17], [0.6, 0.02], [0.6, 0.025], [-0.6, -0.15], [-0.4, -0.2]])
     fig = figs.context_states(np.zeros((2, 2)), ["money", "river"], ["s1", "s2"], xy, words,
                               ["“bank”", "money words", "money words", "money words", "river words", "river words"])
-    beside = {t: p for tr in fig.data if tr.xaxis == "x" for t, p in zip(tr.text, tr.textposition) if t}
+    beside = {t: p for tr in fig.data if tr.xaxis == "x" for t, p in zip(tr.text, _positions(tr)) if t}
     further = [a.text for a in fig.layout.annotations if a.showarrow]
     assert sorted(list(beside) + further) == sorted(words)  # every word once
     if "loan" in beside and "credit" in beside:
