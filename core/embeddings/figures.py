@@ -15,6 +15,7 @@ PLOT_PX = (560, 420)  # the smallest plot area a 1280×720 projector gives the m
 STATES_PANEL_PX = (340, 330)  # … and each of the "bank" chart's two panels
 BETWEEN_PX = (360, 360)  # … and the square plot of "where bank sits between" (beside its neighbours table)
 ANALOGY_PX = (360, 360)  # … and the analogy's square plot (beside its answers table)
+SEMANTIC_PX = (600, 360)  # … and the semantic axes' plot (full width, legend at the side)
 
 
 def _label_box(cx: float, cy: float, text: str, font: float) -> tuple[float, float, float, float]:
@@ -260,20 +261,26 @@ def analogy_parallelogram(words: list[str], coords: np.ndarray, answers: list[st
 
 def semantic_axes(words: list[str], x: np.ndarray, y: np.ndarray, pair_x: tuple[str, str],
                   pair_y: tuple[str, str], groups: list[str] | None = None) -> go.Figure:
-    """word2viz: each word at (cos with b_x − a_x, cos with b_y − a_y); the axes are labelled by the pairs."""
+    """word2viz: each word at (cos with b_x − a_x, cos with b_y − a_y); the axes are labelled by the pairs.
+
+    The axes span the words and 0 (where a side changes), and the words are placed like the word map's."""
     groups = groups or ["words"] * len(words)
+    xy = np.column_stack([np.asarray(x, float), np.asarray(y, float)])
+    xr, yr = _padded_range(np.append(xy[:, 0], 0.0)), _padded_range(np.append(xy[:, 1], 0.0))
+    spots = _spots(xy, words, [], SEMANTIC_PX, xr, yr)
     traces = []
     for gi, gname in enumerate(dict.fromkeys(groups)):
-        m = [g == gname for g in groups]
+        idx = [i for i, g in enumerate(groups) if g == gname]
         traces.append(go.Scatter(
-            x=np.asarray(x)[m], y=np.asarray(y)[m], mode="markers+text", text=[w for w, k in zip(words, m) if k],
-            textposition="top center", name=gname, marker=dict(size=10, color=PALETTE[gi % len(PALETTE)]),
+            x=xy[idx, 0], y=xy[idx, 1], mode="markers+text", **_texts(idx, words, spots), name=gname,
+            marker=dict(size=10, color=PALETTE[gi % len(PALETTE)]), hovertemplate="%{hovertext}<extra></extra>",
         ))
     layout = base_layout(
         "", height=480,
-        xaxis=axis_title(f"← {pair_x[0]}   ·   {pair_x[1]} →"),
-        yaxis=axis_title(f"← {pair_y[0]}   ·   {pair_y[1]} →"),
+        xaxis=axis_title(f"← {pair_x[0]}   ·   {pair_x[1]} →", range=xr),
+        yaxis=axis_title(f"← {pair_y[0]}   ·   {pair_y[1]} →", range=yr),
         shapes=[hline(0, color=NEUTRAL, width=1), vline(0, color=NEUTRAL, width=1)],
+        annotations=_leaders(xy, words, spots),
     )
     return go.Figure(data=traces, layout=layout)
 

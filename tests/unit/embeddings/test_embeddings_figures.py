@@ -74,6 +74,21 @@ def test_semantic_axes_labels_and_positions():
     assert "he" in fig.layout.xaxis.title.text and "she" in fig.layout.xaxis.title.text
 
 
+
+def test_semantic_axes_keep_close_words_apart_and_show_zero():
+    """“germany” almost on “berlin” (as in the default countries-and-capitals scene): each word shows once,
+    not both in one spot, and both axes reach 0, where a word changes sides."""
+    words = ["germany", "berlin", "france", "paris", "tokyo", "cairo"]
+    groups = ["countries", "capitals", "countries", "capitals", "capitals", "capitals"]
+    fig = figs.semantic_axes(words, np.array([-0.09, -0.095, -0.02, 0.004, -0.05, -0.3]),
+                             np.array([-0.015, -0.035, 0.09, 0.05, -0.2, 0.2]), ("he", "she"), ("bad", "good"), groups)
+    beside = {t: p for tr in fig.data for t, p in zip(tr.text, _positions(tr)) if t}
+    further = [a.text for a in fig.layout.annotations if a.text]
+    assert sorted(list(beside) + further) == sorted(words)
+    if "germany" in beside and "berlin" in beside:
+        assert beside["germany"] != beside["berlin"]
+    assert fig.layout.xaxis.range[0] < 0 < fig.layout.xaxis.range[1] and fig.layout.yaxis.range[0] < 0 < fig.layout.yaxis.range[1]
+
 def test_context_states_two_panels():
     coords = np.array([[0, 0], [1, 1], [5, 5]], float)
     fig = figs.context_states(coords, ["money", "money", "river"], ["s1", "s2", "s3"],
