@@ -67,7 +67,7 @@ APPLICATIONS: tuple[Application, ...] = (
     Application(
         "Handwriting generation", "Graves, 2013", "language model (mixture-density output)",
         "the pen offsets so far", "3-layer LSTM",
-        "h_t after each pen point, fed its own output", "a mixture of 20 Gaussians for the next pen offset, and P(pen lifts)",
+        "h_t after each pen point, fed its own output", "a 20-Gaussian mixture for the next pen offset, and P(pen lifts)",
         "cursive handwriting that people found hard to tell from real (no score)",
         "online handwriting of the IAM-OnDB database",
         page="pages/5_Handwriting.py",

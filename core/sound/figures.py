@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from core.common.style import PALETTE, axis_title, base_layout, stacked_domains, vline
+from core.common.style import PALETTE, axis_title, base_layout, stacked_domains, subplot_title, vline
 
 STYLE_COLOURS = {"neutral": "#999999", "happy": PALETTE[1], "sad": PALETTE[0], "angry": PALETTE[5]}
 
@@ -67,9 +67,8 @@ def envelope_maps(true_env: np.ndarray, pred_env: np.ndarray, band_hz: np.ndarra
         x0 = frame * steps_per_frame * step_seconds
         shapes = [dict(type="line", xref=ax, x0=x0, x1=x0, yref="paper", y0=0, y1=1,
                        line=dict(color="white", width=2, dash="dash")) for ax in ("x", "x2")]
-    annotations = [dict(text=s, x=(d[0] + d[1]) / 2, y=1.0, xref="paper", yref="paper", showarrow=False,
-                        yanchor="bottom", font=dict(size=14))
-                   for s, d in (("true sound", left), ("predicted from the silent frames", right))]
+    annotations = [subplot_title(s, (d[0] + d[1]) / 2, 1.0, size=14)  # centred: Plotly's "auto" anchor put
+                   for s, d in (("true sound", left), ("predicted from the silent frames", right))]  # them on each other
     return go.Figure(data=data, layout=base_layout(
         "", height=360, shapes=shapes, annotations=annotations,
         xaxis=axis_title("time (s)", domain=left), xaxis2=axis_title("time (s)", domain=right),

@@ -25,6 +25,14 @@ def test_overview_draws_each_application_as_what_it_is():
     assert len({d for k, d in dashes.items() if not k.startswith("language model")} | {dashes[rows[2]["kind"]]}) == 4
 
 
+def test_overview_box_texts_fit_their_boxes():
+    """A box holds three lines at the projector's font (four ran over the handwriting row's output box)."""
+    fig = figs.overview_diagram([a.__dict__ for a in APPLICATIONS])
+    inside = [a.text for a in fig.layout.annotations if not a.showarrow and a.yanchor is None and a.xanchor is None]
+    assert len(inside) == 3 * len(APPLICATIONS)
+    assert max(t.count("<br>") + 1 for t in inside) <= 3, [t for t in inside if t.count("<br>") >= 3]
+
+
 def test_overview_facts_the_lecturer_asked_for():
     by_name = {a.name: a for a in APPLICATIONS}
     assert "ensemble of 5 deep LSTMs" in by_name["Machine translation"].result

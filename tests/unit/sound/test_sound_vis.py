@@ -148,3 +148,15 @@ def test_figures_never_import_torch_or_streamlit():
     names |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
     assert not names & {"torch", "streamlit"}
     assert "plotly" in names
+
+
+def test_envelope_maps_titles_sit_over_their_own_panels():
+    """Each panel's title is centred on its panel (Plotly's "auto" anchor had pushed both to the middle)."""
+    from core.sound import figures
+
+    env = np.zeros((vis.N_STEPS, vis.N_BANDS), np.float32)
+    fig = figures.envelope_maps(env, env, vis.BAND_EDGES[:-1], vis.HOP / vis.RATE, frame=3)
+    titles = {a.text: a for a in fig.layout.annotations}
+    for text, axis in (("true sound", fig.layout.xaxis), ("predicted from the silent frames", fig.layout.xaxis2)):
+        a = titles[text]
+        assert a.xanchor == "center" and a.x == pytest.approx(sum(axis.domain) / 2)
