@@ -127,6 +127,9 @@ def word_softmax(chosen: Sequence[str], vocab: Sequence[str], probs: np.ndarray)
     ))
 
 
+LABEL_ROOM = 0.85  # rows of room under the beam tree's last rank for its two-line labels
+
+
 def beam_tree(nodes: Sequence, itos: Sequence[str], best: Sequence[int]) -> go.Figure:
     """The beam search tree: one column per step, the hypotheses kept in it, their parents.
 
@@ -170,8 +173,10 @@ def beam_tree(nodes: Sequence, itos: Sequence[str], best: Sequence[int]) -> go.F
     return go.Figure(traces, layout=base_layout(
         "Beam search: the best path thick; numbers are total log P", height=200 + 70 * width,
         legend=dict(orientation="h", y=-0.25),
-        yaxis=axis_title("rank in the beam (best on top)", autorange="reversed", tickvals=list(range(width)),
-                         range=[width - 0.4, -0.6]),
+        # best on top: a range from high to low (with autorange on, Plotly ignored the range and the last
+        # row's words and scores, written under its markers, ran into the step numbers)
+        yaxis=axis_title("rank in the beam (best on top)", autorange=False, tickvals=list(range(width)),
+                         range=[width - 1 + LABEL_ROOM, -0.45]),
         xaxis=axis_title("decoder step", tickvals=list(range(-1, max((n.step for n in nodes), default=0) + 1))),
     ))
 

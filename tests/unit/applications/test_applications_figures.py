@@ -84,6 +84,9 @@ def test_beam_tree_thickens_the_best_path():
     assert list(finished.x) == [1] and "<eos>" in finished.text[0]
     kept = [t for t in fig.data if t.name == "kept in the beam"][0]
     assert list(kept.y) == [0, 1, 1]  # ranks by score within each step
+    # best on top, and room under the last rank for its word and score (autorange would ignore the range)
+    y = fig.layout.yaxis
+    assert y.autorange is False and y.range[0] >= max(kept.y) + 0.8 and y.range[1] < 0
 
 
 def test_loss_vs_baseline_draws_ln_v():
