@@ -70,20 +70,20 @@ def place_labels(px: np.ndarray, texts: list[str], order: list[int], size: tuple
     return out
 
 
+def _pixels(xy: np.ndarray, xr, yr, size: tuple[float, float]) -> np.ndarray:
+    """Data points (N, 2) as pixels of a ``size`` plot showing ``xr`` × ``yr`` (y downwards)."""
+    (W, H), xy = size, np.atleast_2d(xy)
+    return np.column_stack([(xy[:, 0] - xr[0]) / (xr[1] - xr[0]) * W, (yr[1] - xy[:, 1]) / (yr[1] - yr[0]) * H])
+
+
 def _spots(xy: np.ndarray, words, first: list[int], size: tuple[float, float], xr, yr,
            segments: tuple = ()) -> dict:
     """``place_labels`` for a chart's words: data (N, 2) to pixels of a ``size`` plot showing ``xr`` × ``yr``,
     the ``first`` points placed first (the star of the chart), then the rest in order. ``segments`` are the
     chart's lines as (from, to) data points: labels keep off them too."""
-    W, H = size
-
-    def pixels(p):
-        p = np.atleast_2d(p)
-        return np.column_stack([(p[:, 0] - xr[0]) / (xr[1] - xr[0]) * W, (yr[1] - p[:, 1]) / (yr[1] - yr[0]) * H])
-
     t = np.linspace(0, 1, 16)[:, None]
-    along = [pixels(p + t * (q - p)) for p, q in segments]
-    return place_labels(pixels(xy), list(words), first + [i for i in range(len(words)) if i not in first], size,
+    along = [_pixels(p + t * (q - p), xr, yr, size) for p, q in segments]
+    return place_labels(_pixels(xy, xr, yr, size), list(words), first + [i for i in range(len(words)) if i not in first], size,
                         obstacles=np.concatenate(along) if along else None)
 
 
@@ -162,13 +162,11 @@ def word_map(
         mask = fg & np.array([g == gname for g in groups])
         idx = np.flatnonzero(mask)
         if three:
-            label = dict(text=[words[i] for i in idx], textposition="top center")
+            label = dict(text=[words[i] for i in idx], textposition="top center", hovertext=[words[i] for i in idx])
         else:  # only words placed next to their marker get a text here; the rest are annotations or hover
-            spot = [placement.get(i) for i in idx]
-            label = dict(text=[words[i] if p and p[2] else "" for i, p in zip(idx, spot)],
-                         textposition=[p[2] if p and p[2] else "top center" for p in spot])
+            label = _texts(idx, words, placement)
         traces.append(Scatter(
-            **pts(mask), mode="markers+text", name=gname, hovertext=[words[i] for i in idx], **label,
+            **pts(mask), mode="markers+text", name=gname, **label,
             marker=dict(size=6 if three else 11, color=PALETTE[gi % len(PALETTE)],
                         symbol=SYMBOLS[gi % len(SYMBOLS)] if not three else "circle",
                         line=dict(width=1, color="white")),
@@ -213,8 +211,7 @@ def _ranges(coords: np.ndarray, bg: np.ndarray) -> tuple[list[float], list[float
 def _placement(words: list[str], coords: np.ndarray, bg: np.ndarray, labelled: set[str]) -> dict:
     """{point index: (dx, dy, textposition or None)} for the labelled words, on the projector's plot size."""
     xr, yr = _ranges(coords, bg)
-    W, H = PLOT_PX
-    px = np.column_stack([(coords[:, 0] - xr[0]) / (xr[1] - xr[0]) * W, (yr[1] - coords[:, 1]) / (yr[1] - yr[0]) * H])
+    px = _pixels(coords, xr, yr, PLOT_PX)
     inside = [i for i in range(len(words)) if not bg[i]]
     order = [j for j, i in enumerate(inside) if words[i] in labelled]
     spots = place_labels(px[inside], [words[i] for i in inside], order)
