@@ -97,6 +97,10 @@ def test_video_input_is_each_frame_and_its_change_for_one_clip_or_many():
     for one, w in zip(frames, want):
         np.testing.assert_array_equal(vis.video_input(one).numpy(), w)
     assert not many[:, 0, 3:].any() and many[:, 1:, 3:].abs().max() > 0  # no change before the first frame
+    # each pixel's six numbers side by side in memory (what oneDNN's convolutions run fastest on), also
+    # for a training batch picked from it and for the frames the CNN sees
+    batch = many[torch.tensor([1, 0])]
+    assert batch.reshape(-1, 6, vis.IMG, vis.IMG).is_contiguous(memory_format=torch.channels_last)
 
 
 def test_sound_net_never_looks_ahead():
@@ -130,6 +134,39 @@ def test_same_seed_same_training():
     cfg = vis.VisConfig(per_class=1, held_out_per_class=1, epochs=1)
     a, b = vis.train(cfg), vis.train(cfg)
     assert np.array_equal(a.pred_env, b.pred_env) and np.array_equal(a.losses, b.losses)
+
+
+def test_clips_made_on_two_threads_are_the_clips_in_order_and_progress_stays_on_the_caller():
+    """train() makes the training clips on two threads and the held-out ones while the network trains:
+    each is still its spec's clip, in the specs' order, and progress is reported on the caller's thread."""
+    import threading
+
+    cfg = vis.VisConfig(per_class=2, held_out_per_class=1, epochs=2)
+    calls = []
+    rec = vis.train(cfg, on_step=lambda step, total: calls.append((step, total, threading.get_ident())))
+    for specs, env in ((rec.train_specs, rec.train_env), (rec.test_specs, rec.test_env)):
+        want = np.stack([vis.envelopes(vis.make_clip(s).audio) for s in specs])
+        np.testing.assert_array_equal(env, want)
+    n_train = len(rec.train_specs)
+    assert [c[0] for c in calls] == list(range(1, n_train + cfg.epochs + 1))
+    assert {c[1] for c in calls} == {n_train + cfg.epochs}
+    assert {c[2] for c in calls} == {threading.get_ident()}
+
+
+def test_a_cancelled_training_leaves_no_clip_being_made():
+    """The training door cancels by raising from on_step: no helper thread may keep drawing after that."""
+    import threading
+
+    class Stop(Exception):
+        pass
+
+    def on_step(step, total):
+        if step == 3:
+            raise Stop()
+
+    with pytest.raises(Stop):
+        vis.train(vis.VisConfig(per_class=4, held_out_per_class=2, epochs=1), on_step=on_step)
+    assert not [t for t in threading.enumerate() if t.name.startswith("vis-clips")]
 
 
 def test_listening_test_and_score():
