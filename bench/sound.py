@@ -10,10 +10,11 @@ training sounds; the envelope error of the predictions against predicting the tr
     /work/main/.venv/bin/python bench/sound.py
     /work/main/.venv/bin/python bench/sound.py --seeds 0,1,2,3,4 [--layout contiguous]
 
-With ``--seeds`` only the video-to-sound network trains, once per seed: each seed's wall and CPU
-seconds and held-out figures, then their means. ``--layout contiguous`` feeds the network the usual
-(N, T, C, H, W) memory layout instead of the channels-last one ``vis.video_input`` makes, to measure
-what that layout buys (the same numbers up to rounding).
+With ``--seeds`` both networks train once per seed: each seed's wall and CPU seconds and held-out
+figures, then their means (the first seed also pays what a process loads on first use).
+``--layout contiguous`` trains both on torch's usual memory layout instead of channels last (the
+video-to-sound input from ``vis.video_input``, the emotion network's convolutions from
+``emotion.MEMORY_FORMAT``), to measure what that layout buys; the numbers agree up to rounding.
 """
 
 import argparse
@@ -57,27 +58,38 @@ def main() -> None:
 
 
 def seeds(seed_list: list[int], layout: str) -> None:
+    import torch
+
     torch_thread_policy()
     if layout == "contiguous":
         channels_last = vis.video_input
         vis.video_input = lambda frames: channels_last(frames).contiguous()
-    rows = []
+        emotion.MEMORY_FORMAT = torch.contiguous_format
     print(f"load average before: {os.getloadavg()[0]:.2f} (2 cores); layout {layout}")
+    emo, snd = [], []
     for seed in seed_list:
         t0, c0 = time.perf_counter(), time.process_time()
+        e = emotion.train(emotion.EmotionConfig(seed=seed))
+        emo.append((time.perf_counter() - t0, time.process_time() - c0, e.accuracy_at[1.0], e.accuracy_at[0.5],
+                    e.accuracy_at[0.25]))
+        print("emotion seed={} wall_s={:.2f} cpu_s={:.2f} heldout_all={:.3f} half={:.3f} quarter={:.3f}"
+              .format(seed, *emo[-1]))
+        t0, c0 = time.perf_counter(), time.process_time()
         v = vis.train(vis.VisConfig(seed=seed))
-        rows.append((time.perf_counter() - t0, time.process_time() - c0, v.acc_pred, v.acc_retrieved,
-                     v.acc_true, v.mse / v.mse_mean))
+        snd.append((time.perf_counter() - t0, time.process_time() - c0, v.acc_pred, v.acc_retrieved,
+                    v.acc_true, v.mse / v.mse_mean))
         print("sounds seed={} wall_s={:.2f} cpu_s={:.2f} from_predicted={:.3f} retrieved={:.3f} "
-              "true={:.3f} mse/mean_ref={:.3f}".format(seed, *rows[-1]))
+              "true={:.3f} mse/mean_ref={:.3f}".format(seed, *snd[-1]))
+    print("emotion mean wall_s={:.2f} cpu_s={:.2f} heldout_all={:.3f} half={:.3f} quarter={:.3f}"
+          .format(*(sum(col) / len(emo) for col in zip(*emo))))
     print("sounds mean wall_s={:.2f} cpu_s={:.2f} from_predicted={:.3f} retrieved={:.3f} true={:.3f} "
-          "mse/mean_ref={:.3f}".format(*(sum(col) / len(rows) for col in zip(*rows))))
+          "mse/mean_ref={:.3f}".format(*(sum(col) / len(snd) for col in zip(*snd))))
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--seeds", help="comma-separated seeds: train only the video-to-sound network, per seed")
+    ap.add_argument("--seeds", help="comma-separated seeds: train both networks once per seed")
     ap.add_argument("--layout", choices=("channels_last", "contiguous"), default="channels_last")
     args = ap.parse_args()
     if args.seeds:

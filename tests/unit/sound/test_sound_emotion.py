@@ -80,3 +80,38 @@ def test_corpus_is_the_same_for_the_same_seed():
     a = emotion.make_corpus(speech.HELD_OUT_SENTENCES[:2], speech.HELD_OUT_SPEAKERS, 1, seed=4)
     b = emotion.make_corpus(speech.HELD_OUT_SENTENCES[:2], speech.HELD_OUT_SPEAKERS, 1, seed=4)
     assert a.speakers == b.speakers and all(np.array_equal(x, y) for x, y in zip(a.frames, b.frames))
+
+
+def test_held_out_clips_spoken_while_training_are_the_held_out_clips_and_progress_stays_on_the_caller():
+    """train() speaks the held-out clips on a helper thread while the network trains: the beliefs it
+    records are those of the clips made here in the usual way, and progress is reported on the caller's
+    thread, step after step."""
+    import threading
+
+    cfg = emotion.EmotionConfig(repeats=1, epochs=2)
+    calls = []
+    rec = emotion.train(cfg, on_step=lambda step, total: calls.append((step, total, threading.get_ident())))
+    test_set = emotion.make_corpus(speech.HELD_OUT_SENTENCES, speech.HELD_OUT_SPEAKERS, 1, cfg.seed + 7919,
+                                   every_speaker=True)
+    assert np.array_equal(rec.test_labels, test_set.labels) and rec.test_speakers == test_set.speakers
+    for probs, frames in zip(rec.test_probs, test_set.frames, strict=True):
+        np.testing.assert_allclose(probs, emotion.probabilities(rec, frames), atol=1e-6)
+    total = rec.n_train + cfg.epochs
+    assert calls == [(step, total, threading.get_ident()) for step in range(1, total + 1)]
+    assert rec.net.conv2.weight.is_contiguous(memory_format=emotion.MEMORY_FORMAT)
+
+
+def test_a_cancelled_emotion_training_leaves_nothing_speaking():
+    """The training door cancels by raising from on_step: no helper thread may keep speaking after that."""
+    import threading
+
+    class Stop(Exception):
+        pass
+
+    def on_step(step, total):
+        if step == total - 1:  # during the first epochs, while the held-out clips are being spoken
+            raise Stop()
+
+    with pytest.raises(Stop):
+        emotion.train(emotion.EmotionConfig(repeats=1, epochs=3), on_step=on_step)
+    assert not [t for t in threading.enumerate() if t.name.startswith("emotion-held-out")]
