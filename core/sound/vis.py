@@ -350,8 +350,9 @@ def video_input(frames: np.ndarray) -> torch.Tensor:
     Written into one tensor in place: for the 280 training and held-out clips this takes 0.11 s, where
     converting clip by clip and stacking took 0.35 s on a quiet machine and 0.9 s under load (fresh
     memory for each clip's intermediates). Its memory holds each pixel's six numbers side by side
-    ("channels last"): oneDNN's convolutions, forward and backward, run about a fifth faster a training
-    step on that layout (``bench/sound.py --layout``); the numbers are the same, only their order in memory.
+    ("channels last"): oneDNN's convolutions then skip their layout conversions, and a training step
+    takes about 12.5 ms instead of 15 (``bench/sound.py --seeds 1,2 --layout contiguous`` against the
+    default); the numbers are the same, only their order in memory differs.
     """
     u8 = torch.from_numpy(np.ascontiguousarray(frames))
     out = torch.empty(*u8.shape[:-1], 6).movedim(-1, -3)  # (..., T, 6, H, W), channels last in memory
