@@ -41,7 +41,8 @@ def main() -> None:
           f"{e.accuracy_at[0.5]:.3f}, after 25 % {e.accuracy_at[0.25]:.3f}; chance {e.chance:.3f}; "
           f"order-blind (time-averaged frames, logistic regression) {e.order_blind:.3f}")
     print(f"emotion: training {wall:.1f} s wall, {cpu:.1f} s CPU (speaking the clips, features and "
-          f"{e.cfg.epochs} epochs; one torch thread, so CPU time is the wall time on an idle machine)")
+          f"{e.cfg.epochs} epochs; one torch thread, and the held-out clips spoken on a helper thread while "
+          "it trains, so CPU time can exceed the wall time)")
     print(f"load average between: {os.getloadavg()[0]:.2f}")
     t0, c0 = time.perf_counter(), time.process_time()
     v = vis.train(vis.VisConfig())
@@ -53,7 +54,7 @@ def main() -> None:
     print(f"sounds: envelope error (MSE, compressed) predicted {v.mse:.5f} vs training-mean reference "
           f"{v.mse_mean:.5f} (ratio {v.mse / v.mse_mean:.2f})")
     print(f"sounds: training {wall:.1f} s wall, {cpu:.1f} s CPU (making the clips, {v.cfg.epochs} epochs, "
-          "inverting the predictions)")
+          "inverting the predictions; the clips made on two threads, so CPU time can exceed the wall time)")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
