@@ -351,8 +351,8 @@ def video_input(frames: np.ndarray) -> torch.Tensor:
     converting clip by clip and stacking took 0.35 s on a quiet machine and 0.9 s under load (fresh
     memory for each clip's intermediates). Its memory holds each pixel's six numbers side by side
     ("channels last"): oneDNN's convolutions then skip their layout conversions, and a training step
-    takes about 12.5 ms instead of 15 (``bench/sound.py --seeds 1,2 --layout contiguous`` against the
-    default); the numbers are the same, only their order in memory differs.
+    takes about 12.5 ms instead of 15 here (``bench/sound.py --seeds 0,1,2 --layout contiguous`` against
+    the default times whole trainings); the numbers are the same, only their order in memory differs.
     """
     u8 = torch.from_numpy(np.ascontiguousarray(frames))
     out = torch.empty(*u8.shape[:-1], 6).movedim(-1, -3)  # (..., T, 6, H, W), channels last in memory
