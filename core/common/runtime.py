@@ -1,8 +1,11 @@
-"""The training runtime every lesson shares: the progress callback type and the torch thread policy."""
+"""The training runtime every lesson shares: the progress callback type, the torch thread policy, and
+helper threads for a training's side work."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 OnStep = Callable[[int, int], None]  # on_step(step, total): progress out of a training loop
 
@@ -33,3 +36,18 @@ def report(on_step: OnStep | None, step: int, total: int) -> None:
     """Call ``on_step`` if there is one (trainings run without a page in tests and benches)."""
     if on_step is not None:
         on_step(step, total)
+
+
+@contextmanager
+def helper_threads(n: int, name: str) -> Iterator[ThreadPoolExecutor]:
+    """``n`` threads (named ``name``-…) for a training's side work: data made while the network trains.
+
+    Threads, never processes (nothing forks in the server). Progress stays with the caller: only its
+    thread calls ``on_step``. On leaving, also when the training door cancels by raising from
+    ``on_step``, queued work is dropped and running work finishes, so nothing of the training goes on.
+    """
+    pool = ThreadPoolExecutor(n, thread_name_prefix=name)
+    try:
+        yield pool
+    finally:
+        pool.shutdown(cancel_futures=True)

@@ -9,7 +9,6 @@ forming and what happens when the clip is cut short.
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +16,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from core.common.runtime import OnStep, report
+from core.common.runtime import OnStep, helper_threads, report
 from core.sound import features, speech
 
 CLASSES = speech.STYLES
@@ -148,15 +147,12 @@ def train(cfg: EmotionConfig = EmotionConfig(), on_step: OnStep | None = None) -
     train_set = make_corpus(speech.TRAIN_SENTENCES, speech.TRAIN_SPEAKERS, cfg.repeats, cfg.seed,
                             on_clip=lambda i, n: report(on_step, i, total))
     # The held-out clips are spoken on a helper thread while the network trains (the synthesiser takes
-    # one caller at a time, and its own generator gives each clip); progress stays on the caller's thread.
-    pool = ThreadPoolExecutor(1, thread_name_prefix="emotion-held-out")
-    try:
+    # one caller at a time, and its own generator gives each clip).
+    with helper_threads(1, "emotion-held-out") as pool:
         held_out = pool.submit(make_corpus, speech.HELD_OUT_SENTENCES, speech.HELD_OUT_SPEAKERS, 1,
                                cfg.seed + 7919, every_speaker=True)
         net, losses, mean, std = _fit(cfg, train_set, on_step, total)
         test_set = held_out.result()
-    finally:  # a cancelled training leaves nothing speaking
-        pool.shutdown(cancel_futures=True)
 
     probe = EmotionRecord(cfg, net, mean, std, np.array(losses), (), np.zeros(0), (), (), 0.0, {}, 0.0, 0.0, 0.0, 0)
     test_probs = tuple(probabilities(probe, f) for f in test_set.frames)

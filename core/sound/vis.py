@@ -18,7 +18,6 @@ whose envelopes are nearest).
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -27,7 +26,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from core.common.runtime import OnStep, report
+from core.common.runtime import OnStep, helper_threads, report
 
 MATERIALS = ("metal", "wood", "water", "leaves", "cloth")
 ACTIONS = ("hit", "scratch")
@@ -424,9 +423,8 @@ def train(cfg: VisConfig = VisConfig(), on_step: OnStep | None = None) -> VisRec
     n_train, total = len(train_specs), len(train_specs) + cfg.epochs
     # Each clip draws from its own generator, so making them on two threads gives the same clips: the
     # training clips first (numpy lets both cores draw), then the held-out clips and the material
-    # classifier while the network trains. Progress is reported here, on the caller's thread.
-    pool = ThreadPoolExecutor(2, thread_name_prefix="vis-clips")
-    try:
+    # classifier while the network trains.
+    with helper_threads(2, "vis-clips") as pool:
         clips = []
         for clip in pool.map(make_clip, train_specs):
             clips.append(clip)
@@ -446,8 +444,6 @@ def train(cfg: VisConfig = VisConfig(), on_step: OnStep | None = None) -> VisRec
         seeds = [s.seed for s in test_specs]  # each sound the same as when the page inverts it alone
         parametric = envelopes(np.concatenate([invert(pred[i: i + 8], seed=seeds[i: i + 8])  # 8 at a time: in cache
                                                for i in range(0, len(pred), 8)]))
-    finally:  # a cancelled training leaves no clip being made
-        pool.shutdown(cancel_futures=True)
 
     y_test = np.array([MATERIALS.index(s.material) for s in test_specs])
     retrieved = np.array([retrieve(train_env, p) for p in pred])
