@@ -16,7 +16,8 @@ alone (the rerun through devtools/stclient.py, no browser). Prints:
 
     replay page=hello|bare n=… p50_ms=… p95_ms=…      (arrow key → new title shown, app idle)
     replay page=hello|bare browser_cpu_p50_ms=…        (main browser thread CPU in one press)
-    replay page=hello|bare server_rerun_p50_ms=…       (the same rerun without a browser)
+    replay page=bare|… server_rerun_p50_ms=…           (the same rerun without a browser)
+    replay page=hello server_rerun=none                (its slider runs in the browser: no rerun)
     replay page=hello ratio_p50=… (goal ≤ 1.5)
     replay page=bare_long ratio_p50=…  (what a long page costs by itself)
 
@@ -178,8 +179,13 @@ def press_times(browser, url: str, scene: str, presses: int,
     return times, cpu
 
 
+IN_BROWSER = {"hello"}  # its slider runs in the browser (ui.replay): a press sends nothing to the server
+
+
 async def server_times(url: str, scene: str, presses: int) -> list[float]:
     path, _, key, _ = SCENES[scene]
+    if scene in IN_BROWSER:
+        return []
     async with Session(url, path, timeout=300) as s:
         run = await s.open()
         if scene == "handwriting":
@@ -198,7 +204,10 @@ def report(name: str, xs: list[float], cpu: list[float], server: list[float], pr
     p50, p95 = statistics.median(ms), ms[min(len(ms) - 1, int(0.95 * len(ms)))]
     print(f"replay page={name} n={len(ms)} p50_ms={p50:.0f} p95_ms={p95:.0f}")
     print(f"replay page={name} browser_cpu_p50_ms={statistics.median(cpu) * 1000:.0f}")
-    print(f"replay page={name} server_rerun_p50_ms={statistics.median(server) * 1000:.0f}")
+    if server:
+        print(f"replay page={name} server_rerun_p50_ms={statistics.median(server) * 1000:.0f}")
+    else:
+        print(f"replay page={name} server_rerun=none (the slider runs in the browser)")
     if profile:
         per_press = statistics.mean(cpu) * 1000
         for part, share in sorted(profile_parts(profile).items(), key=lambda kv: -kv[1]):

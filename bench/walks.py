@@ -22,20 +22,15 @@ class Action:
     retrains: bool = False  # expected to train a model (not held to the 2 s / 2× bare goal)
 
 
-def _step(rng: random.Random, run) -> int:
-    """A step on the replay slider, within whatever range the page shows now."""
-    kind, proto = run.widgets()["step"]
-    return rng.randint(int(proto.min), int(proto.max))
-
-
 WALKS: dict[str, list[Action]] = {
     "Language_model": [
         Action("open_hello"),
         # A few hidden sizes only: the class shares them, so each trains once on the server.
         Action("retrain", "hidden", lambda rng, run: rng.choice([12, 16, 24]), retrains=True),
-        Action("scrub", "step", _step),
-        Action("scrub", "step", _step),
-        Action("scrub", "step", _step),
+        # Scrubbing the replay sends nothing to the server (ui.replay runs it in the browser); what a
+        # student asks of the server next is samples, at another temperature or from another step.
+        Action("sample", "temp", lambda rng, run: rng.choice([0.0, 0.5, 1.0, 1.5])),
+        Action("sample", "sample_step", lambda rng, run: rng.choice([0, 5, 10, 20])),
     ],
     "Word_embeddings": [
         Action("open_embeddings"),

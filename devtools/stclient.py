@@ -97,6 +97,12 @@ class Run:
         """Plotly figure specs (JSON strings)."""
         return [c.spec for c in self.of_type("plotly_chart")]
 
+    def components(self) -> list[dict]:
+        """The data the page sent its browser-side components (st.components.v2, e.g. ui.replay)."""
+        import json
+
+        return [json.loads(c.json) for c in self.of_type("bidi_component") if c.json]
+
     def widgets(self) -> dict[str, tuple[str, Any]]:
         """User key → (element type, widget proto) for every keyed widget on the page."""
         found = {}

@@ -7,10 +7,10 @@ import streamlit as st
 
 from core.common.style import char_label
 from core.hello import model
-from ui import hello, params
+from ui import hello, params, replay
 from ui.params import Choice, Flag, Float, Int, Text
 from ui.shell import setup_page
-from ui.show import esc, numbers, show, show_code
+from ui.show import esc, numbers, presenter, show, show_code
 
 setup_page("Language modelling", icon=":material/text_fields:")
 
@@ -76,46 +76,18 @@ if rec.meta["windows"] > 1:
 
 # ---- Sections 1–5 -----------------------------------------------------------------------------
 # Each section is a function, called below in the lecture's order. The step slider and what shows that
-# step (sections 1–2) form one fragment, so moving the slider reruns and redraws only them. The curves
-# and the memory table are the same at every step; sampling has its own fragment and its own step.
-def unrolled_section(cfg: model.CharLMConfig, rec: model.TrainingRecord) -> hello.Replay:
+# step (sections 1–2) run in the student's browser (ui.replay): every recorded step is sent once, so
+# moving the slider never reruns anything. The curves and the memory table are the same at every step;
+# sampling has its own fragment and its own step.
+def unrolled_section(cfg: model.CharLMConfig, rec: model.TrainingRecord) -> tuple[hello.ReplayFrames, int]:
     st.header("1 · The unrolled network, live")
     every = rec.meta["record_every"]
-    step = params.slider(replace(STEP, hi=cfg.steps - cfg.steps % every, step=every),
-                         "Training step (replays the recorded run — it never retrains)",
-                         help="0 is the untrained network. Each position of the slider is a recorded step."
-                         + (f" This long run was recorded every {every} steps." if every > 1 else ""))
-    scene = hello.replay(cfg, step)
-    V = scene.vocab_size
-    m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Loss at this step", f"{scene.loss:.4f}",
-              help="Cross-entropy: the mean of −ln P(true next character) over the whole text, in nats (natural "
-              f"log). In bits (log base 2) that is {scene.loss / 0.6931:.4f}: nats ÷ ln 2.")
-    m2.metric("ln V (guessing)", f"{scene.ln_v:.4f}",
-              help=f"V = {V} characters. A network that guesses gives each one P = 1/V, so its loss is −ln(1/V) = ln V.")
-    m3.metric("Mean P(target)", f"{scene.mean_p_target:.3f}", help="The average probability of the correct next "
-              "character over the positions shown (1 = always right and sure).")
-    m4.metric("Vocabulary size V", V, help="= length of each one-hot vector")
-    show(scene.unrolled, key="unrolled")
-    show(scene.bars, key="bars")
-    with numbers("Numbers: P(next character) at each step (target column marked)", key="num_probs") as shown:
-        if shown:
-            probs, hidden = hello.probs_table(rec, scene.step)
-            st.dataframe(probs, hide_index=True)
-            st.dataframe(hidden)  # its index is the input so far
-    if len(rec.inputs) > scene.bar_steps:
-        st.caption(f"Bars for the first {scene.bar_steps} steps (fewer for a larger vocabulary, so the letters stay "
-                   f"readable); the heatmap above has all {len(rec.inputs)}.")
-    if scene.step == 0:
-        notice = (f"at step 0 every bar is about 1/V = {1 / V:.2f} and the loss ({scene.loss:.3f}) is about "
-                  f"ln V = {scene.ln_v:.3f}: the untrained network is guessing. Drag the step slider.")
-    else:
-        start = hello.replay(cfg, 0)
-        moved = "rose" if scene.mean_p_target > start.mean_p_target else "did not rise"
-        notice = (f"from step 0 to step {scene.step} the mean P(target) {moved} ({start.mean_p_target:.3f} → "
-                  f"{scene.mean_p_target:.3f}) and the loss went from {start.loss:.3f} to {scene.loss:.3f}.")
-    st.markdown(f"**What to notice:** {notice}")
-    return scene
+    frames = hello.replay_frames(cfg, presenter())
+    step = params.link_value(replace(STEP, hi=cfg.steps - cfg.steps % every, step=every))
+    init = frames.index(step)  # the frame a link's ?step= opens at
+    replay.player("replay", group="hello", sig=frames.sig, init=init, presenter=presenter(), url_key=STEP.key,
+                  url_values=[str(s) for s in frames.steps], url_default=str(STEP.default), **frames.player)
+    return frames, init
 
 
 def curves_section(cfg: model.CharLMConfig, rec: model.TrainingRecord) -> None:
@@ -165,31 +137,14 @@ def memory_section(cfg: model.CharLMConfig) -> None:
         st.warning("Memory is **off** in the pictures above: look at the steps whose input repeats.")
 
 
-def chain_rule_section(scene: hello.Replay) -> None:
+def chain_rule_section(cfg: model.CharLMConfig, frames: hello.ReplayFrames, init: int) -> None:
     st.header("2 · The chain rule, with this step's numbers")
-    tp, V = scene.text, scene.vocab_size
-    formula, values = hello.chain_rule_latex(tp)
-    st.latex(formula)
-    st.latex(values)
-    whole = tp.whole_text
-    c1, c2, c3 = st.columns(3)
-    c1.metric("Probability of the text" if whole else f"Probability of its first {tp.covered} characters",
-              f"{tp.chain.probability:.4g}", help="The product of the factors above: P(every next character | what "
-              "came before), given the first character.")
-    c2.metric("Log-probability (nats)", f"{tp.chain.log_prob:.4f}",
-              help="ln of the probability: the sum of the factors' logs. Nats use the natural log; bits use log base "
-              f"2 (here {tp.chain.log_prob / 0.6931:.4f} bits).")
-    c3.metric("Perplexity", f"{tp.chain.perplexity:.3f}",
-              help=f"exp(mean −ln P): as unsure as choosing uniformly among this many characters. 1 = certain; "
-              f"V = {V} = guessing.")
-    if not whole:
-        st.caption(f"Your text has {tp.text_length:,} characters; this chain rule covers its first window "
-                   f"({tp.covered} characters), the one the pictures show.")
-    ppl = tp.chain.perplexity
-    where = ("close to V (guessing)" if ppl > 0.9 * V else "close to 1 (certain)" if ppl < 1.1
-             else "between 1 (certain) and V (guessing)")
-    st.markdown(f"**What to notice:** at step {tp.step} the perplexity is {ppl:.3f} with V = {V}: {where}. "
-                "Drag the step slider above: it falls as the factors grow.")
+    st.latex(frames.formula)
+    replay.follower("chain_rule", group="hello", sig=frames.sig, init=init, **frames.follower)
+    covered = len(frames.player["table"]["rowLabels"]) + 1
+    if covered < len(cfg.text):
+        st.caption(f"Your text has {len(cfg.text):,} characters; this chain rule covers its first window "
+                   f"({covered} characters), the one the pictures show.")
 
 
 @st.fragment
@@ -228,14 +183,7 @@ def sampling_section(cfg: model.CharLMConfig, rec: model.TrainingRecord) -> None
                        "temperature 0 always picks the most likely letter."))
 
 
-@st.fragment
-def replay_sections(cfg: model.CharLMConfig, rec: model.TrainingRecord) -> None:
-    """Sections 1–2: what the step slider shows; moving it reruns only this fragment."""
-    scene = unrolled_section(cfg, rec)
-    chain_rule_section(scene)
-
-
-replay_sections(cfg, rec)
+chain_rule_section(cfg, *unrolled_section(cfg, rec))
 curves_section(cfg, rec)
 memory_section(cfg)
 sampling_section(cfg, rec)

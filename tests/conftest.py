@@ -76,3 +76,46 @@ def open_page(page: str | None = None, query: dict | None = None, timeout: float
     for key in opened:
         at.session_state[key] = True
     return at
+
+
+class ReplayView:
+    """What a browser-side replay slider (ui.replay) shows, read from the data a page sent: its player and
+    followers of one ``group``. ``shown(k)`` is every metric and line at frame ``k``, as the browser sets them."""
+
+    def __init__(self, at, group: str):
+        """``at``: an AppTest, or the data a page sent (``devtools.stclient.Run.components()``)."""
+        import json
+
+        sent = at if isinstance(at, list) else [json.loads(e.proto.json) for e in at.get("bidi_component")]
+        mine = [d for d in sent if d.get("group") == group]
+        self.player = next(d for d in mine if d["role"] == "player")
+        self.followers = [d for d in mine if d["role"] == "follower"]
+        self.labels = self.player["frameLabels"]
+        self.init = self.player["init"]
+
+    def frame(self, step: int) -> int:
+        """The frame of a recorded training step (or the last one at or before it)."""
+        steps = [int(label.removeprefix("step ")) for label in self.labels]
+        return max(k for k, s in enumerate(steps) if s <= step)
+
+    def metrics(self, k: int) -> dict[str, str]:
+        return {m["label"]: m["values"][k] for d in [self.player, *self.followers] for m in d["metrics"]}
+
+    def helps(self, k: int) -> dict[str, str]:
+        return {m["label"]: (m["helps"][k] if "helps" in m else m["help"])
+                for d in [self.player, *self.followers] for m in d["metrics"]}
+
+    def lines(self, k: int) -> list[str]:
+        return [(ln["lead"] + " " if ln["lead"] else "") + ln["values"][k]
+                for d in [self.player, *self.followers] for ln in d["lines"]]
+
+    def chart(self, name: str, k: int) -> dict:
+        """The chart ``name`` as the browser draws it at frame ``k``: its figure with that frame's changes."""
+        spec = next(c for c in self.player["charts"] if c["name"] == name)
+        frame = spec["frames"][k]
+        data = [{**t, **(frame["traces"][i] or {})} if i < len(frame["traces"]) else t
+                for i, t in enumerate(spec["fig"]["data"])]
+        layout = dict(spec["fig"]["layout"])
+        if "title" in frame:
+            layout["title"] = {**layout.get("title", {}), "text": frame["title"]}
+        return {"data": data, "layout": layout}

@@ -1,7 +1,8 @@
 """The hello lesson's scenes: trainings through the door, replay charts and tables shared by the class.
 
-Everything a student sees comes from one training record (``core.hello.model.train``); moving the
-replay slider only indexes that record. Text from a student (the training text, the start of a
+Everything a student sees comes from one training record (``core.hello.model.train``). The replay
+(sections 1–2) is sent to the browser whole (``replay_frames``, drawn by ``ui.replay``), where moving
+the step slider only indexes the recorded steps. Text from a student (the training text, the start of a
 sample) reaches charts through ``esc_label`` and formulas through ``esc_latex``.
 """
 
@@ -17,8 +18,9 @@ from core.common.style import char_label
 from core.hello import figures
 from core.hello import model
 from core.hello.model import CharLMConfig, MemoryComparison, TextProbability, TrainingRecord
+from ui import replay as rp
 from ui.cache import shared
-from ui.show import esc_label, esc_latex
+from ui.show import esc_label, esc_latex, for_projector
 from ui.train import run
 
 DEFAULT = CharLMConfig()
@@ -42,22 +44,26 @@ def comparison_config(cfg: CharLMConfig) -> CharLMConfig:
     return replace(cfg, memory=not cfg.memory)
 
 
+REPLAY_BUDGET = 250_000  # numbers sent for one run's replay; a longer record is sent every k-th frame
+TITLE = "Step {}: inputs at the bottom, predictions on top"
+
+
 @dataclass(frozen=True)
-class Replay:
-    """One recorded step of one run: its numbers and its two charts (shared: never change them)."""
+class ReplayFrames:
+    """Everything the replay slider and the chain rule show, one entry per frame sent (shared: read only).
 
-    step: int  # the recorded step shown
-    loss: float  # mean cross-entropy over the whole text, nats
-    vocab_size: int
-    mean_p_target: float  # over the displayed window
-    text: TextProbability
-    unrolled: object  # go.Figure
-    bars: object  # the first ``bar_steps`` steps
-    bar_steps: int
+    The browser indexes these (``ui.replay``): moving the slider never reaches the server.
+    """
 
-    @property
-    def ln_v(self) -> float:
-        return math.log(self.vocab_size)
+    steps: tuple[int, ...]  # the recorded training step of each frame
+    player: dict  # keyword arguments of ui.replay.player, without key, group and init
+    follower: dict  # of ui.replay.follower
+    formula: str  # the chain rule with characters (LaTeX), the same at every step
+    sig: str  # names this run's frames
+
+    def index(self, step: int) -> int:
+        """The frame shown for a link's ``step``: the last one recorded at or before it."""
+        return max(0, int(np.searchsorted(self.steps, step, side="right")) - 1)
 
 
 def _chars(rec: TrainingRecord) -> tuple[list[str], list[str], list[str]]:
@@ -66,21 +72,108 @@ def _chars(rec: TrainingRecord) -> tuple[list[str], list[str], list[str]]:
     return vocab, [vocab[j] for j in rec.inputs], [vocab[j] for j in rec.targets]
 
 
+def replay_notice(rec: TrainingRecord, i: int, first: TextProbability, text: TextProbability) -> str:
+    """Section 1's "what to notice" at snapshot ``i``, from the numbers it shows."""
+    V, loss, loss0 = len(rec.itos), float(rec.loss[i]), float(rec.loss[0])
+    if i == 0:
+        return (f"at step 0 every bar is about 1/V = {1 / V:.2f} and the loss ({loss:.3f}) is about "
+                f"ln V = {math.log(V):.3f}: the untrained network is guessing. Drag the step slider.")
+    p0, p = float(first.chain.factors.mean()), float(text.chain.factors.mean())
+    moved = "rose" if p > p0 else "did not rise"
+    return (f"from step 0 to step {text.step} the mean P(target) {moved} ({p0:.3f} → {p:.3f}) and the loss went "
+            f"from {loss0:.3f} to {loss:.3f}.")
+
+
+def chain_notice(text: TextProbability, V: int) -> str:
+    """Section 2's "what to notice": where the perplexity sits between 1 and V."""
+    ppl = text.chain.perplexity
+    where = ("close to V (guessing)" if ppl > 0.9 * V else "close to 1 (certain)" if ppl < 1.1
+             else "between 1 (certain) and V (guessing)")
+    return (f"at step {text.step} the perplexity is {ppl:.3f} with V = {V}: {where}. "
+            "Drag the step slider above: it falls as the factors grow.")
+
+
+def _four(a: np.ndarray) -> list:
+    """Four decimals, what the Numbers table shows (and a third of the bytes of a float's full digits)."""
+    return np.round(a, 4).tolist()
+
+
 @shared("scenes")
-def replay(cfg: CharLMConfig, step: int) -> Replay:
-    """The scene at a recorded ``step`` of the run ``cfg`` (the page passes recorded steps only)."""
+def replay_frames(cfg: CharLMConfig, presenter: bool) -> ReplayFrames:
+    """Sections 1–2 for every recorded step of the run ``cfg``, ready for the browser."""
     rec = training(cfg)
-    i = rec.snapshot_index(step)
-    shown = int(rec.steps[i])
     vocab, inputs, targets = _chars(rec)
-    kb = bar_steps(len(inputs), len(vocab))
-    text = model.text_probability(rec, shown)
-    return Replay(
-        step=shown, loss=float(rec.loss[i]), vocab_size=len(vocab), mean_p_target=float(text.chain.factors.mean()),
-        text=text,
-        unrolled=figures.unrolled_network(inputs, targets, vocab, rec.probs[i], rec.hidden[i],
-                                          title=f"Step {shown}: inputs at the bottom, predictions on top"),
-        bars=figures.next_char_bars(inputs[:kb], targets[:kb], vocab, rec.probs[i][:kb]), bar_steps=kb,
+    T, V, H = len(inputs), len(vocab), rec.hidden.shape[2]
+    kb = bar_steps(T, V)
+    keep = rp.thin(len(rec.steps), T * (V + H) + kb * V, REPLAY_BUDGET)
+    texts = [model.text_probability(rec, int(rec.steps[i])) for i in keep]
+    unrolled = figures.unrolled_network(inputs, targets, vocab, rec.probs[0], rec.hidden[0], title=TITLE.format(0))
+    bars = figures.next_char_bars(inputs[:kb], targets[:kb], vocab, rec.probs[0][:kb])
+    if presenter:
+        unrolled, bars = for_projector(unrolled), for_projector(bars)
+    is_target = [c == targets[t] for t in range(kb) for c in vocab]  # as next_char_bars lays the bars out
+    unrolled_frames, bar_frames = [], []
+    for i in keep:
+        unrolled_frames.append({"traces": [{"z": _four(rec.probs[i].T)}, {"z": _four(rec.hidden[i].T)}, None],
+                                "title": TITLE.format(int(rec.steps[i]))})
+        p = rec.probs[i][:kb].ravel()
+        bar_frames.append({"traces": [{"y": _four(p), "text": [f"{q:.2f}<br>target" if m else ""
+                                                               for q, m in zip(p, is_target)]}]})
+    loss = [float(rec.loss[i]) for i in keep]
+    every = rec.meta["record_every"]
+    thinned = f" The slider shows every {keep[1] - keep[0]}th of them." if len(keep) > 1 and keep[1] > 1 else ""
+    so_far = [char_label("".join(rec.itos[j] for j in rec.inputs[max(0, t - 19): t + 1])) for t in range(T)]
+    whole = texts[0].whole_text
+    lines = [rp.line([replay_notice(rec, i, texts[0], tp) for i, tp in zip(keep, texts)], lead="What to notice:")]
+    if T > kb:
+        lines.insert(0, rp.line([f"Bars for the first {kb} steps (fewer for a larger vocabulary, so the letters stay "
+                                 f"readable); the heatmap above has all {T}."] * len(keep), kind="caption"))
+    return ReplayFrames(
+        steps=tuple(int(rec.steps[i]) for i in keep),
+        sig=f"{hash((cfg, presenter)) & 0xFFFFFFFF:08x}-{len(keep)}",
+        player=dict(
+            label="Training step (replays the recorded run — it never retrains)",
+            help="0 is the untrained network. Each position of the slider is a recorded step."
+            + (f" This long run was recorded every {every} steps." if every > 1 else "") + thinned,
+            frame_labels=[f"step {int(rec.steps[i])}" for i in keep],
+            metrics=[
+                rp.metric("Loss at this step", [f"{x:.4f}" for x in loss],
+                          helps=["Cross-entropy: the mean of −ln P(true next character) over the whole text, in nats "
+                                 f"(natural log). In bits (log base 2) that is {x / 0.6931:.4f}: nats ÷ ln 2."
+                                 for x in loss]),
+                rp.metric("ln V (guessing)", [f"{math.log(V):.4f}"] * len(keep),
+                          help=f"V = {V} characters. A network that guesses gives each one P = 1/V, so its loss is "
+                          "−ln(1/V) = ln V."),
+                rp.metric("Mean P(target)", [f"{float(tp.chain.factors.mean()):.3f}" for tp in texts],
+                          help="The average probability of the correct next character over the positions shown "
+                          "(1 = always right and sure)."),
+                rp.metric("Vocabulary size V", [str(V)] * len(keep), help="= length of each one-hot vector"),
+            ],
+            charts=[rp.chart("unrolled", unrolled, unrolled_frames), rp.chart("bars", bars, bar_frames)],
+            lines=lines,
+            table={"label": "Numbers: P(next character) at each step (target column marked), and h_t",
+                   "vocab": [char_label(c) for c in rec.itos], "rowLabels": so_far,
+                   "targets": [int(j) for j in rec.targets]},
+        ),
+        follower=dict(
+            n_frames=len(keep),
+            metrics=[
+                rp.metric("Probability of the text" if whole else
+                          f"Probability of its first {texts[0].covered} characters",
+                          [f"{tp.chain.probability:.4g}" for tp in texts],
+                          help="The product of the factors above: P(every next character | what came before), "
+                          "given the first character."),
+                rp.metric("Log-probability (nats)", [f"{tp.chain.log_prob:.4f}" for tp in texts],
+                          helps=["ln of the probability: the sum of the factors' logs. Nats use the natural log; "
+                                 f"bits use log base 2 (here {tp.chain.log_prob / 0.6931:.4f} bits)." for tp in texts]),
+                rp.metric("Perplexity", [f"{tp.chain.perplexity:.3f}" for tp in texts],
+                          help=f"exp(mean −ln P): as unsure as choosing uniformly among this many characters. "
+                          f"1 = certain; V = {V} = guessing."),
+            ],
+            lines=[rp.line([chain_values(tp) for tp in texts], kind="formula"),
+                   rp.line([chain_notice(tp, V) for tp in texts], lead="What to notice:")],
+        ),
+        formula=chain_rule_latex(texts[0]),
     )
 
 
@@ -123,25 +216,6 @@ def samples(cfg: CharLMConfig, step: int, start: str, length: int, temperature: 
 
 
 # ---- tables (built only while a student has the Numbers expander open) ---------------------------------
-def probs_table(rec: TrainingRecord, step: int) -> list[pd.DataFrame]:
-    """P(next character) at each position (target cell in bold), then the hidden states h_t."""
-    i = rec.snapshot_index(step)
-    vocab = [char_label(c) for c in rec.itos]
-    inputs = [rec.itos[j] for j in rec.inputs]
-    so_far = [char_label("".join(inputs[max(0, t - 19): t + 1])) for t in range(len(inputs))]
-    table = pd.DataFrame(rec.probs[i], columns=vocab)
-    table.insert(0, "target", [vocab[j] for j in rec.targets])
-    table.insert(0, "input so far", so_far)
-    table["P(target)"] = rec.p_target[i]
-    styled = table.style.format(precision=4, subset=vocab + ["P(target)"]).apply(
-        lambda row: ["font-weight: bold; border: 2px solid black" if col == row["target"] else "" for col in row.index],
-        axis=1,
-    )
-    hidden = pd.DataFrame(rec.hidden[i], columns=[f"h{j + 1}" for j in range(rec.hidden.shape[2])],
-                          index=so_far).round(4)
-    return [styled, hidden]
-
-
 def curves_table(rec: TrainingRecord) -> pd.DataFrame:
     """Loss and P(target) at each shown position, per recorded step."""
     vocab = [char_label(c) for c in rec.itos]
@@ -182,8 +256,8 @@ def _tex(text: str) -> str:
     return r"\text{" + esc_latex(char_label(text)) + "}"
 
 
-def chain_rule_latex(text: TextProbability) -> tuple[str, str]:
-    """The formula with characters, then with this step's numbers (at most ``MAX_SHOWN`` factors)."""
+def chain_rule_latex(text: TextProbability) -> str:
+    """The formula with characters (at most ``MAX_SHOWN`` factors); ``chain_values`` has its numbers."""
     k = min(len(text.targets), MAX_SHOWN)
     more = len(text.targets) > k
     dots = r" \cdots" if more else ""
@@ -191,21 +265,26 @@ def chain_rule_latex(text: TextProbability) -> tuple[str, str]:
     cut = r"\ldots" if more or len(shown) > 12 else ""
     lhs = rf"P({_tex(shown[:12])}{cut} \mid {_tex(text.contexts[0])})"
     terms = r" \cdot ".join(rf"P({_tex(text.targets[t])} \mid {_tex(text.contexts[t][-6:])})" for t in range(k))
-    values = r" \cdot ".join(f"{p:.3f}" for p in text.chain.factors[:k])
-    return f"{lhs} = {terms}{dots}", f"= {values}{dots} = {latex_number(text.chain.probability)}"
+    return f"{lhs} = {terms}{dots}"
 
 
-def latex_number(x: float) -> str:
-    """4 significant digits, a power of ten written as one (1.692e-22 → 1.692 \times 10^{-22})."""
-    mantissa, _, exponent = f"{x:.4g}".partition("e")
-    return rf"{mantissa} \times 10^{{{int(exponent)}}}" if exponent else mantissa
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def chain_values(text: TextProbability) -> str:
+    """The chain rule's second line as plain text, for the browser: "= 0.250 · 0.310 = 0.0775"."""
+    k = min(len(text.targets), MAX_SHOWN)
+    dots = " ⋯" if len(text.targets) > k else ""
+    mantissa, _, exponent = f"{text.chain.probability:.4g}".partition("e")
+    number = f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}" if exponent else mantissa
+    return "= " + " · ".join(f"{p:.3f}" for p in text.chain.factors[:k]) + f"{dots} = {number}"
 
 
 # ---- warm-up: the default scene, ready before the first student ---------------------------------------
 def warm() -> None:
     """Train the default model and its memory twin, and build the default step's charts and samples."""
     training(DEFAULT)
-    replay(DEFAULT, 0)
+    replay_frames(DEFAULT, False)
     curves(DEFAULT)
     memory(DEFAULT)
     samples(DEFAULT, 0, DEFAULT.text[0], min(len(DEFAULT.text) - 1, 200), 1.0, 5)

@@ -186,6 +186,21 @@ def slider(p: Int | Float, label: str, where: Any = None, **kwargs) -> int | flo
     return int(value) if isinstance(p, Int) else float(value)
 
 
+def link_value(p: Int) -> int:
+    """The link's value of a setting the browser holds (ui.replay's slider), checked as ``slider`` checks
+    its link: a fraction is cut, a number out of range clamped, anything else refused with a message."""
+    check(p, whole=int)
+    raw = st.query_params.get(p.key)
+    try:
+        value = float(raw) if raw is not None else p.default
+    except (TypeError, ValueError):
+        return p.default
+    if not math.isfinite(value) and not math.isinf(value):
+        return p.default
+    value = int(min(max(value, p.lo), p.hi))
+    return value if _on_grid(value, p) else p.default
+
+
 def _half_up(value: float) -> int:
     """The whole number a box formatted "%.0f" shows for ``value`` (2.5 shows as 3; Python's round gives 2)."""
     return int(math.floor(value + 0.5))

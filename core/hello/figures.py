@@ -64,11 +64,10 @@ def unrolled_network(
     onehot[[vocab.index(c) for c in inputs], np.arange(T)] = 1
     top, mid, bottom = stacked_domains([V, max(H, 2) * 0.8, V], 0.06)
     rows = {"y": [1 - top[1], 1 - top[0]], "y2": [1 - mid[1], 1 - mid[0]], "y3": [1 - bottom[1], 1 - bottom[0]]}
-    text = np.vectorize(lambda p: f"{p:.2f}")(probs.T)
     data = [
         go.Heatmap(
-            z=probs.T, x=x, y=labels, zmin=0, zmax=1, colorscale="Blues", text=text,
-            texttemplate="%{text}", showscale=False, xaxis="x", yaxis="y",
+            z=probs.T, x=x, y=labels, zmin=0, zmax=1, colorscale="Blues",
+            texttemplate="%{z:.2f}", showscale=False, xaxis="x", yaxis="y",
             hovertemplate="input so far ends with %{x}<br>P(next = %{y}) = %{z:.4f}<extra></extra>",
         ),
         go.Heatmap(

@@ -182,7 +182,7 @@ def test_hello_scene_from_a_link_in_the_browser(server, browser):
     """A shared URL restores the scene in a real browser, and the numbers match the lesson."""
     ctx, page = open_scene(browser, f"{server}/Language_model?step=0")
     assert exceptions(page) == []
-    loss = page.locator('[data-testid="stMetric"]', has_text="Loss at this step").inner_text()
+    loss = page.locator(".rnnlab-replay .rp-metric", has_text="Loss at this step").inner_text()
     assert "1.38" in loss  # ln 4 = 1.386: the untrained model guesses
     shoot(page, "hello_step0")
     page.goto(f"{server}/Language_model?memory=false")
@@ -202,7 +202,7 @@ def test_a_refused_or_cut_link_value_shows_what_the_page_uses(server, browser):
     assert "step=3.5 is not a whole number, so 3 is used" in alerts
     temp = page.locator('[data-testid="stSlider"]', has_text="Temperature").inner_text()
     assert "1.00" in temp and "0.15" not in temp
-    notes = page.locator('[data-testid="stMarkdown"]', has_text="What to notice").all_inner_texts()
+    notes = page.locator(".rnnlab-replay .rp-line", has_text="What to notice").all_inner_texts()
     assert any("at step 3 the perplexity" in n for n in notes)
     ctx.close()
 
@@ -247,18 +247,29 @@ def test_a_shared_link_restores_the_scene(server, browser, page_file):
 
 
 def test_moving_the_replay_slider_in_the_browser(server, browser):
-    """Drag the hello replay slider to step 0 with the keyboard: the numbers follow, instantly."""
-    ctx, page = open_scene(browser, f"{server}/Language_model?step=20")  # the lesson opens at step 0
-    trained = page.locator('[data-testid="stMetric"]', has_text="Mean P(target)").inner_text()
-    assert float(trained.split()[-1]) >= 0.9  # after default training, every target is likely
-    thumb = page.locator('[data-testid="stSlider"]', has_text="Training step (replays").get_by_role("slider")
+    """The hello replay runs in the browser (ui.replay): arrow keys move it, the numbers, the charts and the
+    chain rule follow, no rerun starts and nothing is fetched, and the address bar follows for a shared link."""
+    ctx, page = open_scene(browser, f"{server}/Language_model?step=20")
+    metric = lambda label: page.locator(".rnnlab-replay .rp-metric", has_text=label).inner_text()  # noqa: E731
+    assert float(metric("Mean P(target)").split()[-1]) >= 0.9  # after default training, every target is likely
+    own = f"() => performance.getEntriesByType('resource').filter(e => e.name.startsWith({server!r})).length"
+    fetched = page.evaluate(own)
+    thumb = page.locator('.rnnlab-replay input[type=range][aria-label^="Training step (replays"]')
     thumb.focus()
     page.keyboard.press("Home")
-    wait_until_idle(page)
-    loss = page.locator('[data-testid="stMetric"]', has_text="Loss at this step").inner_text()
-    assert "1.38" in loss  # step 0: the untrained model guesses, loss ≈ ln 4
-    assert exceptions(page) == []
+    page.wait_for_function("""() => [...document.querySelectorAll('.rnnlab-replay .gtitle')]
+                              .some(e => e.textContent.startsWith('Step 0:'))""", timeout=10_000)
+    assert "1.38" in metric("Loss at this step")  # step 0: the untrained model guesses, loss ≈ ln 4
+    assert "4.0" in metric("Perplexity")  # the chain rule below follows the same slider
+    assert page.locator('[data-testid="stStatusWidget"]').count() == 0  # no rerun was started
     assert query_params(page).get("step", "0") == "0"  # step 0 is the default: the shared link leaves it out
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("""() => [...document.querySelectorAll('.rnnlab-replay .gtitle')]
+                              .some(e => e.textContent.startsWith('Step 2:'))""", timeout=10_000)
+    assert query_params(page).get("step") == "2"
+    assert page.evaluate(own) == fetched  # nothing fetched from the app
+    assert exceptions(page) == []
     ctx.close()
 
 

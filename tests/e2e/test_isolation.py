@@ -15,7 +15,7 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, ReplayView
 from devtools import probe_server
 from devtools.stclient import Session, start_app, stop_app
 from core.hello import model as charlm
@@ -42,16 +42,22 @@ def expected_metrics(rec, step: int) -> dict[str, str]:
     }
 
 
-def check_own(run, settings: dict, rec, step: int, who: str) -> None:
-    """This session's page shows its own text, hidden size and numbers, and no one else's."""
+SCRUBBED = (0, 1, 2, 3, 5, 20)  # steps a student replays (in the browser: ui.replay holds every frame)
+
+
+def check_own(run, settings: dict, rec, who: str, opens_at: int = 0) -> None:
+    """This session's page shows its own text, hidden size and numbers at every replay step, and no one else's."""
     assert run.exceptions() == [], f"{who}: {run.exceptions()}"
     assert run.value("text") == settings["text"], who
     assert run.value("hidden") == settings["hidden"], who
-    shown = run.metrics()
-    for label, value in expected_metrics(rec, step).items():
-        assert shown[label] == value, f"{who} at step {step}: {label} shows {shown[label]}, expected {value}"
-    hidden_tables = [df for df in run.dataframes() if list(df.columns[:1]) == ["h1"]]
-    assert hidden_tables and hidden_tables[0].shape[1] == settings["hidden"], f"{who}: hidden-state table width"
+    view = ReplayView(run.components(), "hello")
+    assert view.labels[view.init] == f"step {opens_at}", who
+    for step in SCRUBBED:
+        shown = view.metrics(view.frame(step))
+        for label, value in expected_metrics(rec, step).items():
+            assert shown[label] == value, f"{who} at step {step}: {label} shows {shown[label]}, expected {value}"
+    hidden = view.chart("unrolled", view.frame(20))["data"][1]["z"]  # h_t: one row per unit
+    assert len(hidden) == settings["hidden"], f"{who}: hidden-state rows"
 
 
 def test_fingerprint_sees_in_place_mutation():
@@ -90,39 +96,31 @@ def test_two_sessions_see_only_their_own_model_and_caches_stay_untouched(server)
     ref_a, ref_b = reference(**A), reference(**B)
     ref_b12 = reference(B["text"], 12)
     assert expected_metrics(ref_a, 2) != expected_metrics(ref_b, 2)  # the check can tell them apart
+    assert expected_metrics(ref_b, 2) != expected_metrics(ref_b12, 2)
 
     async def scenario():
         query = lambda s: f"text={s['text']}&hidden={s['hidden']}"  # noqa: E731
         async with Session(url, PAGE, query(A)) as sa, Session(url, PAGE, query(B)) as sb:
-            await asyncio.gather(sa.open(), sb.open())  # both train at the same time
-            # Each opens the lazy "Numbers" expander, so its hidden-state table is sent too.
-            ra, rb = await asyncio.gather(sa.set("num_probs", True), sb.set("num_probs", True))
-            check_own(ra, A, ref_a, 0, "A")  # the lesson opens at step 0
-            check_own(rb, B, ref_b, 0, "B")
+            ra, rb = await asyncio.gather(sa.open(), sb.open())  # both train at the same time
+            check_own(ra, A, ref_a, "A")  # the lesson opens at step 0
+            check_own(rb, B, ref_b, "B")
 
             before = probe_server.request_digest(proc.pid, probe_file)
             assert any(k.startswith("trainings:") for k in before), "the probe found no cached training record"
 
-            # Interleaved: A scrubs while B scrubs, retrains with 12 hidden units, and scrubs that run.
-            for step_a, step_b in ((1, 2), (2, 5), (3, 1), (5, 20)):
-                ra, rb = await asyncio.gather(sa.set("step", step_a), sb.set("step", step_b))
-                check_own(ra, A, ref_a, step_a, "A")
-                check_own(rb, B, ref_b, step_b, "B")
+            # Interleaved: A opens a lazy table (a rerun of the whole page) while B retrains with 12 hidden
+            # units, then both rerun again at the same moment.
             b12 = {**B, "hidden": 12}
-            ra, rb = await asyncio.gather(sa.set("step", 4), sb.set("hidden", 12))
-            check_own(ra, A, ref_a, 4, "A")
-            check_own(rb, b12, ref_b12, 20, "B")
-            ra, rb = await asyncio.gather(sa.set("step", 20), sb.set("step", 3))
-            check_own(ra, A, ref_a, 20, "A")
-            check_own(rb, b12, ref_b12, 3, "B")
+            ra, rb = await asyncio.gather(sa.set("num_curves", True), sb.set("hidden", 12))
+            check_own(ra, A, ref_a, "A")
+            check_own(rb, b12, ref_b12, "B")
+            ra, rb = await asyncio.gather(sa.set("num_curves", False), sb.set("num_curves", True))
+            check_own(ra, A, ref_a, "A")
+            check_own(rb, b12, ref_b12, "B")
 
-            # A third student opening A's link gets A's cached record, unchanged by all of the above.
-            async with Session(url, PAGE, query(A)) as sc:
-                await sc.open()
-                rc = await sc.set("num_probs", True)
-                check_own(rc, A, ref_a, 0, "C")
-                rc = await sc.set("step", 2)
-                check_own(rc, A, ref_a, 2, "C")
+            # A third student opening A's link at step 2 gets A's cached record, unchanged by all of the above.
+            async with Session(url, PAGE, query(A) + "&step=2") as sc:
+                check_own(await sc.open(), A, ref_a, "C", opens_at=2)
         return before
 
     before = asyncio.run(asyncio.wait_for(scenario(), TIME_LIMIT))

@@ -7,7 +7,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import open_page
+from conftest import ReplayView, open_page
 from ui.show import esc_latex
 
 
@@ -19,27 +19,34 @@ def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
 
+def replay(at: AppTest) -> ReplayView:
+    """The replay slider's frames as the page sent them to the browser (it moves there, without a rerun)."""
+    return ReplayView(at, "hello")
+
+
 def test_default_scene_opens_at_step_0_and_ends_fully_trained_hello():
     at = run()
     assert not at.exception
-    assert at.slider(key="step").value == 0  # the lecture starts from the untrained network
-    assert at.slider(key="step").max == at.slider(key="steps").value == 20
-    at.slider(key="step").set_value(20).run()
-    assert not at.exception
-    assert float(metric(at, "Mean P(target)")) >= 0.9
-    assert metric(at, "Vocabulary size V") == "4"
-    probs = at.dataframe[0].value
-    assert list(probs["target"]) == ["e", "l", "l", "o"]
-    assert (probs["P(target)"] >= 0.9).all()
+    view = replay(at)
+    assert view.init == 0  # the lecture starts from the untrained network
+    assert view.labels == [f"step {k}" for k in range(at.slider(key="steps").value + 1)]  # every step, 0 … 20
+    last = len(view.labels) - 1
+    assert float(view.metrics(last)["Mean P(target)"]) >= 0.9
+    assert view.metrics(last)["Vocabulary size V"] == "4"
+    table = view.player["table"]
+    assert [table["vocab"][j] for j in table["targets"]] == ["e", "l", "l", "o"]
+    probs = view.chart("unrolled", last)["data"][0]["z"]  # P(next = character)[position]
+    assert all(probs[j][t] >= 0.9 for t, j in enumerate(table["targets"]))
 
 
 def test_step_zero_is_guessing():
     at = run()
     assert not at.exception
-    assert float(metric(at, "Loss at this step")) == pytest.approx(math.log(4), abs=0.01)
-    probs = at.dataframe[0].value
-    assert ((probs[["h", "e", "l", "o"]] - 0.25).abs() < 0.01).all().all()
-    assert float(metric(at, "Perplexity")) == pytest.approx(4, abs=0.05)
+    shown = replay(at).metrics(0)
+    assert float(shown["Loss at this step"]) == pytest.approx(math.log(4), abs=0.01)
+    probs = replay(at).chart("unrolled", 0)["data"][0]["z"]
+    assert all(abs(p - 0.25) < 0.01 for row in probs for p in row)
+    assert float(shown["Perplexity"]) == pytest.approx(4, abs=0.05)
 
 
 def test_memory_off_splits_the_bet_after_l():
@@ -60,17 +67,15 @@ def test_other_cells_and_knobs(cell):
     at.slider(key="steps").set_value(30)
     at.run()
     assert not at.exception
-    assert at.slider(key="step").value <= 30
+    assert replay(at).labels[-1] == "step 30"
 
 
-def test_shrinking_steps_keeps_the_replay_slider_in_range():
-    at = run()
-    at.slider(key="steps").set_value(60).run()
-    at.slider(key="step").set_value(50).run()
-    assert at.slider(key="step").value == 50
-    at.slider(key="steps").set_value(20).run()
+def test_a_link_past_the_training_opens_the_replay_at_its_last_step():
+    at = run({"steps": "20", "step": "50"})
     assert not at.exception
-    assert at.slider(key="step").value <= 20
+    assert any("outside 0–20, so 20 is used" in m.value for m in at.info)
+    view = replay(at)
+    assert view.labels[view.init] == "step 20"
 
 
 @pytest.mark.parametrize(
@@ -88,7 +93,7 @@ def test_unicode_text_just_works():
     at = run()
     at.text_input(key="text").set_value("héllo 😀 wörld").run()
     assert not at.exception and not at.error
-    assert metric(at, "Vocabulary size V") == str(len(set("héllo 😀 wörld")))
+    assert replay(at).metrics(0)["Vocabulary size V"] == str(len(set("héllo 😀 wörld")))
 
 
 def test_greedy_samples_spell_hello():
@@ -110,18 +115,19 @@ def test_shared_link_restores_the_scene():
     assert at.text_input(key="text").value == "banana"
     assert at.selectbox(key="cell").value == "GRU"
     assert at.slider(key="hidden").value == 12
-    assert at.slider(key="step").value == 10
+    assert replay(at).init == replay(at).frame(10)
     assert at.toggle(key="memory").value is False
 
 
 def test_a_fraction_in_a_link_says_the_step_the_page_shows():
-    """?step=3.5: the slider takes 3 (Streamlit drops the fraction), so the message says 3, not the default."""
+    """?step=3.5: the replay opens at 3 (the fraction is cut, as Streamlit's sliders do), and the message says 3."""
     at = run({"step": "3.5"})
     assert not at.exception
     notes = [m.value for m in at.info] + [m.value for m in at.warning]
     assert any("not a whole number, so 3 is used" in n for n in notes), notes
-    assert at.slider(key="step").value == 3
-    assert any("at step 3 the perplexity" in m.value for m in at.markdown)
+    view = replay(at)
+    assert view.init == view.frame(3)
+    assert any("at step 3 the perplexity" in line for line in view.lines(view.init))
 
 
 
@@ -234,15 +240,16 @@ def test_a_long_text_says_the_probability_covers_its_first_window():
     text = ("the quick brown fox jumps over the lazy dog. " * 3)[:130]
     at = run({"text": text, "steps": "5"})
     assert not at.exception
-    labels = [m.label for m in at.metric]
+    labels = list(replay(at).metrics(0))
     assert "Probability of the text" not in labels and "Probability of its first 49 characters" in labels
     assert any("first window (49 characters)" in c.value for c in at.caption)
     short = run()
-    assert "Probability of the text" in [m.label for m in short.metric]
+    assert "Probability of the text" in replay(short).metrics(0)
 
 
 def test_a_long_run_replays_recorded_steps_only():
-    """The replay slider steps by the recording interval, so every position it offers was recorded."""
+    """Every position the replay slider offers was recorded; a record too long to send whole is sent every
+    k-th frame (the last one always), and the slider's help says so."""
     from core.hello import model
 
     text = ("the quick brown fox jumps over the lazy dog. " * 40)[:1500]
@@ -251,9 +258,14 @@ def test_a_long_run_replays_recorded_steps_only():
     rec = model.train(model.CharLMConfig(text=text, hidden_size=32, steps=600))
     every = rec.meta["record_every"]
     assert every > 1
-    slider = at.slider(key="step")
-    assert slider.step == every and slider.max <= 600
-    assert set(range(0, int(slider.max) + 1, every)) <= set(rec.steps.tolist())
+    view = replay(at)
+    shown = [int(label.removeprefix("step ")) for label in view.labels]
+    assert set(shown) <= set(rec.steps.tolist()) and shown[0] == 0 and shown[-1] == rec.steps[-1]
+    assert f"recorded every {every} steps" in view.player["help"]
+    gaps = {b - a for a, b in zip(shown, shown[1:-1])}
+    assert len(gaps) == 1 and gaps.pop() % every == 0
+    if len(shown) < len(rec.steps):
+        assert "The slider shows every" in view.player["help"]
 
 
 def test_markdown_in_a_start_text_is_shown_not_rendered():
@@ -266,30 +278,43 @@ def test_markdown_in_a_start_text_is_shown_not_rendered():
 
 def test_jargon_has_a_help():
     at = run()
-    helps = {m.label: m.help or "" for m in at.metric}
+    helps = replay(at).helps(0)
     assert "nats" in helps["Loss at this step"] and "bits" in helps["Loss at this step"]
     assert "guess" in helps["ln V (guessing)"]
     assert "uniformly" in helps["Perplexity"]
 
 
-def test_moving_the_step_redraws_only_what_shows_it():
-    """The step slider's fragment holds the unrolled network, the bars and the chain rule; the training
-    curves, the memory table and the samples sit outside it and are sent byte-identical at every step."""
+def test_the_replay_is_sent_once_and_every_frame_is_the_record():
+    """The step slider runs in the browser: the page sends the unrolled network, the bars and the chain rule
+    for every recorded step at once, each frame the record's own numbers; the server draws only the curves."""
+    from core.hello import model as charlm
+
     at = run()
-    before = {c.proto.id: c.proto.spec for c in at.get("plotly_chart")}
-    samples_before = next(d.value for d in at.dataframe if "sample" in d.value.columns)
-    at.slider(key="step").set_value(7).run()
+    rec = charlm.train(charlm.CharLMConfig())
+    assert len(at.get("plotly_chart")) == 2  # the two training curves; the step charts are in the replay
+    view = replay(at)
+    for k in (0, 7, 20):
+        unrolled = view.chart("unrolled", k)
+        assert unrolled["layout"]["title"]["text"].startswith(f"Step {k}:")
+        assert unrolled["data"][0]["z"] == pytest.approx(rec.probs[k].T, abs=5e-5)
+        assert unrolled["data"][1]["z"] == pytest.approx(rec.hidden[k].T, abs=5e-5)
+        assert view.chart("bars", k)["data"][0]["y"] == pytest.approx(rec.probs[k].ravel(), abs=5e-5)
+        assert view.metrics(k)["Loss at this step"] == f"{rec.loss[k]:.4f}"
+        assert any(f"at step {k} the perplexity" in line for line in view.lines(k))  # the chain rule follows
+
+
+def test_the_replay_text_is_never_html():
+    """A student's characters reach the browser's replay as data it sets as text (ui/replay.js uses
+    textContent only), and reach its charts escaped for Plotly."""
+    at = run()
+    at.text_input(key="text").set_value("<b>hi</b>").run()
     assert not at.exception
-    after = {c.proto.id: c.proto.spec for c in at.get("plotly_chart")}
-    kept = [spec for key, spec in after.items() if before.get(key) == spec]
-    assert len(after) == 4 and len(kept) == 2
-    assert all(json.loads(spec)["layout"]["xaxis"]["title"]["text"] == "training step" for spec in kept)
-    titles = [json.loads(spec)["layout"].get("title", {}).get("text", "") for spec in after.values()]
-    assert any(t.startswith("Step 7:") for t in titles)
-    notes = [m.value for m in at.markdown if "What to notice" in m.value]
-    assert any("at step 7 the perplexity" in n for n in notes)  # the chain rule follows the slider
-    samples_after = next(d.value for d in at.dataframe if "sample" in d.value.columns)
-    assert samples_after.equals(samples_before)  # sampling has its own step
+    view = replay(at)
+    labels = view.chart("unrolled", 0)["data"][0]["y"]
+    assert "&lt;" in labels and "<" not in labels
+    from ui.replay import HERE
+    js = (HERE / "replay.js").read_text()
+    assert "innerHTML" not in js and "insertAdjacentHTML" not in js
 
 
 def test_the_curves_notice_follows_the_numbers():

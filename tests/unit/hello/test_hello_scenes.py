@@ -3,12 +3,22 @@
 import numpy as np
 
 from core.hello import model
-from ui.hello import chain_rule_latex, latex_number
+from ui.hello import chain_rule_latex, chain_values
+
+
+def _uniform(p: float, n: int) -> model.TextProbability:
+    rec = model.TrainingRecord(
+        config=model.CharLMConfig(text="ab" * n), itos=("a", "b"), inputs=np.zeros(n, dtype=int),
+        targets=np.zeros(n, dtype=int), steps=np.array([0]), loss=np.array([1.0]),
+        probs=np.tile([p, 1 - p], (1, n, 1)), hidden=np.zeros((1, n, 2)), theta=np.zeros((1, 1)),
+    )
+    return model.text_probability(rec, 0)
 
 
 def test_tiny_probabilities_are_written_as_powers_of_ten():
-    assert latex_number(1.692e-22) == r"1.692 \times 10^{-22}"
-    assert latex_number(0.003887) == "0.003887"
+    assert chain_values(_uniform(0.1, 22)).endswith("= 1 × 10⁻²²")  # 0.1 ** 22, and 8 factors then "⋯"
+    assert chain_values(_uniform(0.1, 22)).count("0.100") == 8
+    assert chain_values(_uniform(0.5, 3)) == "= 0.500 · 0.500 · 0.500 = 0.125"
 
 
 def test_formula_escapes_every_character_and_shows_the_factors():
@@ -18,9 +28,9 @@ def test_formula_escapes_every_character_and_shows_the_factors():
         targets=np.array([1, 2, 3, 4, 5, 0]), steps=np.array([0]), loss=np.array([1.0]), probs=probs[None],
         hidden=np.zeros((1, 6, 2)), theta=np.zeros((1, 1)),
     )
-    formula, values = chain_rule_latex(model.text_probability(rec, 0))
+    formula = chain_rule_latex(model.text_probability(rec, 0))
     assert r"\text{a\_}" in formula and r"\text{\%}" in formula and r"\text{\$}" in formula
-    assert values.count("0.167") == 6
+    assert chain_values(model.text_probability(rec, 0)).count("0.167") == 6
 
 
 def test_the_bars_show_fewer_steps_for_a_larger_vocabulary_and_never_more_slots_than_hello():

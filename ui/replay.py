@@ -1,0 +1,89 @@
+"""A replay slider that runs in the student's browser: every recorded frame is sent once, and moving the
+slider only indexes them there.
+
+Why: a Streamlit slider sends each press to the server, which reruns the script and sends the charts
+back, and Streamlit's frontend then renders the rest of the page again. On the hello lesson that was
+about twice a bare one-slider page (``bench/replay.py``). Here a press redraws the charts in place with
+the Plotly that Streamlit's own chart element loads into the page (the page must also draw at least one
+``st.plotly_chart``), and no rerun happens at all.
+
+A *player* (``player``) holds the slider, and may hold metrics, charts, lines of text and a Numbers
+table. A *follower* (``follower``) elsewhere on the page shows more metrics and lines for the frame its
+group's player shows (the hello lesson's chain rule, a section below its unrolled network).
+
+Everything shown is prepared in Python, one value per frame, and set in the browser as text
+(``textContent``), never as HTML: a student's characters show as themselves. Chart labels are made safe
+for Plotly by the caller (``ui.show.esc_label``), as for ``st.plotly_chart``.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+import streamlit as st
+
+HERE = Path(__file__).resolve().parent
+
+
+
+@cache
+def _component():
+    """The component, registered once per process (its JS and CSS live next to this file)."""
+    return st.components.v2.component(
+        "rnnlab_replay", js=(HERE / "replay.js").read_text(), css=(HERE / "replay.css").read_text(),
+        isolate_styles=False,  # Plotly's own styles live in the page; a shadow root would hide them
+    )
+
+
+def figure_json(fig) -> dict:
+    """A go.Figure as plain JSON data (numpy arrays become lists)."""
+    return json.loads(fig.to_json())
+
+
+def chart(name: str, fig, frames: list[dict]) -> dict:
+    """A chart drawn from ``fig``; ``frames[k]`` is ``{"traces": [changes to trace i, or None], "title": …}``."""
+    return {"name": name, "fig": figure_json(fig), "frames": frames}
+
+
+def metric(label: str, values: list[str], help: str = "", helps: list[str] | None = None) -> dict:
+    """A metric: one value per frame (already formatted), and a help text (one per frame if ``helps``)."""
+    return {"label": label, "values": values, "help": help, **({"helps": helps} if helps else {})}
+
+
+def line(values: list[str], lead: str = "", kind: str = "") -> dict:
+    """A line of text per frame, after a bold ``lead``; ``kind`` is "caption", "formula" or ""."""
+    return {"values": values, "lead": lead, "kind": kind}
+
+
+def thin(n_frames: int, per_frame: int, budget: int) -> list[int]:
+    """The frames to send: all of them, or every k-th (the last always) when they would hold more than
+    ``budget`` numbers. The slider still only shows recorded frames, just fewer of them."""
+    every = max(1, -(-n_frames * per_frame // budget))
+    keep = list(range(0, n_frames, every))
+    if keep[-1] != n_frames - 1:
+        keep.append(n_frames - 1)
+    return keep
+
+
+def player(key: str, *, group: str, sig: str, label: str, frame_labels: list[str], init: int,
+           help: str = "", metrics: list[dict] = (), charts: list[dict] = (), lines: list[dict] = (),
+           table: dict | None = None, presenter: bool = False, url_key: str | None = None,
+           url_values: list[str] = (), url_default: str = "") -> None:
+    """The slider and what follows it. ``sig`` names the frames: the same ``sig`` in a later rerun keeps
+    the step a student has chosen; new frames (a retrain) keep it too, clamped to the new range.
+    ``init`` is the frame shown first (from a link's value). With ``url_key``, the address bar follows
+    the slider: ``url_key=url_values[k]``, left out at ``url_default`` (as a bound Streamlit widget does)."""
+    data = dict(role="player", group=group, sig=sig, label=label, help=help, frames=len(frame_labels),
+                frameLabels=frame_labels, init=int(init), metrics=list(metrics), charts=list(charts),
+                lines=list(lines), table=table, presenter=presenter, urlKey=url_key, urlValues=list(url_values),
+                urlDefault=url_default)
+    _component()(data=data, key=key)
+
+
+def follower(key: str, *, group: str, sig: str, n_frames: int, init: int, metrics: list[dict] = (),
+             lines: list[dict] = ()) -> None:
+    """Metrics and lines that follow the player of ``group``."""
+    data = dict(role="follower", group=group, sig=sig, frames=n_frames, init=int(init), metrics=list(metrics),
+                lines=list(lines), charts=[])
+    _component()(data=data, key=key)
