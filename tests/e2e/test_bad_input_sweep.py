@@ -49,6 +49,9 @@ HIDDEN_VIEWS = {
     "6_Sound": [{"snd_sentence": "Type my own…"}],
 }
 INPUT_KINDS = ("text_input", "text_area", "file_uploader")
+# Link parameters with no Streamlit widget behind them (a slider that runs in the browser, ui.replay):
+# page → (key, lowest, highest whole number the default scene takes).
+LINK_ONLY = {"1_Language_model": [("step", 0, 20)]}
 # Inputs the sweep leaves out, and why (each answers bad input with st.error/st.info in the page).
 NOT_SWEPT: dict[str, str] = {}
 
@@ -212,6 +215,12 @@ def test_url_parameters(page, defaults):
         for raw, must in keep:
             at = fresh(page, {w.key: raw})
             check(at, f"{page.stem} ?{w.key}={raw[:20]}", must, failures)
+            n += 1
+    for key, lo, hi in LINK_ONLY.get(page.stem, []):
+        bounds = type("Bounds", (), {"proto": type("Proto", (), {"min": lo, "max": hi})})
+        for raw, must in [number_case(raw, bounds, True) for raw in URL_NUMBERS]:
+            at = fresh(page, {key: raw})
+            check(at, f"{page.stem} ?{key}={raw[:20]}", must, failures)
             n += 1
     for key in [w.key for kind in ("text_input", "text_area") for w in getattr(base, kind)
                 if w.key and w.proto.query_param_key]:
