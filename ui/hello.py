@@ -121,7 +121,8 @@ def replay_frames(cfg: CharLMConfig, presenter: bool) -> ReplayFrames:
                                                                for q, m in zip(p, is_target)]}]})
     loss = [float(rec.loss[i]) for i in keep]
     every = rec.meta["record_every"]
-    thinned = f" The slider shows every {keep[1] - keep[0]}th of them." if len(keep) > 1 and keep[1] > 1 else ""
+    thinned = (f" The slider moves {keep[1] * every} steps at a time, so that what the page sends stays small."
+               if len(keep) > 1 and keep[1] > 1 else "")
     so_far = [char_label("".join(rec.itos[j] for j in rec.inputs[max(0, t - 19): t + 1])) for t in range(T)]
     whole = texts[0].whole_text
     lines = [rp.line([replay_notice(rec, i, texts[0], tp) for i, tp in zip(keep, texts)], lead="What to notice:")]

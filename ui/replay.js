@@ -34,8 +34,8 @@ function metricsRow(specs) {
   const values = specs.map((m) => {
     const box = el("div", "rp-metric");
     const label = el("div", "rp-metric-label", m.label);
-    if (m.help) {
-      box.title = m.help;
+    if (m.help || m.helps) {
+      box.title = m.help || m.helps[0];
       label.append(el("span", "rp-help", "?"));
     }
     const value = el("div", "rp-metric-value");
