@@ -3,9 +3,10 @@
 Starts the app on a loopback port and runs N students (default 50) as real server sessions with
 devtools/stclient.py. Each student arrives at a random moment, thinks 3–8 s (seeded) between actions
 and follows bench/walks.py through every lesson page: open the hello lesson, change hidden size
-(retrain), scrub the step slider; open the embeddings lesson, ask for neighbours and an analogy;
-then the encoder–decoder and further-applications walks. A widget inside an ``st.fragment``
-reruns only that fragment, as in the browser.
+(retrain), ask for samples (its replay slider runs in the browser: nothing to send); open the
+embeddings lesson, ask for neighbours and an analogy; then the encoder–decoder and
+further-applications walks. A widget inside an ``st.fragment`` reruns only that fragment, as in the
+browser.
 The same load runs against a bare one-slider page (written to a temp dir) as the baseline, and
 against the app with Streamlit's post-run ``gc.collect()`` (``runner.postScriptGC``) on and off and
 with app.py's ``gc.freeze()`` on and off. Prints one line per figure:

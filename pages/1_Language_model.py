@@ -86,7 +86,7 @@ def unrolled_section(cfg: model.CharLMConfig, rec: model.TrainingRecord) -> tupl
     step = params.link_value(replace(STEP, hi=cfg.steps - cfg.steps % every, step=every))
     init = frames.index(step)  # the frame a link's ?step= opens at
     replay.player("replay", group="hello", sig=frames.sig, init=init, presenter=presenter(), url_key=STEP.key,
-                  url_values=[str(s) for s in frames.steps], url_default=str(STEP.default), **frames.player)
+                  url_default=STEP.default, **frames.player)
     return frames, init
 
 

@@ -136,6 +136,7 @@ def replay_frames(cfg: CharLMConfig, presenter: bool) -> ReplayFrames:
             label="Training step (replays the recorded run — it never retrains)",
             help="0 is the untrained network. Each position of the slider is a recorded step."
             + (f" This long run was recorded every {every} steps." if every > 1 else "") + thinned,
+            frame_values=[int(rec.steps[i]) for i in keep],
             frame_labels=[f"step {int(rec.steps[i])}" for i in keep],
             metrics=[
                 rp.metric("Loss at this step", [f"{x:.4f}" for x in loss],

@@ -23,15 +23,15 @@ from functools import cache
 from pathlib import Path
 import streamlit as st
 
-HERE = Path(__file__).resolve().parent
+ASSETS = Path(__file__).resolve().parents[1] / "assets"  # replay.js and replay.css
 
 
 
 @cache
 def _component():
-    """The component, registered once per process (its JS and CSS live next to this file)."""
+    """The component, registered once per process (its JS and CSS are in assets/)."""
     return st.components.v2.component(
-        "rnnlab_replay", js=(HERE / "replay.js").read_text(), css=(HERE / "replay.css").read_text(),
+        "rnnlab_replay", js=(ASSETS / "replay.js").read_text(), css=(ASSETS / "replay.css").read_text(),
         isolate_styles=False,  # Plotly's own styles live in the page; a shadow root would hide them
     )
 
@@ -66,18 +66,20 @@ def thin(n_frames: int, per_frame: int, budget: int) -> list[int]:
     return keep
 
 
-def player(key: str, *, group: str, sig: str, label: str, frame_labels: list[str], init: int,
-           help: str = "", metrics: list[dict] = (), charts: list[dict] = (), lines: list[dict] = (),
+def player(key: str, *, group: str, sig: str, label: str, frame_values: list[int], frame_labels: list[str],
+           init: int, help: str = "", metrics: list[dict] = (), charts: list[dict] = (), lines: list[dict] = (),
            table: dict | None = None, presenter: bool = False, url_key: str | None = None,
-           url_values: list[str] = (), url_default: str = "") -> None:
-    """The slider and what follows it. ``sig`` names the frames: the same ``sig`` in a later rerun keeps
-    the step a student has chosen; new frames (a retrain) keep it too, clamped to the new range.
-    ``init`` is the frame shown first (from a link's value). With ``url_key``, the address bar follows
-    the slider: ``url_key=url_values[k]``, left out at ``url_default`` (as a bound Streamlit widget does)."""
+           url_default: int = 0) -> None:
+    """The slider and what follows it; frame ``k`` is the recorded ``frame_values[k]`` (a training step).
+
+    ``sig`` names the frames: the same ``sig`` in a later rerun keeps the frame a student has chosen; new
+    frames (a retrain) keep its value, or the last one before it. ``init`` is the frame shown first (from a
+    link's value). With ``url_key``, the address bar follows the slider, ``?url_key=value``, left out at
+    ``url_default`` (as a bound Streamlit widget does), so a shared link opens where the teacher was."""
     data = dict(role="player", group=group, sig=sig, label=label, help=help, frames=len(frame_labels),
-                frameLabels=frame_labels, init=int(init), metrics=list(metrics), charts=list(charts),
-                lines=list(lines), table=table, presenter=presenter, urlKey=url_key, urlValues=list(url_values),
-                urlDefault=url_default)
+                frameValues=[int(v) for v in frame_values], frameLabels=frame_labels, init=int(init),
+                metrics=list(metrics), charts=list(charts), lines=list(lines), table=table, presenter=presenter,
+                urlKey=url_key, urlDefault=int(url_default))
     _component()(data=data, key=key)
 
 

@@ -269,6 +269,13 @@ def test_moving_the_replay_slider_in_the_browser(server, browser):
                               .some(e => e.textContent.startsWith('Step 2:'))""", timeout=10_000)
     assert query_params(page).get("step") == "2"
     assert page.evaluate(own) == fetched  # nothing fetched from the app
+    before = page.locator(".rnnlab-replay .rp-metric", has_text="Loss at this step").text_content()
+    press_on_slider(page, "Hidden size", "ArrowRight")  # a retrain with 9 units: new frames, the same step shown
+    page.wait_for_function("""(before) => [...document.querySelectorAll('.rnnlab-replay .rp-metric')]
+                              .some(e => e.textContent.startsWith('Loss at this step') && e.textContent !== before)""",
+                           arg=before, timeout=60_000)
+    assert thumb.input_value() == "2" and "step 2" in page.locator(".rnnlab-replay .rp-slider-value").inner_text()
+    assert page.locator(".rnnlab-replay .gtitle", has_text="Step 2:").count() == 1
     assert exceptions(page) == []
     ctx.close()
 

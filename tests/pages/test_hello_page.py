@@ -304,7 +304,7 @@ def test_the_replay_is_sent_once_and_every_frame_is_the_record():
 
 
 def test_the_replay_text_is_never_html():
-    """A student's characters reach the browser's replay as data it sets as text (ui/replay.js uses
+    """A student's characters reach the browser's replay as data it sets as text (assets/replay.js uses
     textContent only), and reach its charts escaped for Plotly."""
     at = run()
     at.text_input(key="text").set_value("<b>hi</b>").run()
@@ -312,8 +312,8 @@ def test_the_replay_text_is_never_html():
     view = replay(at)
     labels = view.chart("unrolled", 0)["data"][0]["y"]
     assert "&lt;" in labels and "<" not in labels
-    from ui.replay import HERE
-    js = (HERE / "replay.js").read_text()
+    from ui.replay import ASSETS
+    js = (ASSETS / "replay.js").read_text()
     assert "innerHTML" not in js and "insertAdjacentHTML" not in js
 
 

@@ -139,6 +139,7 @@ function drawChart(Plotly, chart, k, font) {
 
 function show(parts, data, k) {
   parts.index = k;
+  parts.value = data.frameValues ? data.frameValues[k] : k;
   if (parts.input) {
     parts.input.value = k;
     parts.current.textContent = data.frameLabels[k];
@@ -166,7 +167,8 @@ export default function (component) {
     parentElement.append(root);
   }
   if (root.dataset.sig === data.sig && root.__parts) return root.__cleanup; // the same frames: keep the step shown
-  const kept = root.__parts && root.dataset.group === data.group ? root.__parts.index : undefined;
+  // the value (a training step) shown before new frames came, to show it again
+  const kept = root.__parts && root.dataset.group === data.group ? root.__parts.value : undefined;
   if (root.__cleanup) root.__cleanup();
   root.replaceChildren();
   root.dataset.sig = data.sig;
@@ -178,8 +180,10 @@ export default function (component) {
   const clamp = (k) => Math.max(0, Math.min(data.frames - 1, k | 0));
   let cleanup;
   if (data.role === "player") {
-    // a retrain keeps the step the student had chosen (clamped); the first draw starts where the link says
-    const start = clamp(kept !== undefined ? kept : data.init);
+    // a retrain keeps the step the student had chosen (the last frame at or before it); the first draw
+    // starts where the link says
+    const atOrBefore = (v) => data.frameValues.reduce((best, x, i) => (x <= v ? i : best), 0);
+    const start = clamp(kept !== undefined ? atOrBefore(kept) : data.init);
     const onInput = () => {
       const k = clamp(+parts.input.value);
       show(parts, data, k);
@@ -187,8 +191,8 @@ export default function (component) {
       if (data.urlKey) {
         // the address bar follows, so a shared link opens at this step (the default leaves it out)
         const url = new URL(window.location.href);
-        if (data.urlValues[k] === data.urlDefault) url.searchParams.delete(data.urlKey);
-        else url.searchParams.set(data.urlKey, data.urlValues[k]);
+        if (data.frameValues[k] === data.urlDefault) url.searchParams.delete(data.urlKey);
+        else url.searchParams.set(data.urlKey, String(data.frameValues[k]));
         window.history.replaceState(window.history.state, "", url);
       }
       document.dispatchEvent(new CustomEvent(EVENT, { detail: { group: data.group, index: k } }));
