@@ -159,14 +159,23 @@ function show(parts, data, k) {
   }
 }
 
+// The page sends one JSON line of this student's settings, then the frames (ui/replay.py, _mount).
+function unpack(bytes) {
+  const text = new TextDecoder().decode(bytes);
+  const cut = text.indexOf("\n");
+  return { own: JSON.parse(text.slice(0, cut)), frames: () => JSON.parse(text.slice(cut + 1)) };
+}
+
 export default function (component) {
-  const { data, parentElement } = component;
+  const { parentElement } = component;
+  const sent = unpack(component.data);
   let root = parentElement.querySelector(".rnnlab-replay");
   if (!root) {
     root = el("div", "rnnlab-replay");
     parentElement.append(root);
   }
-  if (root.dataset.sig === data.sig && root.__parts) return root.__cleanup; // the same frames: keep the step shown
+  if (root.dataset.sig === sent.own.sig && root.__parts) return root.__cleanup; // the same frames: keep the step
+  const data = { ...sent.frames(), ...sent.own };
   // the value (a training step) shown before new frames came, to show it again
   const kept = root.__parts && root.dataset.group === data.group ? root.__parts.value : undefined;
   if (root.__cleanup) root.__cleanup();

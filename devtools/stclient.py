@@ -98,10 +98,10 @@ class Run:
         return [c.spec for c in self.of_type("plotly_chart")]
 
     def components(self) -> list[dict]:
-        """The data the page sent its browser-side components (st.components.v2, e.g. ui.replay)."""
-        import json
+        """What the page sent its browser-side replays (ui.replay, a st.components.v2 component)."""
+        from ui.replay import unpack
 
-        return [json.loads(c.json) for c in self.of_type("bidi_component") if c.json]
+        return [unpack(c.bytes) for c in self.of_type("bidi_component") if c.bytes]
 
     def widgets(self) -> dict[str, tuple[str, Any]]:
         """User key → (element type, widget proto) for every keyed widget on the page."""

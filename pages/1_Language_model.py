@@ -85,8 +85,8 @@ def unrolled_section(cfg: model.CharLMConfig, rec: model.TrainingRecord) -> tupl
     frames = hello.replay_frames(cfg, presenter())
     step = params.link_value(replace(STEP, hi=cfg.steps - cfg.steps % every, step=every))
     init = frames.index(step)  # the frame a link's ?step= opens at
-    replay.player("replay", group="hello", sig=frames.sig, init=init, presenter=presenter(), url_key=STEP.key,
-                  url_default=STEP.default, **frames.player)
+    replay.player("replay", frames.player, group="hello", sig=frames.sig, init=init, presenter=presenter(),
+                  url_key=STEP.key, url_default=STEP.default)
     return frames, init
 
 
@@ -140,11 +140,10 @@ def memory_section(cfg: model.CharLMConfig) -> None:
 def chain_rule_section(cfg: model.CharLMConfig, frames: hello.ReplayFrames, init: int) -> None:
     st.header("2 · The chain rule, with this step's numbers")
     st.latex(frames.formula)
-    replay.follower("chain_rule", group="hello", sig=frames.sig, init=init, **frames.follower)
-    covered = len(frames.player["table"]["rowLabels"]) + 1
-    if covered < len(cfg.text):
+    replay.follower("chain_rule", frames.follower, group="hello", sig=frames.sig, init=init)
+    if frames.covered < len(cfg.text):
         st.caption(f"Your text has {len(cfg.text):,} characters; this chain rule covers its first window "
-                   f"({covered} characters), the one the pictures show.")
+                   f"({frames.covered} characters), the one the pictures show.")
 
 
 @st.fragment

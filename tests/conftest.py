@@ -84,9 +84,9 @@ class ReplayView:
 
     def __init__(self, at, group: str):
         """``at``: an AppTest, or the data a page sent (``devtools.stclient.Run.components()``)."""
-        import json
+        from ui.replay import unpack
 
-        sent = at if isinstance(at, list) else [json.loads(e.proto.json) for e in at.get("bidi_component")]
+        sent = at if isinstance(at, list) else [unpack(e.proto.bytes) for e in at.get("bidi_component")]
         mine = [d for d in sent if d.get("group") == group]
         self.player = next(d for d in mine if d["role"] == "player")
         self.followers = [d for d in mine if d["role"] == "follower"]

@@ -44,7 +44,7 @@ def comparison_config(cfg: CharLMConfig) -> CharLMConfig:
     return replace(cfg, memory=not cfg.memory)
 
 
-REPLAY_BUDGET = 250_000  # numbers sent for one run's replay; a longer record is sent every k-th frame
+REPLAY_BUDGET = 120_000  # numbers sent for one run's replay; a longer record is sent every k-th frame
 TITLE = "Step {}: inputs at the bottom, predictions on top"
 
 
@@ -56,9 +56,10 @@ class ReplayFrames:
     """
 
     steps: tuple[int, ...]  # the recorded training step of each frame
-    player: dict  # keyword arguments of ui.replay.player, without key, group and init
-    follower: dict  # of ui.replay.follower
+    player: bytes  # sections 1's frames, ui.replay.pack_player
+    follower: bytes  # section 2's, ui.replay.pack_follower
     formula: str  # the chain rule with characters (LaTeX), the same at every step
+    covered: int  # characters the chain rule covers (the first window and its first character)
     sig: str  # names this run's frames
 
     def index(self, step: int) -> int:
@@ -132,7 +133,8 @@ def replay_frames(cfg: CharLMConfig, presenter: bool) -> ReplayFrames:
     return ReplayFrames(
         steps=tuple(int(rec.steps[i]) for i in keep),
         sig=f"{hash((cfg, presenter)) & 0xFFFFFFFF:08x}-{len(keep)}",
-        player=dict(
+        covered=texts[0].covered,
+        player=rp.pack_player(
             label="Training step (replays the recorded run — it never retrains)",
             help="0 is the untrained network. Each position of the slider is a recorded step."
             + (f" This long run was recorded every {every} steps." if every > 1 else "") + thinned,
@@ -157,7 +159,7 @@ def replay_frames(cfg: CharLMConfig, presenter: bool) -> ReplayFrames:
                    "vocab": [char_label(c) for c in rec.itos], "rowLabels": so_far,
                    "targets": [int(j) for j in rec.targets]},
         ),
-        follower=dict(
+        follower=rp.pack_follower(
             n_frames=len(keep),
             metrics=[
                 rp.metric("Probability of the text" if whole else

@@ -4,8 +4,9 @@ slider only indexes them there.
 Why: a Streamlit slider sends each press to the server, which reruns the script and sends the charts
 back, and Streamlit's frontend then renders the rest of the page again. On the hello lesson that was
 about twice a bare one-slider page (``bench/replay.py``). Here a press redraws the charts in place with
-the Plotly that Streamlit's own chart element loads into the page (the page must also draw at least one
-``st.plotly_chart``), and no rerun happens at all.
+the Plotly that Streamlit's own chart element loads into the page (``window.Plotly``: the page must also
+draw at least one ``st.plotly_chart``), and no rerun happens at all. That global is plotly.js's, not a
+Streamlit API; Streamlit is pinned exactly, and the browser suite's replay test fails if it goes.
 
 A *player* (``player``) holds the slider, and may hold metrics, charts, lines of text and a Numbers
 table. A *follower* (``follower``) elsewhere on the page shows more metrics and lines for the frame its
@@ -21,10 +22,10 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
+
 import streamlit as st
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"  # replay.js and replay.css
-
 
 
 @cache
@@ -66,26 +67,55 @@ def thin(n_frames: int, per_frame: int, budget: int) -> list[int]:
     return keep
 
 
-def player(key: str, *, group: str, sig: str, label: str, frame_values: list[int], frame_labels: list[str],
-           init: int, help: str = "", metrics: list[dict] = (), charts: list[dict] = (), lines: list[dict] = (),
-           table: dict | None = None, presenter: bool = False, url_key: str | None = None,
-           url_default: int = 0) -> None:
-    """The slider and what follows it; frame ``k`` is the recorded ``frame_values[k]`` (a training step).
+def pack_player(*, label: str, frame_values: list[int], frame_labels: list[str], help: str = "",
+                metrics: list[dict] = (), charts: list[dict] = (), lines: list[dict] = (),
+                table: dict | None = None) -> bytes:
+    """What a player shows at every frame, serialised once (a scene cache keeps it for the class); frame
+    ``k`` is the recorded ``frame_values[k]`` (a training step).
+
+    ``table`` (``label``, ``vocab``, ``rowLabels``, ``targets``) adds a Numbers table of the frame shown,
+    one row per position, built in the browser from the first chart's traces 0 (P(next) as
+    z[character][position]) and 1 (the hidden state as z[unit][position])."""
+    return _pack(role="player", label=label, help=help, frames=len(frame_labels),
+                 frameValues=[int(v) for v in frame_values], frameLabels=frame_labels, metrics=list(metrics),
+                 charts=list(charts), lines=list(lines), table=table)
+
+
+def pack_follower(*, n_frames: int, metrics: list[dict] = (), lines: list[dict] = ()) -> bytes:
+    """What a follower shows at every frame, serialised once."""
+    return _pack(role="follower", frames=n_frames, metrics=list(metrics), lines=list(lines), charts=[])
+
+
+def _pack(**parts) -> bytes:
+    return json.dumps(parts, separators=(",", ":"), allow_nan=False).encode()
+
+
+def _mount(key: str, packed: bytes, own: dict) -> None:
+    """Send ``own`` (this student's: the group, the first frame, presenter mode) as one JSON line, then the
+    packed frames. The bytes go to the browser as they are: Streamlit neither serialises nor canonicalises
+    them again at each rerun (it would for a dict: twice, 65 ms for a long record), and the browser reads
+    the frames only when their ``sig`` changed."""
+    _component()(data=json.dumps(own).encode() + b"\n" + packed, key=key)
+
+
+def player(key: str, packed: bytes, *, group: str, sig: str, init: int, presenter: bool = False,
+           url_key: str | None = None, url_default: int = 0) -> None:
+    """The slider and what follows it (``packed`` by ``pack_player``).
 
     ``sig`` names the frames: the same ``sig`` in a later rerun keeps the frame a student has chosen; new
     frames (a retrain) keep its value, or the last one before it. ``init`` is the frame shown first (from a
     link's value). With ``url_key``, the address bar follows the slider, ``?url_key=value``, left out at
     ``url_default`` (as a bound Streamlit widget does), so a shared link opens where the teacher was."""
-    data = dict(role="player", group=group, sig=sig, label=label, help=help, frames=len(frame_labels),
-                frameValues=[int(v) for v in frame_values], frameLabels=frame_labels, init=int(init),
-                metrics=list(metrics), charts=list(charts), lines=list(lines), table=table, presenter=presenter,
-                urlKey=url_key, urlDefault=int(url_default))
-    _component()(data=data, key=key)
+    _mount(key, packed, dict(group=group, sig=sig, init=int(init), presenter=presenter, urlKey=url_key,
+                             urlDefault=int(url_default)))
 
 
-def follower(key: str, *, group: str, sig: str, n_frames: int, init: int, metrics: list[dict] = (),
-             lines: list[dict] = ()) -> None:
-    """Metrics and lines that follow the player of ``group``."""
-    data = dict(role="follower", group=group, sig=sig, frames=n_frames, init=int(init), metrics=list(metrics),
-                lines=list(lines), charts=[])
-    _component()(data=data, key=key)
+def follower(key: str, packed: bytes, *, group: str, sig: str, init: int) -> None:
+    """Metrics and lines (``packed`` by ``pack_follower``) that follow the player of ``group``."""
+    _mount(key, packed, dict(group=group, sig=sig, init=int(init)))
+
+
+def unpack(sent: bytes) -> dict:
+    """What a mount sent, as the browser reads it (for tests and benches)."""
+    own, _, packed = bytes(sent).partition(b"\n")
+    return {**json.loads(packed), **json.loads(own)}

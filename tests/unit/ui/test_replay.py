@@ -27,9 +27,19 @@ def test_a_long_hello_record_is_sent_within_its_budget():
 
     cfg = CharLMConfig(text=("the quick brown fox jumps over the lazy dog. " * 40)[:1500], hidden_size=32, steps=600)
     frames = hello.replay_frames(cfg, False)
-    numbers = sum(len(row) for c in frames.player["charts"] for f in c["frames"] for t in f["traces"] if t
+    player = json.loads(frames.player)
+    numbers = sum(len(row) for c in player["charts"] for f in c["frames"] for t in f["traces"] if t
                   for key in ("z", "y") if key in t for row in (t[key] if key == "z" else [t[key]]))
     assert numbers <= hello.REPLAY_BUDGET * 1.1
-    sent = len(json.dumps({**frames.player, "charts": frames.player["charts"]}))
-    assert sent < 4_000_000  # bytes of JSON a student's browser receives for this scene
+    assert len(frames.player) + len(frames.follower) < 2_000_000  # bytes a student's browser receives
     assert len(frames.steps) >= 20  # still enough frames to watch the training happen
+
+
+def test_what_a_mount_sends_is_its_own_line_then_the_shared_frames():
+    from ui.replay import pack_follower, unpack
+
+    packed = pack_follower(n_frames=2, metrics=[], lines=[{"values": ["a\nb", "c"], "lead": "", "kind": ""}])
+    own = json.dumps({"group": "g", "sig": "s", "init": 1}).encode()
+    sent = unpack(own + b"\n" + packed)
+    assert sent["group"] == "g" and sent["init"] == 1 and sent["lines"][0]["values"] == ["a\nb", "c"]
+    assert b"\n" not in packed  # a newline in a value is escaped, so the first line is always the student's
