@@ -80,12 +80,12 @@ function build(root, data) {
     parts.metrics = metricsRow(data.metrics);
     root.append(parts.metrics.row);
   }
-  for (const c of data.charts || []) {
+  (data.charts || []).forEach((c, i) => {
     const box = el("div", "rp-chart");
     box.dataset.name = c.name;
     root.append(box);
-    parts.charts.push({ box, spec: c, drawn: false });
-  }
+    parts.charts.push({ box, spec: c, fig: data.figs[i], drawn: false });
+  });
   lines.filter((line) => line.kind !== "formula").forEach(addLine);
   if (data.table) {
     const details = el("details", "rp-numbers");
@@ -124,10 +124,10 @@ function fillTable(parts, data, k) {
 }
 
 function drawChart(Plotly, chart, k, font) {
-  const spec = chart.spec;
+  const { spec, fig } = chart;
   const frame = spec.frames[k];
-  const traces = spec.fig.data.map((trace, i) => (frame.traces[i] ? { ...trace, ...frame.traces[i] } : trace));
-  const layout = { ...spec.fig.layout, font: { ...(spec.fig.layout.font || {}), family: font } };
+  const traces = fig.data.map((trace, i) => (frame.traces[i] ? { ...trace, ...frame.traces[i] } : trace));
+  const layout = { ...fig.layout, font: { ...(fig.layout.font || {}), family: font } };
   if (frame.title !== undefined) layout.title = { ...(layout.title || {}), text: frame.title };
   const config = { displaylogo: false, responsive: true };
   if (!chart.drawn) {

@@ -82,11 +82,11 @@ if rec.meta["windows"] > 1:
 def unrolled_section(cfg: model.CharLMConfig, rec: model.TrainingRecord) -> tuple[hello.ReplayFrames, int]:
     st.header("1 · The unrolled network, live")
     every = rec.meta["record_every"]
-    frames = hello.replay_frames(cfg, presenter())
+    frames = hello.replay_frames(cfg)
     step = params.link_value(replace(STEP, hi=cfg.steps - cfg.steps % every, step=every))
     init = frames.index(step)  # the frame a link's ?step= opens at
     replay.player("replay", frames.player, group="hello", sig=frames.sig, init=init, presenter=presenter(),
-                  url_key=STEP.key, url_default=STEP.default)
+                  figures=hello.replay_figures(cfg, presenter()), url_key=STEP.key, url_default=STEP.default)
     return frames, init
 
 

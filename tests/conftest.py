@@ -111,11 +111,11 @@ class ReplayView:
 
     def chart(self, name: str, k: int) -> dict:
         """The chart ``name`` as the browser draws it at frame ``k``: its figure with that frame's changes."""
-        spec = next(c for c in self.player["charts"] if c["name"] == name)
-        frame = spec["frames"][k]
-        data = [{**t, **(frame["traces"][i] or {})} if i < len(frame["traces"]) else t
-                for i, t in enumerate(spec["fig"]["data"])]
-        layout = dict(spec["fig"]["layout"])
+        i = next(i for i, c in enumerate(self.player["charts"]) if c["name"] == name)
+        frame, fig = self.player["charts"][i]["frames"][k], self.player["figs"][i]
+        data = [{**t, **(frame["traces"][j] or {})} if j < len(frame["traces"]) else t
+                for j, t in enumerate(fig["data"])]
+        layout = dict(fig["layout"])
         if "title" in frame:
             layout["title"] = {**layout.get("title", {}), "text": frame["title"]}
         return {"data": data, "layout": layout}

@@ -56,7 +56,7 @@ class ReplayFrames:
     """
 
     steps: tuple[int, ...]  # the recorded training step of each frame
-    player: bytes  # sections 1's frames, ui.replay.pack_player
+    player: bytes  # section 1's frames, ui.replay.pack_player (drawn on ``replay_figures``)
     follower: bytes  # section 2's, ui.replay.pack_follower
     formula: str  # the chain rule with characters (LaTeX), the same at every step
     covered: int  # characters the chain rule covers (the first window and its first character)
@@ -100,18 +100,26 @@ def _four(a: np.ndarray) -> list:
 
 
 @shared("scenes")
-def replay_frames(cfg: CharLMConfig, presenter: bool) -> ReplayFrames:
-    """Sections 1–2 for every recorded step of the run ``cfg``, ready for the browser."""
+def replay_figures(cfg: CharLMConfig, presenter: bool) -> list[dict]:
+    """The unrolled network and the bars at step 0, which the replay's frames change (``ui.replay.player``)."""
+    rec = training(cfg)
+    vocab, inputs, targets = _chars(rec)
+    kb = bar_steps(len(inputs), len(vocab))
+    unrolled = figures.unrolled_network(inputs, targets, vocab, rec.probs[0], rec.hidden[0], title=TITLE.format(0))
+    bars = figures.next_char_bars(inputs[:kb], targets[:kb], vocab, rec.probs[0][:kb])
+    return [rp.figure_json(for_projector(f) if presenter else f) for f in (unrolled, bars)]
+
+
+@shared("scenes")
+def replay_frames(cfg: CharLMConfig) -> ReplayFrames:
+    """Sections 1–2 for every recorded step of the run ``cfg``, ready for the browser (the same in presenter
+    mode: only ``replay_figures`` differ)."""
     rec = training(cfg)
     vocab, inputs, targets = _chars(rec)
     T, V, H = len(inputs), len(vocab), rec.hidden.shape[2]
     kb = bar_steps(T, V)
     keep = rp.thin(len(rec.steps), T * (V + H) + kb * V, REPLAY_BUDGET)
     texts = [model.text_probability(rec, int(rec.steps[i])) for i in keep]
-    unrolled = figures.unrolled_network(inputs, targets, vocab, rec.probs[0], rec.hidden[0], title=TITLE.format(0))
-    bars = figures.next_char_bars(inputs[:kb], targets[:kb], vocab, rec.probs[0][:kb])
-    if presenter:
-        unrolled, bars = for_projector(unrolled), for_projector(bars)
     is_target = [c == targets[t] for t in range(kb) for c in vocab]  # as next_char_bars lays the bars out
     unrolled_frames, bar_frames = [], []
     for i in keep:
@@ -132,7 +140,7 @@ def replay_frames(cfg: CharLMConfig, presenter: bool) -> ReplayFrames:
                                  f"readable); the heatmap above has all {T}."] * len(keep), kind="caption"))
     return ReplayFrames(
         steps=tuple(int(rec.steps[i]) for i in keep),
-        sig=f"{hash((cfg, presenter)) & 0xFFFFFFFF:08x}-{len(keep)}",
+        sig=f"{hash(cfg) & 0xFFFFFFFF:08x}-{len(keep)}",
         covered=texts[0].covered,
         player=rp.pack_player(
             label="Training step (replays the recorded run — it never retrains)",
@@ -153,7 +161,7 @@ def replay_frames(cfg: CharLMConfig, presenter: bool) -> ReplayFrames:
                           "(1 = always right and sure)."),
                 rp.metric("Vocabulary size V", [str(V)] * len(keep), help="= length of each one-hot vector"),
             ],
-            charts=[rp.chart("unrolled", unrolled, unrolled_frames), rp.chart("bars", bars, bar_frames)],
+            charts=[rp.chart("unrolled", unrolled_frames), rp.chart("bars", bar_frames)],
             lines=lines,
             table={"label": "Numbers: P(next character) at each step (target column marked), and h_t",
                    "vocab": [char_label(c) for c in rec.itos], "rowLabels": so_far,
@@ -288,7 +296,8 @@ def chain_values(text: TextProbability) -> str:
 def warm() -> None:
     """Train the default model and its memory twin, and build the default step's charts and samples."""
     training(DEFAULT)
-    replay_frames(DEFAULT, False)
+    replay_frames(DEFAULT)
+    replay_figures(DEFAULT, False)
     curves(DEFAULT)
     memory(DEFAULT)
     samples(DEFAULT, 0, DEFAULT.text[0], min(len(DEFAULT.text) - 1, 200), 1.0, 5)

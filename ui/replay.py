@@ -42,9 +42,10 @@ def figure_json(fig) -> dict:
     return json.loads(fig.to_json())
 
 
-def chart(name: str, fig, frames: list[dict]) -> dict:
-    """A chart drawn from ``fig``; ``frames[k]`` is ``{"traces": [changes to trace i, or None], "title": …}``."""
-    return {"name": name, "fig": figure_json(fig), "frames": frames}
+def chart(name: str, frames: list[dict]) -> dict:
+    """A chart's frames: ``frames[k]`` is ``{"traces": [changes to trace i, or None], "title": …}``, applied to
+    the figure ``player`` gets for it (the figure differs in presenter mode; the frames don't)."""
+    return {"name": name, "frames": frames}
 
 
 def metric(label: str, values: list[str], help: str = "", helps: list[str] | None = None) -> dict:
@@ -98,16 +99,17 @@ def _mount(key: str, packed: bytes, own: dict) -> None:
     _component()(data=json.dumps(own).encode() + b"\n" + packed, key=key)
 
 
-def player(key: str, packed: bytes, *, group: str, sig: str, init: int, presenter: bool = False,
-           url_key: str | None = None, url_default: int = 0) -> None:
-    """The slider and what follows it (``packed`` by ``pack_player``).
+def player(key: str, packed: bytes, *, group: str, sig: str, init: int, figures: list[dict],
+           presenter: bool = False, url_key: str | None = None, url_default: int = 0) -> None:
+    """The slider and what follows it (``packed`` by ``pack_player``); ``figures[i]`` (``figure_json``) is
+    what chart ``i``'s frames change, as drawn for this student (presenter mode or not).
 
     ``sig`` names the frames: the same ``sig`` in a later rerun keeps the frame a student has chosen; new
     frames (a retrain) keep its value, or the last one before it. ``init`` is the frame shown first (from a
     link's value). With ``url_key``, the address bar follows the slider, ``?url_key=value``, left out at
     ``url_default`` (as a bound Streamlit widget does), so a shared link opens where the teacher was."""
-    _mount(key, packed, dict(group=group, sig=sig, init=int(init), presenter=presenter, urlKey=url_key,
-                             urlDefault=int(url_default)))
+    _mount(key, packed, dict(group=group, sig=f"{sig}:{int(presenter)}", init=int(init), figs=figures,
+                             presenter=presenter, urlKey=url_key, urlDefault=int(url_default)))
 
 
 def follower(key: str, packed: bytes, *, group: str, sig: str, init: int) -> None:

@@ -343,3 +343,11 @@ def test_sampling_uses_the_trained_weights_by_default_and_its_own_step():
     assert not at.exception
     assert any("weights of step 0" in c.value for c in at.caption)
     assert set(next(d.value for d in at.dataframe if "sample" in d.value.columns)["sample"]) != {"hello"}
+
+
+def test_presenter_mode_draws_the_same_frames_on_larger_figures():
+    """Presenter mode changes only the figures the frames are drawn on, so its frames are the same ones."""
+    plain, projected = replay(run()), replay(run({"presenter": "true"}))
+    assert projected.player["charts"] == plain.player["charts"]
+    assert projected.player["figs"][0]["layout"]["font"]["size"] > plain.player["figs"][0]["layout"]["font"]["size"]
+    assert projected.player["sig"] != plain.player["sig"]  # the browser redraws when presenter mode is switched

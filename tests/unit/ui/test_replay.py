@@ -26,7 +26,7 @@ def test_a_long_hello_record_is_sent_within_its_budget():
     from ui import hello
 
     cfg = CharLMConfig(text=("the quick brown fox jumps over the lazy dog. " * 40)[:1500], hidden_size=32, steps=600)
-    frames = hello.replay_frames(cfg, False)
+    frames = hello.replay_frames(cfg)
     player = json.loads(frames.player)
     numbers = sum(len(row) for c in player["charts"] for f in c["frames"] for t in f["traces"] if t
                   for key in ("z", "y") if key in t for row in (t[key] if key == "z" else [t[key]]))
