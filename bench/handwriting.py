@@ -10,13 +10,16 @@ Prints, for the prediction network (§4) and the synthesis network (§5):
   forward and backward by Layer1Window against autograd through nn.LSTMCell + soft_window (run it on a
   quiet machine; the lines say how loaded it was).
 
-    nice -n 5 /work/main/.venv/bin/python bench/handwriting.py [--png out.png] [--steps N] [--buckets N] [--seeds 0,1]
+    nice -n 5 /work/main/.venv/bin/python bench/handwriting.py [--png out.png] [--steps N] [--buckets N] [--fp32]
+        [--seeds 0,1 [--kind prediction]]
 
 --buckets 1 trains on random batches (each padded to the longest of 48 random lines), as before batching
 by length: run it and the default one after the other to see what the batching buys.
---seeds 0,1,2,3 trains only the synthesis network, once per seed, and prints each seed's CPU seconds,
-held-out NLL, window monotonicity and shape distances, then their means (with --buckets 1, the same
-before batching by length).
+--seeds 0,1,2,3 trains only the synthesis network (or --kind prediction), once per seed, and prints each
+seed's CPU seconds, held-out NLL, and for synthesis window monotonicity and shape distances, then their
+means (with --buckets 1, the same before batching by length).
+--fp32 trains in float32 even where the CPU multiplies bfloat16 natively: run it and the default one after
+the other to see what bfloat16 buys and whether the scores hold.
 
 --png writes the slide's layout (font row on top, written rows below) with PIL, to look at.
 """
@@ -45,30 +48,33 @@ def shape_scores(rec: Mo.HandRecord, bias: float, n: int = SAMPLES) -> np.ndarra
     return np.array([Mo.chamfer(w.offsets, font) for w in Mo.write(rec, LINE, bias=bias, seed=1, n=n)])
 
 
-def seed_sweep(seeds: list[int], buckets: int | None, steps: int | None) -> None:
-    """The synthesis network's default training for each seed: what one training's luck moves.
+def seed_sweep(seeds: list[int], kind: str, overrides: dict) -> None:
+    """The default training of ``kind`` for each seed: what one training's luck moves.
 
-    Per seed: CPU seconds, held-out NLL, held-out lines whose window peak never steps back, and the shape
-    distance of the slide's line at b = 0 and b = 2 (12 samples each); then the means."""
+    Per seed: CPU seconds and held-out NLL; for synthesis also the held-out lines whose window peak never
+    steps back, and the shape distance of the slide's line at b = 0 and b = 2 (12 samples each); then the
+    means."""
     rows = []
     for seed in seeds:
-        cfg = Mo.HandConfig(seed=seed)
-        if buckets:
-            cfg = dataclasses.replace(cfg, buckets=buckets)
-        if steps:
-            cfg = dataclasses.replace(cfg, steps=steps)
+        cfg = dataclasses.replace(Mo.HandConfig(kind=kind, seed=seed), **overrides)
         t0 = time.process_time()
         rec = Mo.train(cfg)
-        cpu = time.process_time() - t0
-        texts, lines = Mo.heldout_lines()
-        mono = sum(Mo.monotone(Mo.read(rec, off, text).phi) for text, off in zip(texts, lines))
-        row = (cpu, rec.heldout_nll[-1], mono, shape_scores(rec, 0.0, 12).mean(), shape_scores(rec, 2.0, 12).mean())
+        row = [time.process_time() - t0, rec.heldout_nll[-1]]
+        if kind == "synthesis":
+            texts, lines = Mo.heldout_lines()
+            row.append(sum(Mo.monotone(Mo.read(rec, off, text).phi) for text, off in zip(texts, lines)))
+            row += [shape_scores(rec, 0.0, 12).mean(), shape_scores(rec, 2.0, 12).mean()]
         rows.append(row)
-        print(f"synthesis buckets={cfg.buckets} seed={seed} cpu_s={row[0]:.1f} heldout_nll={row[1]:.3f} "
-              f"monotone={row[2]}/{len(lines)} shape_b0={row[3]:.3f} shape_b2={row[4]:.3f}", flush=True)
-    m = np.mean(rows, axis=0)
-    print(f"synthesis buckets={cfg.buckets} mean over seeds {seeds}: cpu_s={m[0]:.1f} heldout_nll={m[1]:.3f} "
-          f"monotone={m[2]:.1f} shape_b0={m[3]:.3f} shape_b2={m[4]:.3f}")
+        print(f"{kind} buckets={cfg.buckets} bf16={cfg.bf16} seed={seed} " + _sweep_fields(row), flush=True)
+    print(f"{kind} buckets={cfg.buckets} bf16={cfg.bf16} mean over seeds {seeds}: "
+          + _sweep_fields(list(np.mean(rows, axis=0))))
+
+
+def _sweep_fields(row: list) -> str:
+    out = f"cpu_s={row[0]:.1f} heldout_nll={row[1]:.3f}"
+    if len(row) > 2:
+        out += f" monotone={row[2]:.1f}/{Mo.N_HELDOUT} shape_b0={row[3]:.3f} shape_b2={row[4]:.3f}"
+    return out
 
 
 def best_cpu_ms(fn, repeats: int = 5) -> float:
@@ -88,8 +94,9 @@ def step_costs() -> None:
     cfg = Mo.HandConfig()
     rng = np.random.default_rng(0)
     texts = [S.random_line(S.corpus_words().train, rng, cfg.max_chars) for _ in range(cfg.batch)]
-    render = best_cpu_ms(lambda: [S.render(t, rng) for t in texts])
-    x, _, c = Mo._batch(texts, [S.render(t, rng) for t in texts])
+    render = best_cpu_ms(lambda: [S.render(t, rng) for t in texts])  # one line at a time
+    render_many = best_cpu_ms(lambda: S.render_many(texts, rng))  # all at once, as training draws them
+    x, _, c = Mo._batch(texts, S.render_many(texts, rng))
     x = x[:, :-1]
     net = Mo._build(cfg, 10.0, torch.Generator().manual_seed(0))
     cell = net.cell1
@@ -103,7 +110,7 @@ def step_costs() -> None:
         x, c, cell.weight_ih, cell.weight_hh, cell.bias_ih + cell.bias_hh, net.window.weight, net.window.bias, *state)))
     by_autograd = best_cpu_ms(lambda: layer1(lambda: Mo.layer1_by_autograd(net, x, c, *state)))
     print(f"per training step (batch {cfg.batch}, {x.shape[1]} time steps), CPU ms, best of 5: "
-          f"drawing the lines {render:.1f}; layer 1 + window forward and backward: Layer1Window {by_fn:.1f}, "
+          f"drawing the lines {render_many:.1f} (one at a time {render:.1f}, {render / render_many:.1f}x); layer 1 + window forward and backward: Layer1Window {by_fn:.1f}, "
           f"autograd through nn.LSTMCell + soft_window {by_autograd:.1f} ({by_autograd / by_fn:.1f}x)")
 
 
@@ -129,22 +136,23 @@ def main() -> None:
     ap.add_argument("--buckets", type=int, default=None,
                     help="override how many steps' lines are drawn at once and batched by length (1: random batches)")
     ap.add_argument("--seeds", default=None,
-                    help="e.g. 0,1,2,3: only the synthesis network, trained once per seed, and the means")
+                    help="e.g. 0,1,2,3: only one network (--kind), trained once per seed, and the means")
+    ap.add_argument("--kind", default="synthesis", choices=Mo.KINDS, help="the network --seeds trains")
+    ap.add_argument("--fp32", action="store_true", help="train in float32 even where the CPU does bfloat16")
     args = ap.parse_args()
+    overrides = {k: v for k, v in (("steps", args.steps), ("buckets", args.buckets)) if v}
+    if args.fp32:
+        overrides["bf16"] = False
     torch_thread_policy()  # what the training door sets before each job
     print(f"load before: {os.getloadavg()[0]:.2f} (1-min average, {os.cpu_count()} cores)")
     if args.seeds:
-        seed_sweep([int(x) for x in args.seeds.split(",")], args.buckets, args.steps)
+        seed_sweep([int(x) for x in args.seeds.split(",")], args.kind, overrides)
         print(f"load after: {os.getloadavg()[0]:.2f}")
         return
 
     recs = {}
     for kind in Mo.KINDS:
-        cfg = Mo.HandConfig(kind=kind)
-        if args.steps:
-            cfg = dataclasses.replace(cfg, steps=args.steps)
-        if args.buckets:
-            cfg = dataclasses.replace(cfg, buckets=args.buckets)
+        cfg = dataclasses.replace(Mo.HandConfig(kind=kind), **overrides)
         t0 = time.process_time()
         recs[kind] = rec = Mo.train(cfg)
         cpu = time.process_time() - t0

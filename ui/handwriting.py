@@ -30,7 +30,7 @@ def config(kind: str, hidden: int, mixtures: int, window: int, steps: int, seed:
 
 
 # Training seconds here with the default settings (bench/live.py, quiet machine, each in a fresh process).
-TRAIN_SECONDS = {"synthesis": 26, "prediction": 14}
+TRAIN_SECONDS = {"synthesis": 23, "prediction": 11}
 
 
 def train_seconds(kind: str, steps: int) -> int:

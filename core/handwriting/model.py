@@ -28,7 +28,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from core.common.runtime import OnStep, report
+from core.common.runtime import OnStep, native_bf16, report
 from core.handwriting import strokes as S
 DATA_SCALE = S.STEP  # offsets are divided by this: an on-stroke step is about 1
 KINDS = ("prediction", "synthesis")
@@ -45,11 +45,13 @@ class HandConfig:
     hidden: int = 96  # LSTM units per layer (2 layers)
     mixtures: int = 8  # M: bivariate Gaussians in the output
     window: int = 4  # K: Gaussians in the soft window (synthesis only)
-    steps: int = 300  # Adam updates: about 26 s on one core here (bench/live.py); 200 leave "temperament" garbled
+    steps: int = 300  # Adam updates: about 23 s on one core here (bench/live.py); 200 leave "temperament" garbled
     batch: int = 48  # lines per update
     lr: float = 1e-2
     seed: int = 0
     max_chars: int = 8  # training lines: 1–3 corpus words, at most this many characters (one long word may exceed it)
+    bf16: bool = True  # training's LSTM layers and output layer in bfloat16 (torch.autocast; the loss, the window and
+    #                    the weights stay float32) where the CPU multiplies bfloat16 natively, else float32
     buckets: int = 4  # lines drawn for this many steps at once, then batched by length: each batch loops over
     #                   its own longest line, not the longest of 48 random ones (a quarter less CPU: bench/handwriting.py --seeds)
 
@@ -185,6 +187,7 @@ class Layer1Window(torch.autograd.Function):
     """
 
     @staticmethod
+    @torch.amp.custom_fwd(device_type="cpu", cast_inputs=torch.float32)  # float32 inside autocast: its own backward
     def forward(ctx, x, c, W_ih, W_hh, b, W_p, b_p, h, c_cell, kappa, w):
         B, T, _ = x.shape
         gates_x = torch.addmm(b, x.reshape(B * T, 3), W_ih[:, :3].t()).view(B, T, -1)  # the pen's part, all t at once
@@ -208,6 +211,7 @@ class Layer1Window(torch.autograd.Function):
         return H1, W, PHI, h, c_cell, kappa
 
     @staticmethod
+    @torch.amp.custom_bwd(device_type="cpu")
     def backward(ctx, dH1, dW, dPHI, dh_last, dc_last, dkappa_last):
         x, c, W_ih, W_hh, W_p, h0, c0, kappa0, w0, H1, W, PHI, GATES, C, TC, P, KAPPA = ctx.saved_tensors
         B, T, Hn = H1.shape
@@ -323,20 +327,27 @@ def heldout_lines(n: int = N_HELDOUT, max_chars: int = 16) -> tuple[tuple[str, .
     rng = np.random.default_rng(HELDOUT_SEED)
     words = S.corpus_words().heldout
     texts = tuple(S.random_line(words, rng, max_chars) for _ in range(n))
-    lines = tuple(S.render(t, rng) for t in texts)
+    lines = tuple(S.render_many(list(texts), rng))
     for a in lines:
         a.setflags(write=False)
     return texts, lines
 
 
-def _nll(net: nn.Module, cfg: HandConfig, x, mask, c) -> torch.Tensor:
-    """Mean NLL per predicted point (nats): each point predicted from the ones before it."""
-    if cfg.kind == "prediction":
-        y_hat, _ = net(x[:, :-1])
-    else:
-        y_hat, _, _ = net(x[:, :-1], c)
+def _nll(net: nn.Module, cfg: HandConfig, x, mask, c, bf16: bool = False) -> torch.Tensor:
+    """Mean NLL per predicted point (nats): each point predicted from the ones before it.
+
+    bf16: the network's layers under torch.autocast to bfloat16 (training's speed; scores are float32)."""
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        y_hat = net(x[:, :-1])[0] if cfg.kind == "prediction" else net(x[:, :-1], c)[0]
     m = mask[:, 1:]
-    return (mdn_loss(y_hat, x[:, 1:], cfg.mixtures) * m).sum() / m.sum()
+    return (mdn_loss(y_hat.float(), x[:, 1:], cfg.mixtures) * m).sum() / m.sum()
+
+
+def _draw(cfg: HandConfig, rng: np.random.Generator, n: int) -> tuple[list[str], list[np.ndarray]]:
+    """n fresh training lines: texts of training words, and their pen offsets in random styles."""
+    words = S.corpus_words().train
+    lines = [S.random_line(words, rng, cfg.max_chars) for _ in range(n)]
+    return lines, S.render_many(lines, rng)
 
 
 def _by_length(lines: list[str], offsets: list[np.ndarray], batch: int, rng: np.random.Generator) -> list:
@@ -373,20 +384,15 @@ def train(cfg: HandConfig, on_step: OnStep | None = None) -> HandRecord:
     """Train cfg.kind on freshly rendered lines of training words; score on held-out lines."""
     rng = np.random.default_rng(cfg.seed)
     gen = torch.Generator().manual_seed(cfg.seed)
-    words = S.corpus_words().train
-
-    def draw(n):
-        lines = [S.random_line(words, rng, cfg.max_chars) for _ in range(n)]
-        return lines, [S.render(t, rng) for t in lines]
-
-    t0, cpu0 = time.perf_counter(), time.process_time()
-    pool_lines, pool = draw(200)  # for the pace of writing and the reference Gaussian
+    t0 = time.perf_counter()
+    pool_lines, pool = _draw(cfg, rng, 200)  # for the pace of writing and the reference Gaussian
     ppc = sum(len(o) for o in pool) / sum(len(t) for t in pool_lines)
     held_texts, held = heldout_lines()
     ref = reference_nll(_rows(pool), _rows(list(held)))
     held_batch = _batch(list(held_texts), list(held))
 
     net = _build(cfg, ppc, gen)
+    bf16 = cfg.bf16 and native_bf16()
     opt = torch.optim.Adam(net.parameters(), lr=cfg.lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=cfg.steps, eta_min=cfg.lr / 10)
     every = max(1, cfg.steps // 10)
@@ -396,8 +402,8 @@ def train(cfg: HandConfig, on_step: OnStep | None = None) -> HandRecord:
     batches = []
     for step in range(1, cfg.steps + 1):
         if not batches:
-            batches = _by_length(*draw(cfg.batch * cfg.buckets), cfg.batch, rng)
-        loss = _nll(net, cfg, *_batch(*batches.pop()))
+            batches = _by_length(*_draw(cfg, rng, cfg.batch * cfg.buckets), cfg.batch, rng)
+        loss = _nll(net, cfg, *_batch(*batches.pop()), bf16=bf16)
         opt.zero_grad()
         loss.backward()
         nn.utils.clip_grad_norm_(net.parameters(), 3.0)  # Graves clipped too: mixture losses spike
@@ -425,10 +431,7 @@ def train(cfg: HandConfig, on_step: OnStep | None = None) -> HandRecord:
 
 def untrained(cfg: HandConfig) -> HandRecord:
     """The network before its first update (the shape score's floor): same seed, same init."""
-    rng = np.random.default_rng(cfg.seed)
-    words = S.corpus_words().train
-    lines = [S.random_line(words, rng, cfg.max_chars) for _ in range(200)]
-    pool = [S.render(t, rng) for t in lines]
+    lines, pool = _draw(cfg, np.random.default_rng(cfg.seed), 200)  # as train() begins
     ppc = sum(len(o) for o in pool) / sum(len(t) for t in lines)
     net = _build(cfg, ppc, torch.Generator().manual_seed(cfg.seed))
     empty = np.zeros(0)

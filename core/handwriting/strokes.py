@@ -50,19 +50,22 @@ class Style:
 
 def random_style(rng: np.random.Generator, n_chars: int) -> Style:
     """A random writer's style for a line of ``n_chars`` characters."""
-    base = rng.uniform(-0.5, 1.5)  # this writer's habitual extra spacing
-    return Style(
-        slant=float(rng.uniform(-0.25, 0.2)),
-        scale=float(rng.uniform(0.85, 1.15)),
-        aspect=float(rng.uniform(0.85, 1.15)),
-        drift_amp=float(rng.uniform(0.0, 2.5)),
-        drift_period=float(rng.uniform(80.0, 250.0)),
-        drift_phase=float(rng.uniform(0.0, 2 * np.pi)),
-        tilt=float(rng.uniform(-0.03, 0.03)),
-        spacing=tuple(float(s) for s in base + rng.normal(0.0, 0.8, n_chars)),
-        jitter=float(rng.uniform(0.0, 0.25)),
-        smooth=float(rng.uniform(0.0, 0.5)),
-    )
+    return random_styles(rng, [n_chars])[0]
+
+
+def random_styles(rng: np.random.Generator, n_chars: list[int]) -> list[Style]:
+    """A random writer's style for each line (``n_chars[i]`` characters), each field drawn for all lines
+    at once, in the order of Style's fields. For one line, the same draws as one scalar after another."""
+    n = len(n_chars)
+    u = lambda lo, hi: rng.uniform(lo, hi, n)  # noqa: E731
+    base = u(-0.5, 1.5)  # each writer's habitual extra spacing
+    slant, scale, aspect = u(-0.25, 0.2), u(0.85, 1.15), u(0.85, 1.15)
+    drift_amp, drift_period, drift_phase, tilt = u(0.0, 2.5), u(80.0, 250.0), u(0.0, 2 * np.pi), u(-0.03, 0.03)
+    spacing = np.split(np.repeat(base, n_chars) + rng.normal(0.0, 0.8, sum(n_chars)), np.cumsum(n_chars)[:-1])
+    jitter, smooth = u(0.0, 0.25), u(0.0, 0.5)
+    return [Style(float(slant[i]), float(scale[i]), float(aspect[i]), float(drift_amp[i]), float(drift_period[i]),
+                  float(drift_phase[i]), float(tilt[i]), tuple(spacing[i].tolist()), float(jitter[i]),
+                  float(smooth[i])) for i in range(n)]
 
 
 @lru_cache(maxsize=1)
@@ -105,13 +108,15 @@ def check_text(text: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _layout(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _layout(text: str) -> tuple[np.ndarray, ...]:
     """The font's unstyled pen paths for ``text``, all strokes in one array (computed once per text).
 
     Returns points (P, 2) in font units (y down, as the font has it), the index where each stroke
-    starts (S,), and each character's centre x (len(text),). Letters that meet (one glyph's last point
-    on the next glyph's first) are joined into one stroke, as a pen writing cursive would not lift there.
-    Read-only: shared by every caller.
+    starts (S,), and, for the letter spacing, where each point's x lies between the characters'
+    centres: the character on its left j0 (P,), the one on its right j1 (P,), and the fraction f (P,)
+    of the way from one to the other (j0 = j1 and f = 0 outside the first and last centre).
+    Letters that meet (one glyph's last point on the next glyph's first) are joined into one stroke,
+    as a pen writing cursive would not lift there. Read-only: shared by every caller.
     """
     cursor, centres = 0.0, []
     strokes: list[np.ndarray] = []
@@ -128,25 +133,45 @@ def _layout(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         cursor += width
     strokes = [s for s in strokes if len(s) > 1]
     starts = np.cumsum([0] + [len(s) for s in strokes[:-1]])
-    out = (np.concatenate(strokes), starts, np.array(centres))
+    points, centres = np.concatenate(strokes), np.array(centres)
+    # np.interp(x, centres, shifts) as weights, so that one line's shifts can be applied without a call per line
+    j0 = np.clip(np.searchsorted(centres, points[:, 0], side="right") - 1, 0, len(centres) - 1)
+    j1 = np.minimum(j0 + 1, len(centres) - 1)
+    gap = centres[j1] - centres[j0]
+    f = np.where(gap > 0, (points[:, 0] - centres[j0]) / np.where(gap > 0, gap, 1.0), 0.0).clip(0.0, 1.0)
+    out = (points, starts, j0, j1, f)
     for a in out:
         a.setflags(write=False)
     return out
 
 
-def _styled(text: str, style: Style) -> tuple[np.ndarray, np.ndarray]:
-    """The font's pen paths for ``text`` (already checked), varied by ``style``: (points (P, 2) in font
-    units, y up, all strokes one after another; stroke start indices (S,))."""
-    points, starts, centres = _layout(text)
-    n = len(text)
-    spacing = np.zeros(n)
-    spacing[: min(n, len(style.spacing))] = style.spacing[:n]
-    shifts = np.concatenate([[0.0], np.cumsum(spacing[:-1])])  # extra space before each character
-    x = points[:, 0] + np.interp(points[:, 0], centres, shifts)  # letter spacing, continuous in x
+def _styled(texts: list[str], styles: list[Style]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The font's pen paths for each text (already checked), varied by its style, all lines one after
+    another: (points (P, 2) in font units, y up; stroke start indices (S,); each line's first point (L,);
+    each line's first stroke (L,))."""
+    layouts = [_layout(t) for t in texts]
+    n_points = np.array([len(lay[0]) for lay in layouts])
+    n_strokes = np.array([len(lay[1]) for lay in layouts])
+    n_chars = [len(t) for t in texts]
+    line_start = np.concatenate([[0], np.cumsum(n_points[:-1])])
+    char_start = np.concatenate([[0], np.cumsum(n_chars[:-1])]).astype(int)
+    points = np.concatenate([lay[0] for lay in layouts])
+    starts = np.concatenate([lay[1] + o for lay, o in zip(layouts, line_start)])
+    spacing = np.concatenate([np.pad(np.asarray(st.spacing[:n], float), (0, n - min(n, len(st.spacing))))
+                              for st, n in zip(styles, n_chars)])
+    # extra space before each character: its line's spacing summed over the characters before it
+    shifts = np.cumsum(spacing) - spacing - np.repeat(np.cumsum(spacing)[char_start] - spacing[char_start], n_chars)
+    per_point = lambda name: np.repeat([getattr(st, name) for st in styles], n_points)  # noqa: E731
+    offset = np.repeat(char_start, n_points)
+    j0, j1, f = (np.concatenate([lay[k] for lay in layouts]) for k in (2, 3, 4))
+    x = points[:, 0] + ((1 - f) * shifts[j0 + offset] + f * shifts[j1 + offset])  # letter spacing, continuous in x
     y = -points[:, 1]  # the font's y points down
-    y = y + style.drift_amp * np.sin(2 * np.pi * x / style.drift_period + style.drift_phase) + style.tilt * x
-    x = x + style.slant * y
-    return np.stack([x * style.aspect, y], axis=1) * style.scale, starts
+    y = y + per_point("drift_amp") * np.sin(2 * np.pi * x / per_point("drift_period") + per_point("drift_phase")) \
+        + per_point("tilt") * x
+    x = x + per_point("slant") * y
+    scale = per_point("scale")
+    xy = np.stack([x * per_point("aspect") * scale, y * scale], axis=1)
+    return xy, starts, line_start, np.concatenate([[0], np.cumsum(n_strokes[:-1])])
 
 
 def font_polylines(text: str, style: Style | None = None) -> list[np.ndarray]:
@@ -156,12 +181,13 @@ def font_polylines(text: str, style: Style | None = None) -> list[np.ndarray]:
     as a pen writing cursive would not lift there. Letter spacing is a smooth stretch of x between
     letter centres, so joined letters stay joined.
     """
-    points, starts = _styled(text, style or Style())
+    points, starts, _, _ = _styled([text], [style or Style()])
     return np.split(points, starts[1:])
 
 
-def _resample(p: np.ndarray, starts: np.ndarray, step: float) -> tuple[np.ndarray, np.ndarray]:
-    """Points every ``step`` along each stroke of p (P, 2) (strokes begin at ``starts``), ends kept.
+def _resample(p: np.ndarray, starts: np.ndarray, step) -> tuple[np.ndarray, np.ndarray]:
+    """Points every ``step`` (one number, or one per stroke) along each stroke of p (P, 2) (strokes begin
+    at ``starts``), ends kept.
 
     All strokes at once: each gets its own arc-length coordinate, shifted past the previous strokes
     (with a gap) so that one interpolation serves them all. Returns (points (N, 2), new starts (S,)).
@@ -181,11 +207,12 @@ def _resample(p: np.ndarray, starts: np.ndarray, step: float) -> tuple[np.ndarra
     return np.stack([np.interp(t, s, p[:, 0]), np.interp(t, s, p[:, 1])], axis=1), new_starts
 
 
-def _smooth(p: np.ndarray, starts: np.ndarray, w: float) -> np.ndarray:
-    """Round the corners: each inner point of a stroke moves toward its neighbours' mean by ``w``."""
-    if w <= 0 or len(p) < 3:
+def _smooth(p: np.ndarray, starts: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Round the corners: each inner point of a stroke moves toward its neighbours' mean by its ``w`` (N,)."""
+    if len(p) < 3:
         return p
     q = p.copy()
+    w = w[1:-1, None]
     q[1:-1] = (1 - w) * p[1:-1] + w * 0.5 * (p[:-2] + p[2:])
     ends = np.concatenate([starts, starts[1:] - 1, [len(p) - 1]])
     q[ends] = p[ends]  # a stroke's first and last points stay
@@ -197,19 +224,35 @@ def render(text: str, rng: np.random.Generator | None = None, style: Style | Non
 
     With neither rng nor style, the font's own clean strokes (the reference the shape score uses).
     """
-    text = check_text(text)
-    if style is None:
-        style = random_style(rng, len(text)) if rng is not None else Style()
-    xy, starts = _styled(text, style)
-    xy, starts = _resample(xy, starts, STEP * style.scale)
-    xy = _smooth(xy, starts, style.smooth)
-    if style.jitter > 0 and rng is not None:
-        xy = xy + rng.normal(0.0, style.jitter, xy.shape)  # the same numbers as one draw per stroke, in order
+    return render_many([text], rng, None if style is None else [style])[0]
+
+
+def render_many(texts: list[str], rng: np.random.Generator | None = None,
+                styles: list[Style] | None = None) -> list[np.ndarray]:
+    """Each text as pen offsets (N_i, 3), like ``render``, all lines in one pass of array operations.
+
+    With rng, every style is drawn first (``random_styles``), then the pen's tremble for all points at once;
+    with styles and no rng, no tremble. Training draws a few hundred lines at a time: one pass instead of a
+    few dozen array calls per line (bench/handwriting.py prints both).
+    """
+    texts = [check_text(t) for t in texts]
+    if styles is None:
+        styles = random_styles(rng, [len(t) for t in texts]) if rng is not None else [Style()] * len(texts)
+    xy, starts, line_start, line_stroke = _styled(texts, styles)
+    n_strokes = np.diff(np.append(line_stroke, len(starts)))
+    xy, starts = _resample(xy, starts, np.repeat([STEP * st.scale for st in styles], n_strokes))
+    line_start = starts[line_stroke]  # each line's first point, after resampling
+    n_points = np.diff(np.append(line_start, len(xy)))
+    xy = _smooth(xy, starts, np.repeat([st.smooth for st in styles], n_points))
+    jitter = np.array([st.jitter for st in styles])
+    if rng is not None and (jitter > 0).any():
+        xy = xy + rng.normal(0.0, np.repeat(jitter, n_points)[:, None], xy.shape)  # for one line: render's old draws
     eos = np.zeros(len(xy))
     eos[np.append(starts[1:] - 1, len(xy) - 1)] = 1.0  # the pen lifts after each stroke's last point
-    xy = xy - xy[0]
-    d = np.diff(xy, axis=0, prepend=xy[:1])  # first row (0, 0): the pen starts at the origin
-    return np.concatenate([d, eos[:, None]], axis=1).astype(np.float32)
+    d = np.diff(xy, axis=0, prepend=xy[:1])
+    d[line_start] = 0.0  # each line's first row (0, 0): its pen starts at the origin
+    out = np.concatenate([d, eos[:, None]], axis=1).astype(np.float32)
+    return np.split(out, line_start[1:])
 
 
 def to_polylines(offsets: np.ndarray) -> list[np.ndarray]:

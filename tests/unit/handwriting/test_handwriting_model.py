@@ -227,3 +227,36 @@ def test_chamfer_ignores_position_and_scale_but_not_shape():
     assert Mo.chamfer(a, a) == 0.0
     assert Mo.chamfer(a, scaled) < 1e-5
     assert Mo.chamfer(a, S.render("mere")) > 0.05
+
+
+@pytest.mark.parametrize("kind", Mo.KINDS)
+def test_bfloat16_training_step_follows_the_float32_one(kind):
+    """Training in bfloat16 (where the CPU does it natively) rounds the layers' products, nothing more: the loss
+    and every weight's gradient point where float32's do. The soft window's layer stays float32 inside."""
+    from core.common.runtime import native_bf16
+
+    if not native_bf16():
+        pytest.skip("this CPU has no native bfloat16: trainings run in float32")
+    cfg = Mo.HandConfig(kind=kind, hidden=64, mixtures=4, window=3, max_chars=8)
+    rng = np.random.default_rng(0)
+    lines, offsets = Mo._draw(cfg, rng, 24)
+    batch = Mo._batch(lines, offsets)
+    net = Mo._build(cfg, 9.0, torch.Generator().manual_seed(0))
+    grads = {}
+    for bf16 in (False, True):
+        net.zero_grad()
+        loss = Mo._nll(net, cfg, *batch, bf16=bf16)
+        assert loss.dtype == torch.float32
+        loss.backward()
+        grads[bf16] = (float(loss.detach()), [p.grad.clone() for p in net.parameters()])
+        assert all(p.grad.dtype == torch.float32 for p in net.parameters())
+    (l32, g32), (l16, g16) = grads[False], grads[True]
+    assert l16 != l32 and abs(l16 - l32) < 0.005 * abs(l32)  # rounded, so not equal
+    for a, b in zip(g32, g16):
+        cos = float((a * b).sum() / (a.norm() * b.norm() + 1e-30))
+        assert cos > 0.999, cos
+    if kind == "synthesis":
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            x, _, c = batch
+            _, phi, _ = net(x[:, :-1], c)
+        assert phi.dtype == torch.float32

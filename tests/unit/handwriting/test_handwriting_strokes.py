@@ -86,3 +86,32 @@ def test_render_is_the_stroke_by_stroke_recipe(text):
     want = _render_stroke_by_stroke(text, np.random.default_rng(4))
     assert got.shape == want.shape and np.array_equal(got[:, 2], want[:, 2])
     assert np.allclose(got[:, :2], want[:, :2], atol=1e-4)
+
+
+def test_render_many_is_render_line_by_line():
+    """All lines in one pass give what rendering each line with its style gives; with an rng, the styles
+    are random_styles' draws and the tremble is extra noise of each line's own size."""
+    words = S.corpus_words().train
+    rng = np.random.default_rng(7)
+    texts = [S.random_line(words, rng, 12) for _ in range(60)] + ["i", "a b", "more of national temperament"]
+    styles = S.random_styles(np.random.default_rng(8), [len(t) for t in texts])
+    many = S.render_many(texts, styles=styles)
+    one = [S.render(t, style=s) for t, s in zip(texts, styles)]
+    assert [a.shape for a in many] == [b.shape for b in one]
+    for a, b in zip(many, one):
+        assert np.array_equal(a[0], [0, 0, 0]) and np.array_equal(a[:, 2], b[:, 2])
+        assert np.allclose(a[:, :2], b[:, :2], atol=1e-4)
+    trembling = S.render_many(texts, np.random.default_rng(8))  # the same styles, then the tremble
+    assert [a.shape for a in trembling] == [b.shape for b in many]
+    noise = [np.cumsum(a[:, :2] - b[:, :2], axis=0) for a, b in zip(trembling, many)]  # each point's displacement
+    long = [i for i, n in enumerate(noise) if len(n) > 60]
+    sd = np.array([noise[i][1:].std(axis=0).mean() for i in long])  # x and y: each line's noise less its first point's
+    jitter = np.array([styles[i].jitter for i in long])
+    assert np.corrcoef(sd, jitter)[0, 1] > 0.9 and np.allclose(sd, jitter, atol=0.06)
+
+
+def test_one_style_is_random_styles_first_draw():
+    """random_style for one line draws what random_styles draws for a list of one."""
+    a = S.random_style(np.random.default_rng(3), 11)
+    assert a == S.random_styles(np.random.default_rng(3), [11])[0]
+    assert a != S.random_style(np.random.default_rng(4), 11) and len(a.spacing) == 11
