@@ -41,7 +41,7 @@ st.info("The voices here are **acted by a speech synthesiser** (eSpeak NG), not 
         f"other voices ({', '.join(speech.HELD_OUT_SPEAKERS)}) and other sentences than training.")
 c1, c2 = st.columns(2)
 seed = slider(SEED, "Training seed", where=c1)
-hidden = select(HIDDEN, "GRU units", where=c2, widget="segmented_control") or HIDDEN.default
+hidden = select(HIDDEN, "LSTM units", where=c2, widget="segmented_control") or HIDDEN.default
 ecfg = emotion.EmotionConfig(seed=seed, hidden=int(hidden))
 vcfg = vis.VisConfig()
 sound.train_both(ecfg, vcfg)

@@ -20,11 +20,11 @@ SPEAKERS = speech.HELD_OUT_SPEAKERS + speech.TRAIN_SPEAKERS
 
 
 def emotion_record(cfg: emotion.EmotionConfig) -> emotion.EmotionRecord:
-    return run("Speaking the clips and training the CNN + GRU", emotion.train, cfg, key=cfg)
+    return run("Speaking the clips and training the CNN + LSTM", emotion.train, cfg, key=cfg)
 
 
 def vis_record(cfg: vis.VisConfig) -> vis.VisRecord:
-    return run("Making the clips and training the video-to-sound CNN + GRU", vis.train, cfg, key=cfg)
+    return run("Making the clips and training the video-to-sound CNN + LSTM", vis.train, cfg, key=cfg)
 
 
 def train_both(ecfg: emotion.EmotionConfig, vcfg: vis.VisConfig) -> None:

@@ -38,7 +38,7 @@ def spectrogram_and_beliefs(frames: np.ndarray, probs: np.ndarray, classes, fram
 
 def accuracy_by_fraction(fractions, accuracy, chance: float, order_blind: float) -> go.Figure:
     """Held-out accuracy when each clip is cut after a fraction of its frames, with two references."""
-    data = [go.Scatter(x=np.asarray(fractions) * 100, y=accuracy, mode="lines+markers", name="CNN + GRU",
+    data = [go.Scatter(x=np.asarray(fractions) * 100, y=accuracy, mode="lines+markers", name="CNN + LSTM",
                        line=dict(color=PALETTE[0], width=3)),
             go.Scatter(x=[0, 100], y=[order_blind] * 2, mode="lines", name="order-blind (time-averaged)",
                        line=dict(color=PALETTE[1], dash="dash")),

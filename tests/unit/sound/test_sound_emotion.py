@@ -1,4 +1,4 @@
-"""The CNN + GRU emotion classifier: causal per-frame beliefs that sum to 1, and it learns."""
+"""The CNN + LSTM emotion classifier: causal per-frame beliefs that sum to 1, and it learns."""
 
 import numpy as np
 import pytest
@@ -28,8 +28,8 @@ def test_net_never_looks_ahead():
     assert not torch.allclose(a[:, 20:], b[:, 20:])
 
 
-def test_gru_is_torchs_gru_over_cnn_features():
-    """The recurrence is nn.GRU itself: re-running it step by step gives the same beliefs."""
+def test_lstm_is_torchs_lstm_over_cnn_features():
+    """The recurrence is nn.LSTM itself: re-running it step by step with nn.LSTMCell gives the same beliefs."""
     net = emotion.EmotionNet(features.N_MELS, 4).eval()
     x = torch.randn(1, 12, features.N_MELS, generator=torch.Generator().manual_seed(1))
     with torch.no_grad():
@@ -38,14 +38,14 @@ def test_gru_is_torchs_gru_over_cnn_features():
         for conv in (net.conv1, net.conv2):
             h = torch.nn.functional.max_pool2d(torch.relu(conv(torch.nn.functional.pad(h, (1, 1, 2, 0)))), (1, 2))
         feats = h.permute(0, 2, 1, 3).reshape(1, 12, -1)
-        cell = torch.nn.GRUCell(feats.shape[-1], net.gru.hidden_size)
-        cell.weight_ih.copy_(net.gru.weight_ih_l0)
-        cell.weight_hh.copy_(net.gru.weight_hh_l0)
-        cell.bias_ih.copy_(net.gru.bias_ih_l0)
-        cell.bias_hh.copy_(net.gru.bias_hh_l0)
-        h_t = torch.zeros(1, net.gru.hidden_size)
+        cell = torch.nn.LSTMCell(feats.shape[-1], net.lstm.hidden_size)
+        cell.weight_ih.copy_(net.lstm.weight_ih_l0)
+        cell.weight_hh.copy_(net.lstm.weight_hh_l0)
+        cell.bias_ih.copy_(net.lstm.bias_ih_l0)
+        cell.bias_hh.copy_(net.lstm.bias_hh_l0)
+        h_t = c_t = torch.zeros(1, net.lstm.hidden_size)
         for t in range(12):
-            h_t = cell(feats[:, t], h_t)
+            h_t, c_t = cell(feats[:, t], (h_t, c_t))
             torch.testing.assert_close(net.out(h_t), full[:, t])
 
 
