@@ -146,7 +146,7 @@ def test_show_and_tell_sees_the_image_once_and_the_what_if_at_every_step():
             without_c, _ = model.step(prev, (h, torch.zeros_like(C)))
         assert torch.equal(with_c, without_c) != reads_c_later, image_at
     first = cap.CaptionNet(image_at="first")
-    assert first.gru.input_size == first.embed.embedding_dim  # C is fed like a word: x₋₁ = C
+    assert first.lstm.input_size == first.embed.embedding_dim  # C is fed like a word: x₋₁ = C
 
 
 def test_object_labels_name_what_the_caption_says():
