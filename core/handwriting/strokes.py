@@ -236,6 +236,8 @@ def render_many(texts: list[str], rng: np.random.Generator | None = None,
     few dozen array calls per line (bench/handwriting.py prints both).
     """
     texts = [check_text(t) for t in texts]
+    if not texts:
+        return []
     if styles is None:
         styles = random_styles(rng, [len(t) for t in texts]) if rng is not None else [Style()] * len(texts)
     xy, starts, line_start, line_stroke = _styled(texts, styles)

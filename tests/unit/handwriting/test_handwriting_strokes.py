@@ -110,6 +110,10 @@ def test_render_many_is_render_line_by_line():
     assert np.corrcoef(sd, jitter)[0, 1] > 0.9 and np.allclose(sd, jitter, atol=0.06)
 
 
+def test_render_many_of_no_lines_is_empty():
+    assert S.render_many([], np.random.default_rng(0)) == []
+
+
 def test_one_style_is_random_styles_first_draw():
     """random_style for one line draws what random_styles draws for a list of one."""
     a = S.random_style(np.random.default_rng(3), 11)
