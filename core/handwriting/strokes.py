@@ -19,6 +19,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 
@@ -157,8 +158,8 @@ def _styled(texts: list[str], styles: list[Style]) -> tuple[np.ndarray, np.ndarr
     char_start = np.concatenate([[0], np.cumsum(n_chars[:-1])]).astype(int)
     points = np.concatenate([lay[0] for lay in layouts])
     starts = np.concatenate([lay[1] + o for lay, o in zip(layouts, line_start)])
-    spacing = np.concatenate([np.pad(np.asarray(st.spacing[:n], float), (0, n - min(n, len(st.spacing))))
-                              for st, n in zip(styles, n_chars)])
+    spacing = np.fromiter(chain.from_iterable(st.spacing[:n] + (0.0,) * (n - len(st.spacing[:n]))
+                                              for st, n in zip(styles, n_chars)), float, sum(n_chars))
     # extra space before each character: its line's spacing summed over the characters before it
     shifts = np.cumsum(spacing) - spacing - np.repeat(np.cumsum(spacing)[char_start] - spacing[char_start], n_chars)
     per_point = lambda name: np.repeat([getattr(st, name) for st in styles], n_points)  # noqa: E731
