@@ -7,7 +7,7 @@ import streamlit as st
 
 from ui.shell import LESSONS, setup_page
 
-setup_page("Home", icon=":material/home:")
+setup_page("Home")
 st.title("RNN Lab — Applications of RNNs, live")
 st.markdown(
     "Every lesson here is an experiment that **trains live on this machine**, on real data, "

@@ -12,7 +12,7 @@ from ui.params import Choice, Flag, Float, Int, Text
 from ui.shell import setup_page
 from ui.show import esc, numbers, presenter, show, show_code
 
-setup_page("Language modelling", icon=":material/text_fields:")
+setup_page("Language modelling")
 
 TEXT = Text("text", hello.DEFAULT.text, max_chars=4 * model.MAX_TEXT_CHARS)  # longer pastes get a reason
 CELL = Choice("cell", ("RNN", "GRU", "LSTM"), "RNN")  # shown as-is, and the URL value (?cell=GRU)

@@ -14,7 +14,7 @@ from ui.shell import setup_page
 from ui.show import esc, numbers, show, show_code
 from ui.train import Cancelled
 
-setup_page("Word embeddings", icon=":material/scatter_plot:")
+setup_page("Word embeddings")
 
 # ---- The page's settings (each bound to the URL) ---------------------------------------------------
 PRESETS = {  # words every source offers where it can (word2vec's tokeniser drops digits)

@@ -9,7 +9,7 @@ from ui.params import Choice, Float, Int, Text, select, slider, text
 from ui.shell import setup_page
 from ui.show import esc, numbers, show, show_code
 
-setup_page("Encoder–decoder", icon=":material/swap_horiz:")
+setup_page("Encoder–decoder")
 
 TASK = Choice("task", tuple(sd.TASKS), "dates")
 HIDDEN = Choice("s2s_hidden", (32, 64, 128), scenes.DEFAULT.hidden_size)

@@ -16,7 +16,7 @@ from ui.params import Choice, Float, Int, Text
 from ui.shell import setup_page
 from ui.show import esc, numbers, show, show_code
 
-setup_page("Further applications", icon=":material/extension:")
+setup_page("Further applications")
 ROOT = Path(__file__).resolve().parents[1]
 RELATIONS = ("alone", "above", "below", "left of", "right of")
 # Settings, each declared once (URL key, range or choices, default)

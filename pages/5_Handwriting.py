@@ -19,7 +19,7 @@ LINE = Text("hw_text", default=hw.LINE, max_chars=80)
 POINT = Int("hw_point", 1, 2000, default=hw.POINT_DEFAULT)
 FREE = Flag("hw_free", default=False)
 
-setup_page("Handwriting", icon=":material/draw:")
+setup_page("Handwriting")
 st.title("Handwriting: an RNN that writes “more of national temperament”")
 st.markdown(
     "The lecture's slide shows one line of real pen strokes and, under it, the same line *written by "

@@ -11,7 +11,7 @@ from ui.params import Choice, Int, Text, select, slider, text
 from ui.shell import setup_page
 from ui.show import esc, numbers, show, show_code
 
-setup_page("Hear it: sound", icon=":material/graphic_eq:")
+setup_page("Hear it: sound")
 
 SEED = Int("snd_seed", 0, 9, default=0)
 HIDDEN = Choice("snd_hidden", (16, 32, 64), default=32)

@@ -13,6 +13,7 @@ import importlib
 import importlib.util
 import os
 import sys
+from pathlib import Path
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
@@ -157,9 +158,15 @@ def _warm_up_note() -> None:
         st.caption(f"Preparing the lessons' default scenes: {len(status['done'])} of {total} ready.{now}")
 
 
-def setup_page(title: str, icon: str = ":material/replay:") -> None:
+# The browser tab's icon, an SVG the app ships: Streamlit puts it in the page as a data: URI. A Material or
+# emoji page icon would make every student's browser ask fonts.gstatic.com or a CDN for it, on every page
+# view and again whenever a replay slider updates the address bar; offline, in a hall, that request fails.
+FAVICON_SVG = (Path(__file__).resolve().parents[1] / "assets" / "favicon.svg").read_text(encoding="utf-8")
+
+
+def setup_page(title: str) -> None:
     """What every page runs first: page config, the sidebar (lessons, presenter mode), warm-up, GC freeze."""
-    st.set_page_config(page_title=f"{title} · {APP_TITLE}", page_icon=icon, layout="wide")
+    st.set_page_config(page_title=f"{title} · {APP_TITLE}", page_icon=FAVICON_SVG, layout="wide")
     page_run_started()
     params.new_run()
     with st.sidebar:

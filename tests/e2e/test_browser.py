@@ -18,6 +18,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -162,10 +163,14 @@ def test_deep_link_first_on_a_fresh_server_gets_the_same_app(server, browser):
 
 @pytest.mark.parametrize("page_file", [None, *PAGES], ids=lambda p: "home" if p is None else p.stem)
 def test_every_page_opens_without_an_exception(server, browser, page_file):
+    """…and offline: the page asks nothing of any host but the app's (no icon, font or script from a CDN)."""
     ctx = browser.new_context(viewport=viewport())
     page = ctx.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    elsewhere: list[str] = []
+    page.on("request", lambda r: elsewhere.append(r.url)
+            if r.url.split(":", 1)[0] in ("http", "https") and urlparse(r.url).hostname != "127.0.0.1" else None)
     path = "" if page_file is None else page_url_path(page_file)
     page.goto(f"{server}/{path}")
     wait_until_idle(page)
@@ -175,6 +180,7 @@ def test_every_page_opens_without_an_exception(server, browser, page_file):
     if page_file is not None:
         assert page.locator(".js-plotly-plot").count() >= 1, "no chart rendered"
     assert errors == [], errors
+    assert elsewhere == [], elsewhere
     ctx.close()
 
 
