@@ -20,6 +20,26 @@ if os.environ.get("PYTEST_XDIST_WORKER"):  # one of several test processes: one 
         os.environ.setdefault(var, "1")
 
 PAGES = sorted((ROOT / "pages").glob("*.py"))
+
+
+def at_the_same_moment(calls: list) -> list:
+    """Run each zero-argument call on its own thread, all released together (as students' trainings would
+    run), and return their results in order."""
+    import threading
+
+    results: list = [None] * len(calls)
+    barrier = threading.Barrier(len(calls))
+
+    def work(i: int) -> None:
+        barrier.wait()
+        results[i] = calls[i]()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(calls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
 APPTEST_TIMEOUT = 180  # a first run imports torch (and gensim); the 3 s default is far too short
 
 

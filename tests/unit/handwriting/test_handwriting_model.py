@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 import torch
+from conftest import at_the_same_moment
 
 from core.common.runtime import torch_thread_policy
 from core.handwriting import model as Mo
@@ -265,21 +266,10 @@ def test_bfloat16_training_step_follows_the_float32_one(kind):
 def test_bfloat16_and_float32_trainings_at_the_same_moment_give_each_ones_own_numbers():
     """autocast is per thread: a bfloat16 training and a float32 one running together, as two students'
     would, each give what they give alone, bit for bit."""
-    import threading
-
     cfgs = [Mo.HandConfig(kind=kind, hidden=24, mixtures=2, window=2, steps=6, batch=8, max_chars=6, seed=2, bf16=bf16)
             for kind, bf16 in (("prediction", True), ("prediction", False), ("synthesis", True))]
     alone = [Mo.train(cfg) for cfg in cfgs]
-    together: list = [None] * len(cfgs)
-
-    def run(i):
-        together[i] = Mo.train(cfgs[i])
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(cfgs))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    together = at_the_same_moment([lambda cfg=cfg: Mo.train(cfg) for cfg in cfgs])
     for a, b in zip(alone, together):
         assert np.array_equal(a.loss, b.loss) and np.array_equal(a.heldout_nll, b.heldout_nll)
         assert all(torch.equal(a.state[k], b.state[k]) for k in a.state)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from conftest import at_the_same_moment
 
 from core.hello import model as charlm
 from core.common.vocab import Vocab
@@ -222,24 +223,11 @@ def test_tiny_or_broken_temperatures_sample_greedily_instead_of_crashing(tempera
 
 def test_two_trainings_in_two_threads_equal_their_solo_runs_bit_for_bit():
     """Different settings trained at the same time draw only from their own generators."""
-    import threading
-
     configs = [CharLMConfig(text="hello world", hidden_size=12, seed=7, steps=40),
                CharLMConfig(text="banana bandana", cell="gru", hidden_size=6, seed=3, steps=40),
                CharLMConfig(text="banana bandana", cell="lstm", hidden_size=6, seed=3, steps=40, memory=False)]
     solo = [charlm.train(cfg) for cfg in configs]
-    results: dict[int, charlm.TrainingRecord] = {}
-    barrier = threading.Barrier(len(configs))
-
-    def work(i: int) -> None:
-        barrier.wait()
-        results[i] = charlm.train(configs[i])
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(configs))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = at_the_same_moment([lambda cfg=cfg: charlm.train(cfg) for cfg in configs])
     for i, ref in enumerate(solo):
         assert np.array_equal(results[i].theta, ref.theta) and np.array_equal(results[i].probs, ref.probs)
         assert np.array_equal(results[i].loss, ref.loss)

@@ -1,9 +1,8 @@
 """Both sound trainings use helper threads (clips drawn, held-out clips spoken while the network trains).
 Trainings that run at the same moment, as two students' would, still give each one's own numbers."""
 
-import threading
-
 import numpy as np
+from conftest import at_the_same_moment
 
 from core.sound import emotion, vis
 
@@ -13,16 +12,7 @@ def test_sound_trainings_at_the_same_moment_give_the_numbers_each_gives_alone():
             (emotion.train, emotion.EmotionConfig(seed=1, repeats=1, epochs=2)),
             (vis.train, vis.VisConfig(seed=0, per_class=3, held_out_per_class=2, epochs=2))]
     alone = [train(cfg) for train, cfg in jobs]
-    together: list = [None] * len(jobs)
-
-    def run(i):
-        together[i] = jobs[i][0](jobs[i][1])
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(jobs))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    together = at_the_same_moment([lambda train=train, cfg=cfg: train(cfg) for train, cfg in jobs])
     for a, b in zip(alone[:2], together[:2]):
         assert np.array_equal(a.losses, b.losses)
         assert all(np.array_equal(x, y) for x, y in zip(a.test_probs, b.test_probs, strict=True))
