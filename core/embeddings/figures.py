@@ -81,10 +81,15 @@ def _spots(xy: np.ndarray, words, first: list[int], size: tuple[float, float], x
     """``place_labels`` for a chart's words: data (N, 2) to pixels of a ``size`` plot showing ``xr`` × ``yr``,
     the ``first`` points placed first (the star of the chart), then the rest in order. ``segments`` are the
     chart's lines as (from, to) data points: labels keep off them too."""
-    t = np.linspace(0, 1, 16)[:, None]
-    along = [_pixels(p + t * (q - p), xr, yr, size) for p, q in segments]
     return place_labels(_pixels(xy, xr, yr, size), list(words), first + [i for i in range(len(words)) if i not in first], size,
-                        obstacles=np.concatenate(along) if along else None)
+                        obstacles=_along(segments, xr, yr, size))
+
+
+def _along(segments, xr, yr, size: tuple[float, float]) -> np.ndarray | None:
+    """16 points along each (from, to) data segment, in pixels: obstacles for ``place_labels``."""
+    t = np.linspace(0, 1, 16)[:, None]
+    along = [_pixels(np.asarray(p) + t * (np.asarray(q) - np.asarray(p)), xr, yr, size) for p, q in segments]
+    return np.concatenate(along) if along else None
 
 
 def _texts(idx, words, spots: dict) -> dict:
@@ -103,10 +108,17 @@ def _square_ranges(xy: np.ndarray, pad: float = 0.12) -> tuple[list[float], list
     return [float(mid[0] - half), float(mid[0] + half)], [float(mid[1] - half), float(mid[1] + half)]
 
 
-def _leaders(coords: np.ndarray, words, placement: dict) -> list[dict]:
-    """Annotations for the words ``place_labels`` put further out: each with a thin line to its point."""
-    return [dict(x=coords[i, 0], y=coords[i, 1], xref="x", yref="y", text=words[i], ax=dx, ay=dy, showarrow=True,
-                 arrowhead=0, arrowwidth=1, arrowcolor=NEUTRAL, standoff=6)
+def _leaders(coords: np.ndarray, words, placement: dict, xr, yr, size: tuple[float, float]) -> list[dict]:
+    """Annotations for the words ``place_labels`` put further out (on a ``size`` plot showing ``xr`` × ``yr``):
+    each with a thin line to its point.
+
+    The word's place is given in data units (``axref``/``ayref``), not as a pixel offset, so that on a larger
+    plot (the projector's taller chart) the words spread apart with their points. With pixel offsets, a word
+    put above a lower point would move towards the words above it as the plot grows."""
+    to_x, to_y = (xr[1] - xr[0]) / size[0], (yr[1] - yr[0]) / size[1]
+    return [dict(x=coords[i, 0], y=coords[i, 1], xref="x", yref="y", text=words[i], ax=coords[i, 0] + dx * to_x,
+                 ay=coords[i, 1] - dy * to_y, axref="x", ayref="y", showarrow=True, arrowhead=0, arrowwidth=1,
+                 arrowcolor=NEUTRAL, standoff=6)
             for i, (dx, dy, pos) in placement.items() if pos is None]
 
 
@@ -157,7 +169,9 @@ def word_map(
         ))
     fg = ~bg
     names = list(dict.fromkeys(g for g, b in zip(groups, bg) if not b))
-    placement = {} if three else _placement(words, coords, bg, labelled)
+    lines = [(coords[words.index(query)], coords[i]) for i, w in enumerate(words)
+             if w in (highlight or {}) and w != query] if query in words and not three else []
+    placement = {} if three else _placement(words, coords, bg, labelled, lines)
     for gi, gname in enumerate(names):
         mask = fg & np.array([g == gname for g in groups])
         idx = np.flatnonzero(mask)
@@ -197,7 +211,7 @@ def word_map(
     else:
         xr, yr = _ranges(coords, bg)
         layout.update(xaxis=axis_title(axis_names[0], range=xr), yaxis=axis_title(axis_names[1], range=yr),
-                      annotations=_leaders(coords, words, placement))
+                      annotations=_leaders(coords, words, placement, xr, yr, PLOT_PX))
     return go.Figure(data=traces, layout=layout)
 
 
@@ -208,13 +222,14 @@ def _ranges(coords: np.ndarray, bg: np.ndarray) -> tuple[list[float], list[float
     return _padded_range(fg[:, 0]), _padded_range(fg[:, 1])
 
 
-def _placement(words: list[str], coords: np.ndarray, bg: np.ndarray, labelled: set[str]) -> dict:
-    """{point index: (dx, dy, textposition or None)} for the labelled words, on the projector's plot size."""
+def _placement(words: list[str], coords: np.ndarray, bg: np.ndarray, labelled: set[str], segments=()) -> dict:
+    """{point index: (dx, dy, textposition or None)} for the labelled words, on the projector's plot size,
+    off the chart's ``segments`` (the dotted lines from the query word) too."""
     xr, yr = _ranges(coords, bg)
     px = _pixels(coords, xr, yr, PLOT_PX)
     inside = [i for i in range(len(words)) if not bg[i]]
     order = [j for j, i in enumerate(inside) if words[i] in labelled]
-    spots = place_labels(px[inside], [words[i] for i in inside], order)
+    spots = place_labels(px[inside], [words[i] for i in inside], order, obstacles=_along(segments, xr, yr, PLOT_PX))
     return {inside[j]: spot for j, spot in spots.items()}
 
 
@@ -252,7 +267,7 @@ def analogy_parallelogram(words: list[str], coords: np.ndarray, answers: list[st
               for (p, q), col in (((a, b), PALETTE[0]), ((c, d), PALETTE[1]))]
     layout = base_layout(title, height=560, legend=dict(orientation="h", y=-0.18), xaxis=axis_title("PC 1", range=xr),
                          yaxis=axis_title("PC 2", range=yr, scaleanchor="x", scaleratio=1),
-                         annotations=arrows + _leaders(coords, words, spots))
+                         annotations=arrows + _leaders(coords, words, spots, xr, yr, ANALOGY_PX))
     return go.Figure(data=traces, layout=layout)
 
 
@@ -277,7 +292,7 @@ def semantic_axes(words: list[str], x: np.ndarray, y: np.ndarray, pair_x: tuple[
         xaxis=axis_title(f"← {pair_x[0]}   ·   {pair_x[1]} →", range=xr),
         yaxis=axis_title(f"← {pair_y[0]}   ·   {pair_y[1]} →", range=yr),
         shapes=[hline(0, color=NEUTRAL, width=1), vline(0, color=NEUTRAL, width=1)],
-        annotations=_leaders(xy, words, spots),
+        annotations=_leaders(xy, words, spots, xr, yr, SEMANTIC_PX),
     )
     return go.Figure(data=traces, layout=layout)
 
@@ -359,7 +374,7 @@ def between_centres(words: list[str], cos_left: np.ndarray, cos_right: np.ndarra
                          xaxis=axis_title(f"cosine with the {left} words' centre", range=[lo, hi]),
                          yaxis=axis_title(f"cosine with the {right} words' centre", range=[lo, hi],
                                           scaleanchor="x", scaleratio=1),
-                         annotations=_leaders(np.column_stack([cl, cr]), words, spots))
+                         annotations=_leaders(np.column_stack([cl, cr]), words, spots, [lo, hi], [lo, hi], BETWEEN_PX))
     return go.Figure(data=traces, layout=layout)
 
 
@@ -399,7 +414,7 @@ def context_states(
         "", height=480, legend=dict(orientation="h", y=-0.15),
         xaxis=axis_title("PC 1", domain=columns[0], anchor="y", range=xr), yaxis=dict(domain=[0, 1], anchor="x", range=yr),
         xaxis2=axis_title("PC 1 of h", domain=columns[1], anchor="y2"), yaxis2=dict(domain=[0, 1], anchor="x2"),
-        annotations=[subplot_title(t, (lo + hi) / 2, 1.0) for t, (lo, hi) in zip(titles, columns)] + _leaders(glove_coords, glove_words, spots),
+        annotations=[subplot_title(t, (lo + hi) / 2, 1.0) for t, (lo, hi) in zip(titles, columns)] + _leaders(glove_coords, glove_words, spots, xr, yr, STATES_PANEL_PX),
     )
     return go.Figure(data=traces, layout=layout)
 

@@ -95,9 +95,9 @@ def check_text(text: str) -> str:
     clean = " ".join(text.lower().split())
     if len(clean) > MAX_CHARS:
         raise TextError(f"The text has {len(clean)} characters; the limit is {MAX_CHARS}. Type a shorter line.")
-    font_has = set(_font().all_glyphs)
     bad = sorted({c for c in clean if c not in ALPHABET})
     if bad:
+        font_has = _font().all_glyphs
         lacks = [c for c in bad if c not in font_has]
         shown = " ".join(repr(c) for c in bad)
         why = "the font has no strokes for " + " ".join(repr(c) for c in lacks) + "; " if lacks else ""

@@ -123,9 +123,19 @@ def _boxes(fig, W=figs.PLOT_PX[0], H=figs.PLOT_PX[1], font=figs.LABEL_FONT_PX, m
                     out.append((text, figs._label_box(cx + ux * (w / 2 + marker), cy + uy * (h / 2 + marker), text,
                                                       font)))
     for a in fig.layout.annotations:
-        cx, cy = to_px(a.x, a.y)
-        out.append((a.text, figs._label_box(cx + a.ax, cy + a.ay, a.text, font)))
+        if a.axref == "x":  # the word's place in data units: it moves with the plot's size
+            cx, cy = to_px(a.ax, a.ay)
+        else:
+            cx, cy = to_px(a.x, a.y)
+            cx, cy = cx + a.ax, cy + a.ay
+        out.append((a.text, figs._label_box(cx, cy, a.text, font)))
     return out
+
+
+def _assert_apart(boxes) -> None:
+    for i in range(len(boxes)):
+        for j in range(i + 1, len(boxes)):
+            assert not figs._overlaps(boxes[i][1], boxes[j][1]), (boxes[i][0], boxes[j][0])
 
 
 def test_label_placement_never_overlaps():
@@ -156,9 +166,8 @@ def test_default_word_map_labels_every_lesson_word_without_overlap():
     boxes = _boxes(fig)
     assert {t for t, _ in boxes} == set(words)
     assert sum(1 for t in fig.data for x in (t.text or ()) if x) >= 8  # most sit right next to their point
-    for i in range(len(boxes)):
-        for j in range(i + 1, len(boxes)):
-            assert not figs._overlaps(boxes[i][1], boxes[j][1]), (boxes[i][0], boxes[j][0])
+    for grow in (1.0, 1.25, 1.6):  # the projector's chart is larger than the size the words were placed for
+        _assert_apart(_boxes(fig, W=figs.PLOT_PX[0] * grow, H=figs.PLOT_PX[1] * grow))
     symbols = {t.name: t.marker.symbol for t in fig.data if t.name in ("countries", "nearest to france")}
     assert symbols["countries"] != symbols["nearest to france"]  # told apart by shape, not colour alone
 
@@ -181,3 +190,23 @@ def test_context_states_keeps_close_words_apart():
     if "loan" in beside and "credit" in beside:
         assert beside["loan"] != beside["credit"]
     assert all(len(a.text) <= 40 for a in fig.layout.annotations if not a.showarrow)  # panel titles fit a panel
+
+
+def test_default_semantic_axes_words_stay_apart_on_a_taller_chart():
+    """The default word2viz chart (countries and capitals on he→she and bad→good, GloVe): no two words print over
+    each other, at the size they were placed for and on the projector's taller chart. A word put further out
+    keeps its place in data units: "paris", placed above its point, used to run into "france" there."""
+    from core.embeddings import vectors as E
+
+    G = E.load_glove()
+    words, groups = E.parse_word_groups("countries: france, germany, italy, spain, japan, india, russia, egypt\n"
+                                        "capitals: paris, berlin, rome, madrid, tokyo, delhi, moscow, cairo")
+    ax = E.semantic_axes(G, words, ("he", "she"), ("bad", "good"))
+    fig = figs.semantic_axes(ax.words, ax.x, ax.y, ax.pair_x, ax.pair_y, groups)
+    W, H = figs.SEMANTIC_PX
+    boxes = _boxes(fig, W, H)
+    assert {t for t, _ in boxes} == set(words)  # every word is printed, none only on hover
+    leaders = [a for a in fig.layout.annotations if a.showarrow]
+    assert leaders and all(a.axref == "x" and a.ayref == "y" for a in leaders)
+    for w_grow, h_grow in ((1.0, 1.0), (1.0, 1.45), (1.1, 1.45), (1.3, 1.3)):
+        _assert_apart(_boxes(fig, W * w_grow, H * h_grow))

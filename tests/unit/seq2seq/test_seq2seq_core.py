@@ -49,9 +49,9 @@ def test_decoder_sees_the_input_only_through_context():
     with torch.no_grad():
         prev = torch.tensor([sd.BOS_ID])
         g = torch.zeros(1, 16)
-        lp_a, _, _ = tm.model.step(prev, (g, torch.as_tensor(C_a)[None]))
-        lp_a2, _, _ = tm.model.step(prev, (g, torch.as_tensor(C_a)[None]))
-        lp_b, _, _ = tm.model.step(prev, (g, torch.as_tensor(C_b)[None]))
+        lp_a, _, _ = tm.model.step(prev, (g, torch.tensor(C_a)[None]))
+        lp_a2, _, _ = tm.model.step(prev, (g, torch.tensor(C_a)[None]))
+        lp_b, _, _ = tm.model.step(prev, (g, torch.tensor(C_b)[None]))
     torch.testing.assert_close(lp_a, lp_a2)
     assert (lp_a - lp_b).abs().max() > 1e-4
     assert np.abs(s2s.decode(tm, C=C_b).probs[0] - from_C.probs[0]).max() > 1e-4
