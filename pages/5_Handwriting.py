@@ -79,7 +79,8 @@ gain = rec.reference_nll - rec.heldout_nll[-1]
 st.markdown(
     f"**What to notice:** on held-out lines the network needs **{rec.heldout_nll[-1]:.2f} nats per point**, "
     f"{'less' if gain > 0 else 'more'} than the reference (one Gaussian fitted to all offsets plus the "
-    f"pen-up frequency, {rec.reference_nll:.2f}) by {abs(gain):.2f}. It trained for {rec.seconds:.0f} s."
+    f"pen-up frequency, {rec.reference_nll:.2f}) by {abs(gain):.2f}. It trained for {rec.seconds:.0f} s"
+    + (", its LSTM layers in 16-bit bfloat16 numbers, which this CPU multiplies in hardware." if rec.bf16 else ".")
 )
 show_code(Mo.mdn_params, Mo.mdn_loss, label="Show the code: the mixture density loss", key="hw_code_mdn")
 

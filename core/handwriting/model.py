@@ -68,6 +68,7 @@ class HandRecord:
     reference_nll: float  # held-out NLL of one Gaussian + pen-up frequency fitted to training offsets
     points_per_char: float  # pen points per character in the training data
     seconds: float  # wall-clock training time
+    bf16: bool  # its LSTM layers and output layer trained in bfloat16 (cfg.bf16 asked, and this CPU does it natively)
     state: dict = field(repr=False, compare=False)  # the network's weights (tensors), read-only
 
 
@@ -425,6 +426,7 @@ def train(cfg: HandConfig, on_step: OnStep | None = None) -> HandRecord:
         reference_nll=ref,
         points_per_char=ppc,
         seconds=time.perf_counter() - t0,
+        bf16=bf16,
         state={k: v.detach().clone() for k, v in net.state_dict().items()},
     )
 
@@ -435,7 +437,7 @@ def untrained(cfg: HandConfig) -> HandRecord:
     ppc = sum(len(o) for o in pool) / sum(len(t) for t in lines)
     net = _build(cfg, ppc, torch.Generator().manual_seed(cfg.seed))
     empty = np.zeros(0)
-    return HandRecord(cfg, empty, empty, empty, empty, float("nan"), ppc, 0.0,
+    return HandRecord(cfg, empty, empty, empty, empty, float("nan"), ppc, 0.0, False,
                       {k: v.detach().clone() for k, v in net.state_dict().items()})
 
 

@@ -275,5 +275,6 @@ def test_bfloat16_and_float32_trainings_at_the_same_moment_give_each_ones_own_nu
         assert all(torch.equal(a.state[k], b.state[k]) for k in a.state)
     from core.common.runtime import native_bf16
 
+    assert [r.bf16 for r in alone] == [native_bf16(), False, native_bf16()]  # the record says what was used
     if native_bf16():  # the two prediction runs differ only in bfloat16, and it shows
         assert not np.array_equal(alone[0].loss, alone[1].loss)
