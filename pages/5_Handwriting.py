@@ -56,10 +56,11 @@ if problem:
 
 # --- 1 · data ---------------------------------------------------------------------------------
 st.header("1 · The data: pen offsets")
-fig, table, texts, n_train, n_held = hw.data_scene(seed)
+fig, table, texts, n_train, n_held, per_char = hw.data_scene(seed)
 st.markdown(
     f"Each training line is one to three of {n_train} corpus words, drawn in a fresh random style. "
-    f"{n_held} other words are held out. A line becomes rows (Δx, Δy, pen-up), about ten per letter."
+    f"{n_held} other words are held out. A line becomes rows (Δx, Δy, pen-up): the three below have "
+    f"{per_char:.1f} rows per character, spaces included."
 )
 show(fig, "hwc_data", table=table, label="Numbers: the first example's last offsets")
 

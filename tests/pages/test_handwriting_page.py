@@ -74,3 +74,15 @@ def test_retrain_cost_is_stated_for_the_chosen_steps(small):
     assert f"about {hw.train_seconds('synthesis', 50)} s here for 50 steps" in captions
     assert f"about {hw.train_seconds('prediction', 50)} s here for 50 steps" in captions
     assert hw.train_seconds("synthesis", 300) == hw.TRAIN_SECONDS["synthesis"]
+
+
+def test_rows_per_character_is_measured_from_the_lines_shown(small):
+    """The data section's rows per character are counted on its three lines: near the training pool's
+    average (200 lines, core's own count), not a number written into the page."""
+    import re
+
+    from core.handwriting import model as Mo
+
+    shown = float(re.search(r"the three below have ([\d.]+) rows per character", markdown(small)).group(1))
+    pool = Mo.untrained(Mo.HandConfig()).points_per_char
+    assert 0.75 * pool < shown < 1.25 * pool, (shown, pool)
