@@ -11,7 +11,7 @@ Prints, for the prediction network (§4) and the synthesis network (§5):
   quiet machine; the lines say how loaded it was).
 
     nice -n 5 /work/main/.venv/bin/python bench/handwriting.py [--png out.png] [--steps N] [--buckets N] [--fp32]
-        [--seeds 0,1 [--kind prediction]]
+        [--seeds 0,1 [--kind prediction] [--seed-png out.png]] [--pen-step F]
 
 --buckets 1 trains on random batches (each padded to the longest of 48 random lines), as before batching
 by length: run it and the default one after the other to see what the batching buys.
@@ -20,6 +20,9 @@ seed's CPU seconds, held-out NLL, and for synthesis window monotonicity and shap
 means (with --buckets 1, the same before batching by length).
 --fp32 trains in float32 even where the CPU multiplies bfloat16 natively: run it and the default one after
 the other to see what bfloat16 buys and whether the scores hold.
+
+--pen-step 9 draws every line with a point every 9 font units instead of 5 (about 6 points a letter instead of
+10): a what-if of the data. Layer 1's loop gets that much shorter; --seed-png shows what the letters look like.
 
 --png writes the slide's layout (font row on top, written rows below) with PIL, to look at.
 """
@@ -48,7 +51,7 @@ def shape_scores(rec: Mo.HandRecord, bias: float, n: int = SAMPLES) -> np.ndarra
     return np.array([Mo.chamfer(w.offsets, font) for w in Mo.write(rec, LINE, bias=bias, seed=1, n=n)])
 
 
-def seed_sweep(seeds: list[int], kind: str, overrides: dict) -> None:
+def seed_sweep(seeds: list[int], kind: str, overrides: dict, png_path: str | None = None) -> None:
     """The default training of ``kind`` for each seed: what one training's luck moves.
 
     Per seed: CPU seconds and held-out NLL; for synthesis also the held-out lines whose window peak never
@@ -65,6 +68,8 @@ def seed_sweep(seeds: list[int], kind: str, overrides: dict) -> None:
             row.append(sum(Mo.monotone(Mo.read(rec, off, text).phi) for text, off in zip(texts, lines)))
             row += [shape_scores(rec, 0.0, 12).mean(), shape_scores(rec, 2.0, 12).mean()]
         rows.append(row)
+        if png_path and kind == "synthesis" and seed == seeds[0]:
+            png(rec, png_path)
         print(f"{kind} buckets={cfg.buckets} bf16={cfg.bf16} seed={seed} " + _sweep_fields(row), flush=True)
     print(f"{kind} buckets={cfg.buckets} bf16={cfg.bf16} mean over seeds {seeds}: "
           + _sweep_fields(list(np.mean(rows, axis=0))))
@@ -139,14 +144,20 @@ def main() -> None:
                     help="e.g. 0,1,2,3: only one network (--kind), trained once per seed, and the means")
     ap.add_argument("--kind", default="synthesis", choices=Mo.KINDS, help="the network --seeds trains")
     ap.add_argument("--fp32", action="store_true", help="train in float32 even where the CPU does bfloat16")
+    ap.add_argument("--pen-step", type=float, default=None,
+                    help=f"resample the pen every this many font units instead of {S.STEP:g}: fewer, coarser points")
+    ap.add_argument("--seed-png", default=None, help="with --seeds: write the first seed's slide to this PNG")
     args = ap.parse_args()
+    if args.pen_step:  # a what-if of the data, not of the page: the lines and the offsets' unit both change
+        S.STEP = Mo.DATA_SCALE = args.pen_step
+        print(f"pen step {S.STEP:g} font units: held-out NLL is per point of that step, not comparable to the default's")
     overrides = {k: v for k, v in (("steps", args.steps), ("buckets", args.buckets)) if v}
     if args.fp32:
         overrides["bf16"] = False
     torch_thread_policy()  # what the training door sets before each job
     print(f"load before: {os.getloadavg()[0]:.2f} (1-min average, {os.cpu_count()} cores)")
     if args.seeds:
-        seed_sweep([int(x) for x in args.seeds.split(",")], args.kind, overrides)
+        seed_sweep([int(x) for x in args.seeds.split(",")], args.kind, overrides, args.seed_png)
         print(f"load after: {os.getloadavg()[0]:.2f}")
         return
 
