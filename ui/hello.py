@@ -253,13 +253,14 @@ def curves_notice(rec: TrainingRecord) -> str:
 
 
 def memory_table(cmp: MemoryComparison) -> pd.DataFrame:
+    """One row per position with a repeated character; headers short enough for a projector's half page."""
     return pd.DataFrame([{
-        "input so far": char_label(r.so_far[-20:]),
-        "current char": char_label(r.current),
+        "so far": char_label(r.so_far[-20:]),
+        "current": char_label(r.current),
         "true next": char_label(r.true_next),
-        "P(true next), memory ON": r.p_on,
-        "P(true next), memory OFF": r.p_off,
-        "best possible without memory": r.best_off,
+        "P(next), memory on": r.p_on,
+        "P(next), memory off": r.p_off,
+        "best P without memory": r.best_off,
     } for r in cmp.rows]).round(4)
 
 

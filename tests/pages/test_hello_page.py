@@ -53,10 +53,10 @@ def test_memory_off_splits_the_bet_after_l():
     at = run()
     at.toggle(key="memory").set_value(False).run()
     assert not at.exception
-    table = next(d.value for d in at.dataframe if "P(true next), memory OFF" in d.value.columns)
-    assert (table["current char"] == "l").all() and len(table) == 2
-    assert (table["P(true next), memory OFF"].between(0.4, 0.6)).all()
-    assert (table["P(true next), memory ON"] > 0.9).all()
+    table = next(d.value for d in at.dataframe if "P(next), memory off" in d.value.columns)
+    assert (table["current"] == "l").all() and len(table) == 2
+    assert (table["P(next), memory off"].between(0.4, 0.6)).all()
+    assert (table["P(next), memory on"] > 0.9).all()
 
 
 @pytest.mark.parametrize("cell", ["GRU", "LSTM"])
@@ -228,9 +228,9 @@ def test_memory_text_follows_the_numbers():
     assert not small.exception
     notes = " ".join(m.value for m in small.markdown if "What to notice" in m.value)
     assert "does not use its memory" in notes and "memory helps" not in notes
-    table = next(d.value for d in small.dataframe if "P(true next), memory OFF" in d.value.columns)
-    worse = table[table["P(true next), memory ON"] < table["P(true next), memory OFF"] - 0.05]
-    assert len(worse) >= 1 and all(f"{p:.2f} with memory" in notes for p in worse["P(true next), memory ON"])
+    table = next(d.value for d in small.dataframe if "P(next), memory off" in d.value.columns)
+    worse = table[table["P(next), memory on"] < table["P(next), memory off"] - 0.05]
+    assert len(worse) >= 1 and all(f"{p:.2f} with memory" in notes for p in worse["P(next), memory on"])
     big = run()
     notes = " ".join(m.value for m in big.markdown if "What to notice" in m.value)
     assert "memory helps here" in notes and "does not use its memory" not in notes
