@@ -181,13 +181,11 @@ with tabs[0]:
 
         compose(cfg)
 
-        c1, c2 = st.columns(2)
-        with c1:
-            show(model.loss_figure, key="cap_loss", table=lambda: [model.scores_table, model.loss_table],
-                 label="Numbers: loss per step and the held-out scores")
-        with c2:
-            st.markdown(f"**Held-out mistakes (greedy):** {model.n_wrong_greedy} of {model.n_heldout}")
-            st.dataframe(model.mistakes, hide_index=True, height=260)
+        show(model.loss_figure, key="cap_loss", table=lambda: [model.scores_table, model.loss_table],
+             label="Numbers: loss per step and the held-out scores")
+        # full width: three captions side by side are cut off in half a projector's page
+        st.markdown(f"**Held-out mistakes (greedy):** {model.n_wrong_greedy} of {model.n_heldout}")
+        st.dataframe(model.mistakes, hide_index=True, height=260)
         show_code(cap.CaptionNet, cap.describe, label="Show the code: the CNN encoder, the LSTM decoder, greedy and beam")
 
 # ---- 2 · Generating text (Graves) -----------------------------------------------------------------
