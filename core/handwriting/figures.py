@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 INK = "#1f2a44"
 FAINT = "#c9ced8"
 ACCENT = "#d62728"
+VIEW_HALF = 18.0  # font units left of the pen in the next-point density chart (half that right, above, below)
 
 
 def _xy(offsets: np.ndarray) -> np.ndarray:
@@ -79,9 +80,12 @@ def density_over_strokes(offsets: np.ndarray, t: int, xs: np.ndarray, ys: np.nda
     fig.add_trace(go.Scatter(x=[xy[t - 1, 0]], y=[xy[t - 1, 1]], mode="markers",
                              marker=dict(color=INK, size=8, symbol="circle-open"), hoverinfo="skip"))
     fig.add_trace(go.Scatter(x=[xy[t, 0]], y=[xy[t, 1]], mode="markers",
-                             marker=dict(color=ACCENT, size=8, symbol="x"),
+                             marker=dict(color=ACCENT, size=18, symbol="circle-open", line=dict(width=2)),  # a ring:
+                             # the density's peak, often under the point the pen went to, shows inside it
                              hovertemplate=f"where the pen went · P(pen up) = {p_up:.2f}<extra></extra>"))
-    half = max(xs[-1] - xs[0], 40.0)
+    # about one letter around the pen (x-height 9 units): the density, a few units wide, fills a good part of
+    # the picture (with 40 units it was a speck on a projector); the pen chart beside it shows the whole line
+    half = max(xs[-1] - xs[0], VIEW_HALF)
     fig.update_xaxes(range=[xy[t - 1, 0] - half, xy[t - 1, 0] + half / 2])
     fig.update_yaxes(range=[xy[t - 1, 1] - half / 2, xy[t - 1, 1] + half / 2])
     fig = _paper(fig, 320)

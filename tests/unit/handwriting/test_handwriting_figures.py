@@ -78,3 +78,21 @@ def test_slide_rows_never_run_into_each_other():
         spans = [(np.nanmin(_ink(t)[:, 1]), np.nanmax(_ink(t)[:, 1])) for t in fig.data]
         assert all(lo_above > hi_below for (lo_above, _), (_, hi_below) in zip(spans, spans[1:]))
         assert (fig.layout.height > 80 + 75 * 3) == stretched
+
+
+def test_next_point_density_fills_a_readable_part_of_its_chart():
+    """At bias 2 the next-point density is a narrow spike: its grid still spans at least a quarter of the
+    chart's width (with the old 60-unit view it was a speck on a projector), and the view holds the pen's
+    last point and the density's centre."""
+    from core.handwriting import model as Mo
+
+    rec = Mo.untrained(Mo.HandConfig(hidden=16, mixtures=2, window=2))
+    w = Mo.write(rec, "of", bias=2.0, seed=0, max_points=40)[0]
+    xy = np.cumsum(w.offsets[:, :2], axis=0)
+    for t in (1, 10, len(w.offsets) - 1):
+        xs, ys, Z, p_up = Mo.next_point_density(w, t)
+        fig = F.density_over_strokes(w.offsets, t, xs, ys, Z, p_up)
+        (x0, x1), (y0, y1) = fig.layout.xaxis.range, fig.layout.yaxis.range
+        assert (xs[-1] - xs[0]) / (x1 - x0) >= 0.25
+        for x, y in (xy[t - 1], ((xs[0] + xs[-1]) / 2, (ys[0] + ys[-1]) / 2)):
+            assert x0 <= x <= x1 and y0 <= y <= y1
