@@ -19,6 +19,7 @@ from ui.train import run
 LINE = "more of national temperament"  # the slide's line
 BIAS_MAX, BIAS_STEP = 5.0, 0.5  # the sampling-bias slider: the warm-up writes the slide at every position
 POINT_DEFAULT = 120  # the pen-point slider's default
+ZOOM_BELOW = 3  # a density narrower than a third of the chart's grid also gets a zoomed panel (bias ≳ 1)
 ROWS = 4  # generated rows under the font row, as on the slide
 
 
@@ -111,12 +112,14 @@ def replay_figures(cfg: Mo.HandConfig, text: str, bias: float, seed: int, t: int
     next, the window. Shared: the class scrubs the same sample, and building these charts is most of a rerun."""
     w = _w
     xs, ys, Z, p_up = Mo.next_point_density(w, t)
+    fitted = Mo.next_point_density(w, t, floor=1e-3)[:3]  # the grid sized to the density alone
+    zoom = fitted if fitted[0][-1] - fitted[0][0] < (xs[-1] - xs[0]) / ZOOM_BELOW else None
     t = int(np.clip(t, 1, len(w.offsets) - 1))
     peaks = Mo.peak_path(w.phi[1:])
     return {
         "pen": F.pen_replay(w.offsets, t, title=f"pen point {t} of {len(w.offsets) - 1}"),
         "pen_table": F.pen_replay_table(w.offsets, t),
-        "density": F.density_over_strokes(w.offsets, t, xs, ys, Z, p_up),
+        "density": F.density_over_strokes(w.offsets, t, xs, ys, Z, p_up, zoom=zoom),
         "density_table": F.density_table(w.pi[t], w.mu[t], w.sigma[t], w.rho[t], p_up),
         "p_up": p_up,
         "window": F.window_heatmap(w.phi[1:], w.text, upto=t - 1) if w.text else None,

@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 INK = "#1f2a44"
 FAINT = "#c9ced8"
 ACCENT = "#d62728"
+NEUTRAL_EDGE = "#888888"
 VIEW_HALF = 18.0  # font units left of the pen in the next-point density chart (half that right, above, below)
 
 
@@ -63,15 +64,23 @@ def pen_replay_table(offsets: np.ndarray, upto: int) -> pd.DataFrame:
                          "Δy": off[start:, 1].round(2), "pen lifts after (eos)": off[start:, 2].astype(int)})
 
 
+def _log_density(Z: np.ndarray) -> np.ndarray:
+    # a biased density is a sharp spike: its log shows its shape (in float64, as float32 rounds 1e-300 to 0)
+    return np.log10(np.maximum(np.asarray(Z, float), 1e-300))
+
+
 def density_over_strokes(offsets: np.ndarray, t: int, xs: np.ndarray, ys: np.ndarray, Z: np.ndarray,
-                         p_up: float) -> go.Figure:
-    """Where the network expects pen point t: the mixture density (heat) over the strokes so far."""
+                         p_up: float, zoom: tuple | None = None) -> go.Figure:
+    """Where the network expects pen point t: the mixture density (heat) over the strokes so far.
+
+    ``zoom`` (xs, ys, Z of a grid fitted to the density itself) adds a second panel on the right that
+    magnifies it: a biased density is far narrower than a pen step, a dot at the strokes' scale."""
     xy, eos = _xy(offsets), np.asarray(offsets)[:, 2]
     t = int(np.clip(t, 1, len(xy) - 1))
     fig = go.Figure()
-    # a biased density is a sharp spike: its log shows its shape (in float64, as float32 rounds 1e-300 to 0)
-    logZ = np.log10(np.maximum(np.asarray(Z, float), 1e-300))
-    top = float(logZ.max())
+    logZ = _log_density(Z)
+    logZ2 = None if zoom is None else _log_density(zoom[2])
+    top = float(logZ.max() if logZ2 is None else max(logZ.max(), logZ2.max()))  # one colour scale for both
     fig.add_trace(go.Heatmap(x=xs, y=ys, z=logZ, zmin=top - 4, zmax=top, colorscale="Reds", showscale=True,
                              opacity=0.85, zsmooth="best", colorbar=dict(title="log₁₀ density", thickness=12),
                              hovertemplate="x %{x:.1f}, y %{y:.1f}: 10^%{z:.2f}<extra></extra>"))
@@ -86,9 +95,31 @@ def density_over_strokes(offsets: np.ndarray, t: int, xs: np.ndarray, ys: np.nda
     # about one letter around the pen (x-height 9 units): the density, a few units wide, fills a good part of
     # the picture (with 40 units it was a speck on a projector); the pen chart beside it shows the whole line
     half = max(xs[-1] - xs[0], VIEW_HALF)
-    fig.update_xaxes(range=[xy[t - 1, 0] - half, xy[t - 1, 0] + half / 2])
-    fig.update_yaxes(range=[xy[t - 1, 1] - half / 2, xy[t - 1, 1] + half / 2])
     fig = _paper(fig, 320)
+    fig.update_layout(xaxis=dict(range=[xy[t - 1, 0] - half, xy[t - 1, 0] + half / 2]),
+                      yaxis=dict(range=[xy[t - 1, 1] - half / 2, xy[t - 1, 1] + half / 2]))
+    if zoom is not None:
+        zx, zy = zoom[0], zoom[1]
+        fig.add_trace(go.Heatmap(x=zx, y=zy, z=logZ2, zmin=top - 4, zmax=top, colorscale="Reds", showscale=False,
+                                 zsmooth="best", xaxis="x2", yaxis="y2",
+                                 hovertemplate="x %{x:.2f}, y %{y:.2f}: 10^%{z:.2f}<extra>zoomed</extra>"))
+        inside = (zx[0] <= xy[t, 0] <= zx[-1]) and (zy[0] <= xy[t, 1] <= zy[-1])
+        if inside:  # the point the pen went to, when it fell inside the zoomed box
+            fig.add_trace(go.Scatter(x=[xy[t, 0]], y=[xy[t, 1]], mode="markers", xaxis="x2", yaxis="y2",
+                                     marker=dict(color=ACCENT, size=18, symbol="circle-open", line=dict(width=2)),
+                                     hoverinfo="skip"))
+        # magnification: pixels per font unit in the zoomed panel over those in the main one (same height)
+        mag = (0.36 / float(zx[-1] - zx[0])) / (0.58 / (1.5 * half))
+        fig.update_layout(
+            xaxis=dict(domain=[0.0, 0.58]),
+            xaxis2=dict(domain=[0.64, 1.0], range=[float(zx[0]), float(zx[-1])], visible=False, anchor="y2"),
+            yaxis2=dict(range=[float(zy[0]), float(zy[-1])], visible=False, anchor="x2", scaleanchor="x2",
+                        scaleratio=1),
+            shapes=[dict(type="rect", xref="x2", yref="y2", x0=float(zx[0]), x1=float(zx[-1]), y0=float(zy[0]),
+                         y1=float(zy[-1]), line=dict(color=NEUTRAL_EDGE, width=1))],
+            annotations=[dict(text=f"zoomed ×{mag:.0f}", xref="x2", yref="y2", x=float(zx[0] + zx[-1]) / 2,
+                              y=float(zy[-1]), yanchor="bottom", showarrow=False, font=dict(size=12))],
+        )
     # P(pen up) is in the hover and in the page's "what to notice": in the title it overflowed a projector's half column
     return fig.update_layout(title=f"point {t}: where the pen goes next")
 

@@ -562,17 +562,17 @@ def read(rec: HandRecord, offsets: np.ndarray, text: str = "") -> Written:
 
 # --- what the pictures and the bench measure --------------------------------------------------
 
-def next_point_density(w: Written, t: int, n: int = 81, extent: float = 4.0):
+def next_point_density(w: Written, t: int, n: int = 81, extent: float = 4.0, floor: float = 1.0):
     """The predicted density of pen point t around point t − 1, on an n × n grid (numpy).
 
     Returns (xs (n,), ys (n,), Z (n, n) density per font unit², P(pen up) after point t).
-    The grid spans ±extent × the mixture's typical σ (at least one font unit) around its mean.
+    The grid spans ±extent × the mixture's typical σ (at least ``floor`` font units) around its mean.
     """
     t = int(np.clip(t, 1, len(w.offsets) - 1))
     origin = np.cumsum(w.offsets[:, :2], axis=0)[t - 1]
     pi, mu, sigma, rho = w.pi[t], w.mu[t], w.sigma[t], w.rho[t]
     centre = origin + (pi[:, None] * mu).sum(0)
-    half = extent * max(float((pi[:, None] * sigma).sum(0).max()), 1.0)  # biased σ can be a fraction of a unit
+    half = extent * max(float((pi[:, None] * sigma).sum(0).max()), floor)  # biased σ can be a fraction of a unit
     xs = np.linspace(centre[0] - half, centre[0] + half, n)
     ys = np.linspace(centre[1] - half, centre[1] + half, n)
     X, Y = np.meshgrid(xs - origin[0], ys - origin[1])  # offsets from the current point

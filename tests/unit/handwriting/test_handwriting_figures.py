@@ -1,6 +1,7 @@
 """The handwriting pictures draw exactly the numbers they are given."""
 
 import numpy as np
+import pytest
 
 from core.handwriting import figures as F
 from core.handwriting import strokes as S
@@ -96,3 +97,28 @@ def test_next_point_density_fills_a_readable_part_of_its_chart():
         assert (xs[-1] - xs[0]) / (x1 - x0) >= 0.25
         for x, y in (xy[t - 1], ((xs[0] + xs[-1]) / 2, (ys[0] + ys[-1]) / 2)):
             assert x0 <= x <= x1 and y0 <= y <= y1
+
+
+def test_a_narrow_density_gets_a_zoomed_panel_on_the_same_colour_scale():
+    """A biased density (narrower than a pen step) is also drawn magnified beside the strokes, on a grid fitted
+    to it: both heatmaps share one colour scale, the zoomed panel keeps x and y at the same scale, and its
+    label says how much it magnifies."""
+    import re
+
+    from core.handwriting import model as Mo
+
+    w = Mo.write(Mo.untrained(Mo.HandConfig(hidden=16, mixtures=2, window=2)), "of", bias=3.0, seed=0,
+                 max_points=40)[0]
+    xs, ys, Z, p_up = Mo.next_point_density(w, 5)
+    zx, zy, zZ = Mo.next_point_density(w, 5, floor=1e-3)[:3]
+    assert zx[-1] - zx[0] < (xs[-1] - xs[0]) / 3  # the fitted grid is the narrower one
+    fig = F.density_over_strokes(w.offsets, 5, xs, ys, Z, p_up, zoom=(zx, zy, zZ))
+    heats = [tr for tr in fig.data if tr.type == "heatmap"]
+    assert len(heats) == 2 and heats[1].xaxis == "x2"
+    assert heats[0].zmin == heats[1].zmin and heats[0].zmax == heats[1].zmax
+    assert heats[0].zmax == pytest.approx(np.log10(max(Z.max(), zZ.max())))
+    assert fig.layout.yaxis2.scaleanchor == "x2" and tuple(fig.layout.xaxis2.range) == (zx[0], zx[-1])
+    mag = float(re.fullmatch(r"zoomed ×(\d+)", fig.layout.annotations[0].text).group(1))
+    assert mag > 1
+    plain = F.density_over_strokes(w.offsets, 5, xs, ys, Z, p_up)
+    assert len([tr for tr in plain.data if tr.type == "heatmap"]) == 1 and "xaxis2" not in plain.layout

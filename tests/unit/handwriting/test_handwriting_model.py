@@ -217,6 +217,12 @@ def test_next_point_density_integrates_to_one(trained):
     cell = (xs[1] - xs[0]) * (ys[1] - ys[0])
     assert Z.sum() * cell == pytest.approx(1.0, abs=0.02)
     assert 0 <= p_up <= 1
+    # a grid fitted to a sharp (biased) density: ±extent × its typical σ, and still a density
+    (w,) = Mo.write(trained, "of", bias=3.0, seed=0)
+    xs, ys, Z, _ = Mo.next_point_density(w, 5, n=201, extent=8.0, floor=1e-3)
+    sigma = float((w.pi[5][:, None] * w.sigma[5]).sum(0).max())
+    assert xs[-1] - xs[0] == pytest.approx(16 * sigma, rel=1e-4) and sigma < 1.0
+    assert Z.sum() * (xs[1] - xs[0]) * (ys[1] - ys[0]) == pytest.approx(1.0, abs=0.02)
 
 
 def test_chamfer_ignores_position_and_scale_but_not_shape():
