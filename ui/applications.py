@@ -83,7 +83,9 @@ def captioner(cfg: cap.CaptionConfig) -> CaptionerScene:
     wrong = [i for i, (t, g) in enumerate(zip(r.heldout.captions, r.greedy_captions)) if t != g]
     mistakes = pd.DataFrame({"true caption": [r.heldout.captions[i] for i in wrong],
                              "greedy": [r.greedy_captions[i] for i in wrong],
-                             f"beam {cfg.beam_width}": [r.beam_captions[i] for i in wrong]})
+                             # "same as greedy" where the beam agrees: three full captions side by side don't fit a projector
+                             f"beam {cfg.beam_width}": ["same as greedy" if r.beam_captions[i] == r.greedy_captions[i]
+                                                        else r.beam_captions[i] for i in wrong]})
     scores_table = pd.DataFrame(r.scores).T.round(2).rename_axis("decoding").reset_index()
     return CaptionerScene(cfg, _scores(r), ln_v, cfg.n_heldout, fig,
                           pd.DataFrame({"step": steps, "loss": r.loss.round(4)}), scores_table, mistakes, len(wrong))

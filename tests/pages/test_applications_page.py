@@ -239,3 +239,16 @@ def test_echoed_values_are_escaped():
     shown = [e.value for e in app.error]
     assert shown and any("\\*\\*bold\\*\\*" in e for e in shown), shown
     assert all("](" not in e and "**bold**" not in e and "`$" not in e for e in shown), shown
+
+
+def test_caption_mistakes_show_the_beam_only_where_it_differs():
+    """The held-out mistakes table: every row is a greedy caption that is wrong, and the beam column holds a
+    caption only where the beam found another one (three full captions side by side don't fit a projector)."""
+    from core.applications import captioning as cap
+    from ui import applications as A
+
+    scene = A.captioner(cap.CaptionConfig())
+    table = scene.mistakes
+    beam = table.columns[2]
+    assert len(table) == scene.n_wrong_greedy and (table["true caption"] != table["greedy"]).all()
+    assert ((table[beam] == "same as greedy") | (table[beam] != table["greedy"])).all()
