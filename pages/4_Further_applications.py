@@ -271,14 +271,12 @@ with tabs[1]:
             unit_p = Int("gen_unit", 0, int(hidden) - 1, gen.unit_order[0])
             unit = params.slider(unit_p, f"Hidden unit (0–{int(hidden) - 1}); the most active units of this "
                                          f"sample: {', '.join(str(u) for u in gen.unit_order[:5])}")
-            fig, table = scenes.unit_chart(digest, gen_cfg, prime, length, temperature, n_samples, gen_seed, unit, gen)
+            fig, table, follows = scenes.unit_chart(digest, gen_cfg, prime, length, temperature, n_samples, gen_seed,
+                                                    unit, gen)
             show(fig, key="gen_unit_fig")
             with numbers("Numbers: this unit's value at every character of sample 1", key="num_gen_unit") as shown:
                 if shown:
                     st.dataframe(table, hide_index=True)
-            st.markdown(
-                "**What to notice:** most units are hard to read, but some track something: the start of a word, "
-                "being inside a number, or a space coming. Karpathy found units for quotes and line length in much "
-                "larger networks trained far longer."
-            )
+            st.markdown(f"**What to notice:** {scenes.unit_notice(unit, follows, len(gen.chars))} Karpathy found units "
+                        "for quotes and line length in much larger networks trained far longer.")
         show_code(tg.CharRNN, tg.generate, label="Show the code: the model and sampling with a temperature")

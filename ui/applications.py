@@ -233,13 +233,31 @@ def generation(digest: str, cfg: tg.CharGenConfig, prime: str, length: int, temp
 
 @shared("scenes")
 def unit_chart(digest: str, cfg: tg.CharGenConfig, prime: str, length: int, temperature: float, n: int,
-               seed: int, unit: int, _scene: GenerationScene) -> tuple[Any, pd.DataFrame]:
-    """Karpathy's neuron picture for one unit of sample 1, with its numbers (characters escaped)."""
+               seed: int, unit: int, _scene: GenerationScene) -> tuple[Any, pd.DataFrame, list[tuple[str, float]]]:
+    """Karpathy's neuron picture for one unit of sample 1, with its numbers (characters escaped), and how
+    closely the unit follows each simple feature of the text (``textgen.unit_features``)."""
     chars = [esc_label(ch) for ch in _scene.chars]
     values = _scene.hidden[:, unit]
     table = pd.DataFrame({"position": np.arange(1, len(chars) + 1),
                           "character": [figs.char_label(ch) for ch in _scene.chars], f"h[{unit}]": values.round(4)})
-    return figs.hidden_unit_text(chars, values, unit, n_prime=len(prime)), table
+    return (figs.hidden_unit_text(chars, values, unit, n_prime=len(prime)), table,
+            tg.unit_features(_scene.chars, values))
+
+
+CLEAR_R = 0.5  # |r| from which a unit is said to follow a feature clearly
+
+
+def unit_notice(unit: int, follows: list[tuple[str, float]], n_chars: int) -> str:
+    """What the neuron picture shows, from the correlations on screen: the feature the unit follows most."""
+    if not follows:
+        return f"unit {unit} follows none of the simple features here (none changes along this sample)."
+    (name, r), rest = follows[0], follows[1:]
+    said = (f"of the simple features checked, unit {unit} follows “{name}” most: correlation {r:+.2f} over the "
+            f"{n_chars} characters of sample 1")
+    if abs(r) >= CLEAR_R:
+        return said + f": the unit is {'low' if r < 0 else 'high'} where that is true or large."
+    nxt = f"; next “{rest[0][0]}”, {rest[0][1]:+.2f}" if rest else ""
+    return said + nxt + ". That is weak: most units are hard to read one at a time."
 
 
 # ---- Warm-up: the default scene, before the first student -------------------------------------------

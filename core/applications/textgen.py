@@ -316,6 +316,35 @@ def generate(
     return Generation(samples, hidden.numpy(), tuple(samples[0]))
 
 
+UNIT_FEATURES = (  # what Karpathy's neuron pictures showed units tracking, each as one number per character read
+    ("a space was just read", lambda chars, i: chars[i] == " "),
+    ("a space comes next (a word ends)", lambda chars, i: i + 1 < len(chars) and chars[i + 1] == " "),
+    ("a word has just begun", lambda chars, i: chars[i].isalpha() and (i == 0 or not chars[i - 1].isalpha())),
+    ("letters read since the word began", lambda chars, i: _letters_back(chars, i)),
+    ("inside a number", lambda chars, i: chars[i].isdigit()),
+    ("upper case", lambda chars, i: chars[i].isupper()),
+)
+
+
+def _letters_back(chars, i: int) -> int:
+    n = 0
+    while i - n >= 0 and chars[i - n].isalpha():
+        n += 1
+    return n
+
+
+def unit_features(chars: tuple[str, ...], values: np.ndarray) -> list[tuple[str, float]]:
+    """How closely one unit's value after each character follows each of ``UNIT_FEATURES`` along the text:
+    Pearson's r, strongest first (features that never change along this text are left out)."""
+    values = np.asarray(values, float)
+    out = []
+    for name, feature in UNIT_FEATURES:
+        f = np.array([float(feature(chars, i)) for i in range(len(chars))])
+        if f.std() > 0 and values.std() > 0:
+            out.append((name, float(np.corrcoef(f, values)[0, 1])))
+    return sorted(out, key=lambda nr: -abs(nr[1]))
+
+
 def units_by_variation(hidden: np.ndarray) -> np.ndarray:
     """Hidden units ordered by how much they change along the text (std over time), largest first."""
     return np.argsort(-hidden.std(axis=0), kind="stable")

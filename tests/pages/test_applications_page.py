@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from conftest import ROOT, open_page
 from core.applications import captioning as cap
 from core.applications import figures as figs
+from core.applications import textgen as tg
 from core.applications.overview import APPLICATIONS
 from ui.show import esc
 
@@ -130,8 +131,16 @@ def test_generating_text_demo():
     written = samples(app)
     assert len(written) == 4 and len(set(written)) == 1 and written[0].startswith("The ")
     assert any("hold 1 different texts" in m.value and "temperature 0 always takes" in m.value for m in app.markdown)
-    # a unit to look at, and a priming text with characters the corpus never uses
+    # a unit to look at: the notice names the feature it follows most, with that correlation
     app.slider(key="gen_unit").set_value(5)
+    app.session_state["num_gen_unit"] = True  # its Numbers table open
+    app.run()
+    notice = next(m.value for m in app.markdown if "unit 5 follows" in m.value)
+    table = next(d.value for d in app.dataframe if "h[5]" in d.value.columns)
+    chars = tuple({"␣": " ", "⏎": "\n", "⇥": "\t"}.get(c, c) for c in table["character"])
+    name, r = tg.unit_features(chars, table["h[5]"].to_numpy())[0]  # from the numbers shown (4 decimals)
+    assert f"“{name}” most: correlation {r:+.2f} over the {len(chars)} characters" in notice
+    # a priming text with characters the corpus never uses
     app.text_input(key="gen_prime").input("Ωmega")
     app.run()
     assert not app.exception
@@ -244,7 +253,6 @@ def test_echoed_values_are_escaped():
 def test_caption_mistakes_show_the_beam_only_where_it_differs():
     """The held-out mistakes table: every row is a greedy caption that is wrong, and the beam column holds a
     caption only where the beam found another one (three full captions side by side don't fit a projector)."""
-    from core.applications import captioning as cap
     from ui import applications as A
 
     scene = A.captioner(cap.CaptionConfig())
@@ -252,3 +260,14 @@ def test_caption_mistakes_show_the_beam_only_where_it_differs():
     beam = table.columns[2]
     assert len(table) == scene.n_wrong_greedy and (table["true caption"] != table["greedy"]).all()
     assert ((table[beam] == "same as greedy") | (table[beam] != table["greedy"])).all()
+
+
+def test_unit_notice_says_only_what_the_correlations_show():
+    from ui import applications as A
+
+    clear = A.unit_notice(7, [("a space comes next (a word ends)", -0.71), ("upper case", 0.1)], 160)
+    assert "unit 7 follows “a space comes next (a word ends)” most: correlation -0.71" in clear
+    assert "the unit is low where that is true or large" in clear and "weak" not in clear
+    weak = A.unit_notice(7, [("inside a number", 0.21), ("upper case", -0.12)], 160)
+    assert "weak" in weak and "next “upper case”, -0.12" in weak
+    assert "none of the simple features" in A.unit_notice(7, [], 160)

@@ -146,3 +146,22 @@ def test_encode_matches_a_dictionary_lookup(text):
     itos = tuple(sorted(set(text)))
     stoi = {c: i for i, c in enumerate(itos)}
     assert tg.encode(text[:5000], itos).tolist() == [stoi[c] for c in text[:5000]]
+
+
+def test_unit_features_are_pearson_correlations_with_simple_text_features():
+    """A unit that is 1 exactly before each space follows "a space comes next" perfectly, and that feature
+    comes first; the letters-since-the-word-began count is computed as written; a constant unit follows
+    nothing (no correlation can be computed)."""
+    chars = tuple("the cat sat on 42 mats")
+    ends = np.array([1.0 if i + 1 < len(chars) and chars[i + 1] == " " else 0.0 for i in range(len(chars))])
+    follows = tg.unit_features(chars, 0.3 + 0.5 * ends)
+    assert follows[0][0].startswith("a space comes next") and follows[0][1] == pytest.approx(1.0)
+    assert [abs(r) for _, r in follows] == sorted((abs(r) for _, r in follows), reverse=True)
+    counts = np.array([tg._letters_back(chars, i) for i in range(len(chars))], float)
+    by_name = dict(tg.unit_features(chars, counts))
+    assert by_name["letters read since the word began"] == pytest.approx(1.0)
+    assert counts[:4].tolist() == [1, 2, 3, 0]
+    r_digit = np.corrcoef([c.isdigit() for c in chars], counts)[0, 1]
+    assert by_name["inside a number"] == pytest.approx(r_digit)
+    assert tg.unit_features(chars, np.ones(len(chars))) == []
+    assert "upper case" not in dict(follows)  # no capital letter here: that feature never changes
