@@ -168,8 +168,8 @@ if x_b is not None:
     with numbers("Numbers: the interpolation path", key="num_path") as shown:
         if shown:
             st.dataframe(scenes.path_table(between), hide_index=True)
-st.markdown("**What to notice:** " + scenes.map_notice(cmap, colour_by) + " Walk α from 0 to 1: the decoder, reading "
-            "only C, turns one answer into the other — sometimes through outputs that belong to neither input.")
+st.markdown("**What to notice:** " + scenes.map_notice(cmap, colour_by)
+            + (" " + esc(scenes.path_notice(between.interp)) if x_b is not None else ""))
 
 # ---- 4 · What-ifs --------------------------------------------------------------------------
 st.header("4 · What if…")
@@ -185,8 +185,7 @@ pushed = scenes.decoding(cfg, x, force=force)
 st.table(scenes.forced_table(free.text, pushed.text, force_tok, pushed.forced_step))
 show(scenes.topk_chart(cfg, x, k, force=force), key="forced", label="Numbers: each step after forcing",
      table=lambda: scenes.written_table(pushed, rec.tgt_itos))
-st.markdown("**What to notice:** the decoder is a language model: after a forced token it continues as if it had "
-            "chosen it, so one change can rewrite everything after it (or be repaired).")
+st.markdown("**What to notice:** " + esc(scenes.forced_notice(free, pushed)))
 
 
 @st.fragment

@@ -7,6 +7,7 @@ dataclasses of arrays and Plotly figures. Every scene is memoised once for the w
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -295,6 +296,39 @@ def dependence_table(scene: MovedScene, alpha: float) -> pd.DataFrame:
 
 
 # ---- section 4: what-ifs -----------------------------------------------------------------------------------
+
+
+def path_notice(interp: s2s.Interpolation) -> str:
+    """What the interpolation path shows, from its decoded outputs: how many points between the two
+    inputs' answers decode to something that is neither."""
+    a, b, inner = interp.outputs[0], interp.outputs[-1], interp.outputs[1:-1]
+    neither = [o for o in inner if o not in (a, b)]
+    said = (f"Walk α from 0 to 1: the decoder, reading only C, turns “{a or '(empty)'}” into “{b or '(empty)'}”"
+            if a != b else f"Both ends decode to “{a or '(empty)'}”")
+    if not neither:
+        return said + f"; every one of the {len(inner)} points between them decodes to one of the two."
+    return (said + f"; {len(neither)} of the {len(inner)} points between them decode to an output that belongs "
+            f"to neither, such as “{neither[0] or '(empty)'}”.")
+
+
+def forced_notice(free: s2s.Decoding, pushed: s2s.Decoding) -> str:
+    """What forcing one token did to the rest of the output, from the two runs on screen."""
+    k = pushed.forced_step
+    lead = "the decoder is a language model: after a forced token it continues as if it had chosen it"
+    if k < len(free.tokens) and free.tokens[k] == pushed.tokens[k]:
+        return lead + f". Here the forced token is the one it chose anyway at step {k + 1}, so nothing changes."
+    text = lambda tokens: "".join(t for t in tokens if t not in SPECIALS)  # noqa: E731 (as s2s.decode joins them)
+    rest_free, rest_pushed = text(free.tokens[k + 1:]), text(pushed.tokens[k + 1:])
+    if rest_free == rest_pushed:
+        return lead + f". Here the rest is repaired: after step {k + 1} it writes “{rest_free}” as before."
+    said = lead + f". Here it writes “{rest_pushed or '(nothing)'}” after step {k + 1} instead of “{rest_free or '(nothing)'}”"
+    same_end = len(os.path.commonprefix([rest_free[::-1], rest_pushed[::-1]]))
+    if same_end >= 2:
+        return said + f", then gets back on track: both end in “{rest_free[-same_end:]}”."
+    return said + ": one change rewrote what came after it."
+
+
+SPECIALS = ("<eos>", "<pad>", "<bos>", "<unk>")
 
 
 def forced_table(greedy: str, forced: str, token: str, step: int) -> pd.DataFrame:

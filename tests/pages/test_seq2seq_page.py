@@ -54,7 +54,12 @@ def test_editing_the_input_and_the_what_ifs(at):
     at.slider(key="force_k").set_value(1).run()
     at.selectbox(key="force_tok").set_value("2").run()
     assert not at.exception
-    assert cell(at, "with “2” forced at step 1").startswith("2")
+    forced = cell(at, "with “2” forced at step 1")
+    assert forced.startswith("2")
+    notice = next(m.value for m in at.markdown if "after a forced token" in m.value).replace("\\", "")
+    assert f"it writes “{forced[1:]}” after step 1 instead of “999-03-26”" in notice  # the two outputs shown
+    assert any("Walk α from 0 to 1: the decoder, reading only C, turns “1999-03-26” into" in m.value.replace("\\", "")
+               for m in at.markdown)
     at.slider(key="alpha").set_value(0.0).run()
     assert decoded_from_C(at, 0.0) == "1999-03-26"  # α = 0 is the input's own C
     at.radio(key="mode").set_value("teacher forcing").run()
@@ -161,3 +166,28 @@ def test_a_session_never_changes_the_shared_charts():
     plain = open_page(PAGE, SMALL, timeout=SLOW).run()
     size = lambda at: {spec["layout"]["font"]["size"] for spec in chart_specs(at)}  # noqa: E731
     assert min(size(presenter)) >= 19 and size(plain) == {13}
+
+
+def test_path_and_forced_notices_count_what_the_outputs_show():
+    """The two 'what to notice' sentences say what the decoded outputs on screen show, counted."""
+    from core.seq2seq import model as s2s
+    from ui import seq2seq as scenes
+
+    def path(*outs):
+        return s2s.Interpolation(np.linspace(0, 1, len(outs)), np.zeros((len(outs), 2)), outs)
+
+    mixed = scenes.path_notice(path("2026-11-26", "2026-11-26", "2025-01-26", "2025-06-18", "2025-06-18"))
+    assert "turns “2026-11-26” into “2025-06-18”" in mixed and "1 of the 3 points" in mixed and "2025-01-26" in mixed
+    assert "every one of the 3 points" in scenes.path_notice(path("a", "a", "b", "b", "b"))
+
+    def run(tokens, forced_step=-1):
+        return s2s.Decoding(("<bos>",) + tuple(tokens[:-1]), tuple(tokens), np.zeros((len(tokens), 3)), "",
+                            0.0, forced_step, None)
+
+    free = run(list("1999-03-26") + ["<eos>"])
+    assert "nothing changes" in scenes.forced_notice(free, run(list("1999-03-26") + ["<eos>"], 0))
+    assert "repaired: after step 1 it writes “999-03-26”" in scenes.forced_notice(free, run(list("2999-03-26") + ["<eos>"], 0))
+    back = scenes.forced_notice(free, run(list("209-03-26") + ["<eos>"], 0))
+    assert "writes “09-03-26” after step 1 instead of “999-03-26”, then gets back on track: both end in “9-03-26”" in back
+    rewritten = scenes.forced_notice(free, run(list("2000") + ["<eos>"], 0))
+    assert "instead of “999-03-26”: one change rewrote what came after it" in rewritten
