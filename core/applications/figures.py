@@ -218,11 +218,12 @@ def loss_vs_baseline(
 # ---------------------------------------------------------------------------------------------
 
 
-def hidden_unit_text(chars: Sequence[str], activation: np.ndarray, unit: int, per_line: int = 60,
+def hidden_unit_text(chars: Sequence[str], activation: np.ndarray, unit: int, per_line: int = 40,
                      n_prime: int = 0) -> go.Figure:
     """Karpathy's neuron picture: every character coloured by one hidden unit's value when it is read.
 
     activation is (L,) in [-1, 1] for the L characters; the first ``n_prime`` are the priming text.
+    40 characters a line at 17 px: each letter stays readable on a projector (60 at 13 px were not).
     """
     L = len(chars)
     n_lines = max(1, -(-L // per_line))
@@ -235,11 +236,11 @@ def hidden_unit_text(chars: Sequence[str], activation: np.ndarray, unit: int, pe
         text[r, c] = char_label(ch) if ch != " " else "·"
         hover[r, c] = f"char {i + 1} {char_label(ch)!r}{' (priming)' if i < n_prime else ''}: h = {a:+.3f}"
     heatmap = go.Heatmap(
-        z=z, text=text, texttemplate="%{text}", textfont=dict(family="monospace", size=13), zmin=-1, zmax=1, zmid=0,
+        z=z, text=text, texttemplate="%{text}", textfont=dict(family="monospace", size=17), zmin=-1, zmax=1, zmid=0,
         colorscale="RdBu", colorbar=dict(title=f"unit {unit}", thickness=12), xgap=1, ygap=3,
         customdata=hover, hovertemplate="%{customdata}<extra></extra>",
     )
     return go.Figure(heatmap, layout=base_layout(
-        f"Hidden unit {unit} along the text (blue = +1, red = −1)", height=90 + 34 * n_lines,
+        f"Hidden unit {unit} along the text (blue = +1, red = −1)", height=90 + 40 * n_lines,
         xaxis=dict(visible=False), yaxis=dict(visible=False, autorange="reversed"),
     ))
