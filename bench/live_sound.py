@@ -1,9 +1,9 @@
 """Live demos of the sound lesson, each trained from scratch with default settings in a fresh process.
 
 - classification: emotion from speech (the lecture's "classification over time"): the clips spoken by
-  the synthesiser, log-mel frames, the CNN + GRU trained; held-out accuracy (other speakers, other
+  the synthesiser, log-mel frames, the CNN + LSTM trained; held-out accuracy (other speakers, other
   sentences) after all frames, against chance and an order-blind reference.
-- visually_indicated_sounds: the silent clips made, the video-to-sound CNN + GRU trained, its predicted
+- visually_indicated_sounds: the silent clips made, the video-to-sound CNN + LSTM trained, its predicted
   envelopes turned into sounds; a material classifier's accuracy on those sounds against the true ones.
 
 Run: python bench/live_sound.py  → ``live demo=<name> seconds=<s> quality=<q> cpu_s=… load1=…``

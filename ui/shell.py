@@ -75,7 +75,7 @@ LESSONS = [
         "page": "pages/6_Sound.py",
         "title": "Hear it: emotion and sounds",
         "part": "More application examples",
-        "what": "Emotion from (synthesised, acted) speech read frame by frame by a CNN + GRU, and the sound "
+        "what": "Emotion from (synthesised, acted) speech read frame by frame by a CNN + LSTM, and the sound "
         "of a drumstick predicted from silent video, heard three ways.",
         "icon": ":material/graphic_eq:",
     },
