@@ -175,9 +175,7 @@ def watch_and_listen(vcfg: vis.VisConfig) -> None:
         "time_s": [round(i * vis.HOP / vis.RATE, 2) for i in range(vis.N_STEPS)],
         "true": scene.true_env.sum(1).round(3), "predicted": scene.pred_env.sum(1).round(3),
         "retrieved": scene.retrieved_env.sum(1).round(3)}))
-    peak_true, peak_pred = int(scene.true_env.sum(1).argmax()), int(scene.pred_env.sum(1).argmax())
-    st.markdown(f"**What to notice:** the true sound is loudest at {peak_true * vis.HOP / vis.RATE:.2f} s, the "
-                f"prediction at {peak_pred * vis.HOP / vis.RATE:.2f} s; the network saw only the frames.")
+    st.markdown(f"**What to notice:** {sound.loudness_notice(scene.true_env, scene.pred_env)}")
 
 
 watch_and_listen(vcfg)

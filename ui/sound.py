@@ -187,6 +187,25 @@ def loudness_figure(cfg: vis.VisConfig, index: int):
     return figures.loudness_lines(s.true_env, s.pred_env, s.retrieved_env, vis.HOP / vis.RATE)
 
 
+PEAK_TOLERANCE = 2  # envelope steps (40 ms): a predicted peak this close to a true one found that hit
+
+
+def loudness_notice(true_env: np.ndarray, pred_env: np.ndarray) -> str:
+    """What the loudness chart shows, from its two curves: where the true sound peaks (its hits) and which of
+    those the prediction from the silent frames peaks at too; the loudest moments when there is no clear peak."""
+    step = vis.HOP / vis.RATE
+    true_l, pred_l = true_env.sum(1), pred_env.sum(1)
+    hits, guesses = vis.loudness_peaks(true_l), vis.loudness_peaks(pred_l)
+    times = lambda idx: ", ".join(f"{i * step:.2f}" for i in idx) + " s"  # noqa: E731
+    if len(hits) == 0 or len(guesses) == 0:
+        return (f"the true sound is loudest at {int(true_l.argmax()) * step:.2f} s, the prediction at "
+                f"{int(pred_l.argmax()) * step:.2f} s; the network saw only the frames.")
+    found = sum(bool(np.any(np.abs(guesses - h) <= PEAK_TOLERANCE)) for h in hits)
+    return (f"the true sound peaks at {times(hits)}; the prediction, made from the silent frames alone, peaks at "
+            f"{times(guesses)}: {found} of the {len(hits)} true peaks have a predicted one within "
+            f"{PEAK_TOLERANCE * step:.2f} s.")
+
+
 def clip_index(cfg: vis.VisConfig, material: str, action: str, take: int) -> int:
     """The held-out clip that is the ``take``-th of this material and action."""
     matches = [i for i, s in enumerate(vis_summary(cfg).test_specs) if s.material == material and s.action == action]

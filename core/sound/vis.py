@@ -521,3 +521,17 @@ def score(answers, trials) -> tuple[int, int]:
     """(right, answered): answers are positions 0/1 (None = not answered yet)."""
     given = [(a, real) for a, (_, real) in zip(answers, trials) if a is not None]
     return sum(a == real for a, real in given), len(given)
+
+
+def loudness_peaks(loudness: np.ndarray, share: float = 0.25) -> np.ndarray:
+    """The envelope steps where a clip's loudness (envelopes summed over bands) peaks: hits, as a listener
+    would count them. A peak must stand out of its surroundings by ``share`` of the curve's range
+    (scipy's ``find_peaks`` prominence)."""
+    from scipy.signal import find_peaks
+
+    loudness = np.asarray(loudness, float)
+    span = float(loudness.max() - loudness.min())
+    if span <= 0:
+        return np.zeros(0, int)
+    return find_peaks(loudness, prominence=share * span)[0]
+

@@ -21,7 +21,7 @@ def metric(at: AppTest, label: str) -> str:
 
 
 def test_default_scene_renders_players_and_charts():
-    at = run(opened=("num_snd_beliefs", "num_snd_env"))
+    at = run(opened=("num_snd_beliefs", "num_snd_env", "num_snd_loud"))
     assert not at.exception and not at.error
     # one clip + its cut, three sounds of the silent clip, two per listening-test question
     assert len(at.get("audio")) == 2 + 3 + 2 * 5
@@ -34,6 +34,14 @@ def test_default_scene_renders_players_and_charts():
     assert np.allclose(beliefs[["neutral", "happy", "sad", "angry"]].sum(axis=1), 1.0, atol=2e-3)
     assert any("acted by a speech synthesiser" in i.value for i in at.info)
     assert any("localhost or HTTPS" in m.value for m in at.markdown)
+    # the loudness sentence lists the peaks of the two curves in the chart's own Numbers table
+    from core.sound import vis
+
+    loud = next(d.value for d in at.dataframe if "retrieved" in d.value.columns)
+    said = next(m.value for m in at.markdown if "the true sound peaks at" in m.value)
+    for name, lead in (("true", "the true sound peaks at "), ("predicted", "silent frames alone, peaks at ")):
+        times = ", ".join(f"{loud['time_s'][i]:.2f}" for i in vis.loudness_peaks(loud[name].to_numpy()))
+        assert lead + times + " s" in said
 
 
 def test_cutting_the_clip_keeps_fewer_frames():

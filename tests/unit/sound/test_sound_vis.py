@@ -197,3 +197,29 @@ def test_envelope_maps_titles_sit_over_their_own_panels():
     for text, axis in (("true sound", fig.layout.xaxis), ("predicted from the silent frames", fig.layout.xaxis2)):
         a = titles[text]
         assert a.xanchor == "center" and a.x == pytest.approx(sum(axis.domain) / 2)
+
+
+def test_loudness_peaks_are_the_hits_a_listener_would_count():
+    """Three hits on a decaying floor are three peaks; ripples smaller than a quarter of the range are not
+    peaks; a silent clip has none."""
+    t = np.arange(vis.N_STEPS)
+    curve = 1.0 + 0.05 * np.sin(t)  # ripples
+    for hit, height in ((11, 3.5), (19, 4.0), (42, 3.0)):
+        curve += np.where(t >= hit, height * np.exp(-(t - hit) / 3.0), 0.0)
+    assert vis.loudness_peaks(curve).tolist() == [11, 19, 42]
+    assert vis.loudness_peaks(np.ones(vis.N_STEPS)).size == 0
+
+
+def test_loudness_notice_counts_the_true_peaks_the_prediction_found():
+    step = vis.HOP / vis.RATE
+    t = np.arange(vis.N_STEPS)
+
+    def env(hits):
+        loud = np.ones(vis.N_STEPS) + sum(np.where(t >= h, 3 * np.exp(-(t - h) / 3.0), 0.0) for h in hits)
+        return np.repeat(loud[:, None] / 2, 2, axis=1)  # two bands that sum to the loudness
+
+    said = lesson.loudness_notice(env([11, 19, 42]), env([11, 20, 30]))
+    assert f"the true sound peaks at {11 * step:.2f}, {19 * step:.2f}, {42 * step:.2f} s" in said
+    assert f"peaks at {11 * step:.2f}, {20 * step:.2f}, {30 * step:.2f} s: 2 of the 3 true peaks" in said
+    flat = lesson.loudness_notice(env([11]), np.ones((vis.N_STEPS, 2)))
+    assert "the prediction at" in flat and "loudest" in flat  # no peak to count: the loudest moments instead
