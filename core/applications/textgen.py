@@ -11,9 +11,7 @@ often each character occurs, but not what came before it) and against guessing (
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import os
 import re
 from dataclasses import dataclass, field
 
@@ -23,6 +21,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from core.applications.rng import build
+from core.common.paths import gensim_test_data
 from core.common.runtime import OnStep, report
 
 
@@ -41,11 +40,11 @@ class CorpusError(ValueError):
 
 
 def corpus_path(name: str = "lee") -> str:
-    """Where gensim keeps a test corpus (like ``gensim.test.utils.datapath``, without importing gensim)."""
-    spec = importlib.util.find_spec("gensim")
-    if spec is None or not spec.submodule_search_locations:
-        raise CorpusError("gensim is not installed, so its corpora are missing. Upload a text instead.")
-    return os.path.join(spec.submodule_search_locations[0], "test", "test_data", CORPORA[name])
+    """Where gensim keeps a test corpus (found without importing gensim)."""
+    try:
+        return gensim_test_data(CORPORA[name])
+    except FileNotFoundError:
+        raise CorpusError("gensim is not installed, so its corpora are missing. Upload a text instead.") from None
 
 
 def corpus_text(name: str = "wiki") -> str:

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from core.common.paths import gensim_test_data
+
 GLOVE_NAME = "GloVe 6B 50d"
 WORD_RE = re.compile(r"[,;\n\t]+| +")
 MAX_WORDS = 200  # words a learner may type into one list
@@ -422,11 +424,7 @@ def project(
 
 def benchmark_path(name: str) -> str:
     """Path of a gensim test-data file: questions-words.txt, wordsim353.tsv, simlex999.txt."""
-    import importlib.util
-
-    # The folder gensim.test.utils.datapath() uses, found without importing gensim (2–5 s).
-    gensim_dir = Path(importlib.util.find_spec("gensim").origin).parent
-    return str(gensim_dir / "test" / "test_data" / name)
+    return gensim_test_data(name)  # found without importing gensim (2–5 s)
 
 
 def _ok_vocab(emb: Embeddings, restrict_vocab: int, case_insensitive: bool) -> dict[str, int]:

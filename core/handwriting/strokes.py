@@ -23,6 +23,8 @@ from itertools import chain
 
 import numpy as np
 
+from core.common.paths import gensim_test_data
+
 FONT = "cursive"  # Hershey's joined script: letters meet at the baseline like a pen's
 ALPHABET = " abcdefghijklmnopqrstuvwxyz"  # what the networks learn to write (index = character id)
 MAX_CHARS = 40  # longer lines take a minute to sample, and the slide's line has 28
@@ -284,9 +286,7 @@ class Words:
 @lru_cache(maxsize=4)
 def corpus_words(n_words: int = 600, heldout_fraction: float = 0.15, seed: int = 0) -> Words:
     """The ``n_words`` most frequent a–z words (2–10 letters) of the Lee news corpus, split at random."""
-    from gensim.test.utils import datapath
-
-    with open(datapath("lee_background.cor"), encoding="utf-8") as f:
+    with open(gensim_test_data("lee_background.cor"), encoding="utf-8") as f:
         counts = Counter(re.findall(r"[a-z]+", f.read().lower()))
     words = [w for w, _ in counts.most_common() if 2 <= len(w) <= 10][:n_words]
     words.sort()  # a fixed order, so the split depends only on the seed
