@@ -10,7 +10,7 @@ Prints, for the prediction network (§4) and the synthesis network (§5):
   forward and backward by Layer1Window against autograd through nn.LSTMCell + soft_window (run it on a
   quiet machine; the lines say how loaded it was).
 
-    nice -n 5 /work/main/.venv/bin/python bench/handwriting.py [--png out.png] [--steps N] [--buckets N] [--fp32]
+    nice -n 5 /work/main/.venv/bin/python bench/handwriting.py [--png out.png] [--steps N] [--buckets N] [--fp32] [--one-core]
         [--seeds 0,1 [--kind prediction] [--seed-png out.png]] [--pen-step F]
 
 --buckets 1 trains on random batches (each padded to the longest of 48 random lines), as before batching
@@ -20,6 +20,10 @@ seed's CPU seconds, held-out NLL, and for synthesis window monotonicity and shap
 means (with --buckets 1, the same before batching by length).
 --fp32 trains in float32 even where the CPU multiplies bfloat16 natively: run it and the default one after
 the other to see what bfloat16 buys and whether the scores hold.
+
+--one-core keeps each training step on one thread (as while students' pages are computing), where it
+otherwise lends half of the step to a helper thread on the other core: the same numbers, bit for bit. Run it
+and the default one after the other to see what the second core buys in wall seconds.
 
 --pen-step 9 draws every line with a point every 9 font units instead of 5 (about 6 points a letter instead of
 10): a what-if of the data. Layer 1's loop gets that much shorter; --seed-png shows what the letters look like.
@@ -38,6 +42,7 @@ import time
 import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from core.common import runtime  # noqa: E402
 from core.common.runtime import torch_thread_policy  # noqa: E402
 from core.handwriting import model as Mo  # noqa: E402
 from core.handwriting import strokes as S  # noqa: E402
@@ -54,7 +59,7 @@ def shape_scores(rec: Mo.HandRecord, bias: float, n: int = SAMPLES) -> np.ndarra
 def seed_sweep(seeds: list[int], kind: str, overrides: dict, png_path: str | None = None) -> None:
     """The default training of ``kind`` for each seed: what one training's luck moves.
 
-    Per seed: CPU seconds and held-out NLL; for synthesis also the held-out lines whose window peak never
+    Per seed: wall and CPU seconds and held-out NLL; for synthesis also the held-out lines whose window peak never
     steps back, and the shape distance of the slide's line at b = 0 and b = 2 (12 samples each); then the
     means."""
     rows = []
@@ -62,7 +67,7 @@ def seed_sweep(seeds: list[int], kind: str, overrides: dict, png_path: str | Non
         cfg = dataclasses.replace(Mo.HandConfig(kind=kind, seed=seed), **overrides)
         t0 = time.process_time()
         rec = Mo.train(cfg)
-        row = [time.process_time() - t0, rec.heldout_nll[-1]]
+        row = [rec.seconds, time.process_time() - t0, rec.heldout_nll[-1]]
         if kind == "synthesis":
             texts, lines = Mo.heldout_lines()
             row.append(sum(Mo.monotone(Mo.read(rec, off, text).phi) for text, off in zip(texts, lines)))
@@ -76,9 +81,9 @@ def seed_sweep(seeds: list[int], kind: str, overrides: dict, png_path: str | Non
 
 
 def _sweep_fields(row: list) -> str:
-    out = f"cpu_s={row[0]:.1f} heldout_nll={row[1]:.3f}"
-    if len(row) > 2:
-        out += f" monotone={row[2]:.1f}/{Mo.N_HELDOUT} shape_b0={row[3]:.3f} shape_b2={row[4]:.3f}"
+    out = f"wall_s={row[0]:.1f} cpu_s={row[1]:.1f} heldout_nll={row[2]:.3f}"
+    if len(row) > 3:
+        out += f" monotone={row[3]:.1f}/{Mo.N_HELDOUT} shape_b0={row[4]:.3f} shape_b2={row[5]:.3f}"
     return out
 
 
@@ -144,6 +149,8 @@ def main() -> None:
                     help="e.g. 0,1,2,3: only one network (--kind), trained once per seed, and the means")
     ap.add_argument("--kind", default="synthesis", choices=Mo.KINDS, help="the network --seeds trains")
     ap.add_argument("--fp32", action="store_true", help="train in float32 even where the CPU does bfloat16")
+    ap.add_argument("--one-core", action="store_true",
+                    help="no helper thread on the other core during a training step (the same numbers)")
     ap.add_argument("--pen-step", type=float, default=None,
                     help=f"resample the pen every this many font units instead of {S.STEP:g}: fewer, coarser points")
     ap.add_argument("--seed-png", default=None, help="with --seeds: write the first seed's slide to this PNG")
@@ -154,6 +161,8 @@ def main() -> None:
     overrides = {k: v for k, v in (("steps", args.steps), ("buckets", args.buckets)) if v}
     if args.fp32:
         overrides["bf16"] = False
+    if args.one_core:
+        runtime.set_spare_core_check(lambda: False)
     torch_thread_policy()  # what the training door sets before each job
     print(f"load before: {os.getloadavg()[0]:.2f} (1-min average, {os.cpu_count()} cores)")
     if args.seeds:

@@ -30,8 +30,10 @@ def config(kind: str, hidden: int, mixtures: int, window: int, steps: int, seed:
     return cfg
 
 
-# Training seconds here with the default settings (bench/live.py, quiet machine, each in a fresh process).
-TRAIN_SECONDS = {"synthesis": 23, "prediction": 11}
+# Training seconds here with the default settings (bench/live.py and bench/handwriting.py --seeds, quiet machine):
+# with the second core lending a hand, 15–17 s and 4.5–5.7 s; on one core (--one-core: while students' pages
+# keep the other busy) 16.5–18 s and 7.5–9 s.
+TRAIN_SECONDS = {"synthesis": 17, "prediction": 6}
 
 
 def train_seconds(kind: str, steps: int) -> int:

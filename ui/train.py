@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.common import runtime
 from ui.cache import CACHES
 
 WORKERS = 1  # one training at a time: the other core serves the students' reruns
@@ -207,6 +208,10 @@ def students_computing() -> bool:
     with _pages_lock:
         _prune()
         return not all(_pages.values())
+
+
+# A training may lend work to a helper thread on the other core only while no student's page needs that core.
+runtime.set_spare_core_check(lambda: not students_computing())
 
 
 def session_id() -> str:

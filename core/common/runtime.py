@@ -40,6 +40,23 @@ def native_bf16() -> bool:
     return bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
 
 
+def spare_core() -> bool:
+    """May a training put a helper thread to work on the other core right now? Yes, unless the server has
+    said otherwise (``set_spare_core_check``: ui.train answers no while students' pages are computing).
+    Trainings that ask give the same numbers either way; only their speed changes."""
+    return _spare_core_check()
+
+
+def set_spare_core_check(check: Callable[[], bool]) -> Callable[[], bool]:
+    """Make ``check`` the answer of ``spare_core``; returns the check it replaces."""
+    global _spare_core_check
+    old, _spare_core_check = _spare_core_check, check
+    return old
+
+
+_spare_core_check: Callable[[], bool] = lambda: True
+
+
 def report(on_step: OnStep | None, step: int, total: int) -> None:
     """Call ``on_step`` if there is one (trainings run without a page in tests and benches)."""
     if on_step is not None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 import numpy as np
@@ -28,7 +29,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from core.common.runtime import OnStep, native_bf16, report
+from core.common.runtime import OnStep, helper_threads, native_bf16, report, spare_core
 from core.handwriting import strokes as S
 DATA_SCALE = S.STEP  # offsets are divided by this: an on-stroke step is about 1
 KINDS = ("prediction", "synthesis")
@@ -45,7 +46,7 @@ class HandConfig:
     hidden: int = 96  # LSTM units per layer (2 layers)
     mixtures: int = 8  # M: bivariate Gaussians in the output
     window: int = 4  # K: Gaussians in the soft window (synthesis only)
-    steps: int = 300  # Adam updates: about 23 s on one core here (bench/live.py); 200 leave "temperament" garbled
+    steps: int = 300  # Adam updates: about 16 s here (bench/live.py); 200 leave "temperament" garbled
     batch: int = 48  # lines per update
     lr: float = 1e-2
     seed: int = 0
@@ -164,13 +165,20 @@ class SynthesisNet(nn.Module):
         Layer 1 and the window are one explicit time loop (Layer1Window: the window at t is read by layer 1
         at t + 1); layer 2 then runs over the whole sequence at once."""
         (h1, c1), kappa, w, s2 = state if state is not None else self.initial_state(x.shape[0])
-        cell = self.cell1  # its weights; the loop computes exactly what nn.LSTMCell does with them
-        H1, W, PHI, h1, c1, kappa = Layer1Window.apply(
-            x, c, cell.weight_ih, cell.weight_hh, cell.bias_ih + cell.bias_hh, self.window.weight, self.window.bias,
-            h1, c1, kappa, w)
-        h2, s2 = self.lstm2(torch.cat([x, H1, W], -1), s2)
-        y_hat = self.head(torch.cat([H1, h2], -1))
+        H1, W, PHI, h1, c1, kappa = self.lower(x, c, h1, c1, kappa, w)
+        y_hat, s2 = self.upper(x, H1, W, s2)
         return y_hat, PHI, ((h1, c1), kappa, W[:, -1], s2)
+
+    def lower(self, x, c, h1, c1, kappa, w):
+        """Layer 1 and the window over all of x: H1 (B, T, H), W (B, T, V), PHI (B, T, U + 1), last h1, c1, κ."""
+        cell = self.cell1  # its weights; the loop computes exactly what nn.LSTMCell does with them
+        return Layer1Window.apply(x, c, cell.weight_ih, cell.weight_hh, cell.bias_ih + cell.bias_hh,
+                                  self.window.weight, self.window.bias, h1, c1, kappa, w)
+
+    def upper(self, x, H1, W, s2=None):
+        """Layer 2 and the mixture density output on top of layer 1 and the window: y_hat, layer 2's state."""
+        h2, s2 = self.lstm2(torch.cat([x, H1, W], -1), s2)
+        return self.head(torch.cat([H1, h2], -1)), s2
 
 
 class Layer1Window(torch.autograd.Function):
@@ -340,8 +348,86 @@ def _nll(net: nn.Module, cfg: HandConfig, x, mask, c, bf16: bool = False) -> tor
     bf16: the network's layers under torch.autocast to bfloat16 (training's speed; scores are float32)."""
     with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
         y_hat = net(x[:, :-1])[0] if cfg.kind == "prediction" else net(x[:, :-1], c)[0]
-    m = mask[:, 1:]
-    return (mdn_loss(y_hat.float(), x[:, 1:], cfg.mixtures) * m).sum() / m.sum()
+    return _nll_sum(y_hat, x, mask, cfg.mixtures) / mask[:, 1:].sum()
+
+
+def _nll_sum(y_hat: torch.Tensor, x: torch.Tensor, mask: torch.Tensor, M: int) -> torch.Tensor:
+    """Summed NLL (nats) of the real points x[:, 1:] under the outputs y_hat made from x[:, :-1]."""
+    return (mdn_loss(y_hat.float(), x[:, 1:], M) * mask[:, 1:]).sum()
+
+
+# --- one training step on two cores -----------------------------------------------------------
+# The gradient of a step is that of the batch's two halves of lines, each cut to its own longest line, added
+# in a fixed order. The two halves are independent of one another, so a helper thread can take one while the
+# other core is free (runtime.spare_core), or this thread does both: the same numbers, bit for bit.
+# The prediction network (fused LSTM calls, which release Python's lock) runs one half on each thread.
+# The synthesis network's layer 1 is a Python loop, and two of those at once fight over the lock: it runs over
+# the whole batch here, and only layer 2 and the output run one half on each thread (bench/handwriting.py).
+
+def _later(pool: ThreadPoolExecutor | None, fn, *args) -> Future:
+    """fn(*args) on the helper thread if there is a pool, else at once; its .result() either way."""
+    if pool is not None:
+        return pool.submit(fn, *args)
+    done = Future()
+    done.set_result(fn(*args))
+    return done
+
+
+def _halves(mask: torch.Tensor) -> tuple[tuple[slice, int], tuple[slice, int]]:
+    """The batch's first and second half of rows, each with its longest line's length."""
+    mid = (mask.shape[0] + 1) // 2
+    return tuple((rows, int(mask[rows].sum(1).max())) for rows in (slice(None, mid), slice(mid, None)))
+
+
+def _prediction_half(net: PredictionNet, cfg: HandConfig, x, mask, n: torch.Tensor, bf16: bool):
+    """One half's summed NLL, and its share of every weight's gradient (of the whole batch's mean NLL)."""
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        y_hat = net(x[:, :-1])[0]
+    total = _nll_sum(y_hat, x, mask, cfg.mixtures)
+    return total.detach(), torch.autograd.grad(total / n, list(net.parameters()))
+
+
+def _synthesis_upper(net: SynthesisNet, cfg: HandConfig, x, mask, H1, W, n: torch.Tensor, bf16: bool):
+    """Layer 2 and the output of one half, on layer 1's outputs: the summed NLL, the gradients of layer 2's
+    and the output layer's weights, and ∂L/∂H1, ∂L/∂W to carry on into layer 1."""
+    H1, W = H1.detach().requires_grad_(), W.detach().requires_grad_()
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        y_hat = net.upper(x[:, :-1], H1, W)[0]
+    total = _nll_sum(y_hat, x, mask, cfg.mixtures)
+    *grads, dH1, dW = torch.autograd.grad(total / n, [*net.lstm2.parameters(), *net.head.parameters(), H1, W])
+    return total.detach(), grads, (dH1, dW)
+
+
+def _step_gradients(net: nn.Module, cfg: HandConfig, lines: list[str], offsets: list[np.ndarray], bf16: bool,
+                    pool: ThreadPoolExecutor | None) -> float:
+    """Set every weight's .grad to ∂(mean NLL per point)/∂weight over the batch; return that mean NLL.
+
+    pool: a helper thread to share the work with, or None to do it all on this one (the same numbers)."""
+    x, mask, c = _batch(lines, offsets)
+    n = mask[:, 1:].sum()  # predicted points in the batch
+    (ra, ta), (rb, tb) = _halves(mask)
+    if cfg.kind == "prediction":
+        later = _later(pool, _prediction_half, net, cfg, x[ra, :ta], mask[ra, :ta], n, bf16)
+        sum_b, grads_b = _prediction_half(net, cfg, x[rb, :tb], mask[rb, :tb], n, bf16)
+        sum_a, grads_a = later.result()
+        params, grads = list(net.parameters()), [ga + gb for ga, gb in zip(grads_a, grads_b)]
+    else:
+        (h1, c1), kappa, w, _ = net.initial_state(x.shape[0])
+        H1, W = net.lower(x[:, :-1], c, h1, c1, kappa, w)[:2]  # layer 1 and the window, with their graph
+        later = _later(pool, _synthesis_upper, net, cfg, x[ra, :ta], mask[ra, :ta], H1[ra, : ta - 1],
+                       W[ra, : ta - 1], n, bf16)
+        sum_b, up_b, (dH1_b, dW_b) = _synthesis_upper(net, cfg, x[rb, :tb], mask[rb, :tb], H1[rb, : tb - 1],
+                                                      W[rb, : tb - 1], n, bf16)
+        sum_a, up_a, (dH1_a, dW_a) = later.result()
+        dH1, dW = torch.zeros_like(H1), torch.zeros_like(W)
+        dH1[ra, : ta - 1], dW[ra, : ta - 1] = dH1_a, dW_a
+        dH1[rb, : tb - 1], dW[rb, : tb - 1] = dH1_b, dW_b
+        lower = [*net.cell1.parameters(), *net.window.parameters()]
+        params = [*net.lstm2.parameters(), *net.head.parameters(), *lower]
+        grads = [*(ga + gb for ga, gb in zip(up_a, up_b)), *torch.autograd.grad([H1, W], lower, [dH1, dW])]
+    for p, g in zip(params, grads):
+        p.grad = g
+    return float((sum_a + sum_b) / n)
 
 
 def _draw(cfg: HandConfig, rng: np.random.Generator, n: int) -> tuple[list[str], list[np.ndarray]]:
@@ -400,22 +486,21 @@ def train(cfg: HandConfig, on_step: OnStep | None = None) -> HandRecord:
     losses, eval_steps, eval_nll = [], [0], []
     with torch.no_grad():
         eval_nll.append(float(_nll(net, cfg, *held_batch)))
-    batches = []
-    for step in range(1, cfg.steps + 1):
-        if not batches:
-            batches = _by_length(*_draw(cfg, rng, cfg.batch * cfg.buckets), cfg.batch, rng)
-        loss = _nll(net, cfg, *_batch(*batches.pop()), bf16=bf16)
-        opt.zero_grad()
-        loss.backward()
-        nn.utils.clip_grad_norm_(net.parameters(), 3.0)  # Graves clipped too: mixture losses spike
-        opt.step()
-        sched.step()
-        losses.append(float(loss.detach()))
-        if step % every == 0 or step == cfg.steps:
-            with torch.no_grad():
-                eval_steps.append(step)
-                eval_nll.append(float(_nll(net, cfg, *held_batch)))
-        report(on_step, step, cfg.steps)
+    with helper_threads(1, "hand-half") as pool:  # the batch's second half, while the other core is free
+        batches = []
+        for step in range(1, cfg.steps + 1):
+            if not batches:
+                batches = _by_length(*_draw(cfg, rng, cfg.batch * cfg.buckets), cfg.batch, rng)
+            loss = _step_gradients(net, cfg, *batches.pop(), bf16, pool if spare_core() else None)
+            nn.utils.clip_grad_norm_(net.parameters(), 3.0)  # Graves clipped too: mixture losses spike
+            opt.step()
+            sched.step()
+            losses.append(loss)
+            if step % every == 0 or step == cfg.steps:
+                with torch.no_grad():
+                    eval_steps.append(step)
+                    eval_nll.append(float(_nll(net, cfg, *held_batch)))
+            report(on_step, step, cfg.steps)
     net.eval()
     return HandRecord(
         cfg=cfg,

@@ -284,3 +284,53 @@ def test_bfloat16_and_float32_trainings_at_the_same_moment_give_each_ones_own_nu
     assert [r.bf16 for r in alone] == [native_bf16(), False, native_bf16()]  # the record says what was used
     if native_bf16():  # the two prediction runs differ only in bfloat16, and it shows
         assert not np.array_equal(alone[0].loss, alone[1].loss)
+
+
+@pytest.mark.parametrize("kind", Mo.KINDS)
+def test_a_step_in_two_halves_is_the_whole_batchs_gradient(kind):
+    """A training step splits its batch in two halves (one may go to a helper thread): every weight gets the
+    gradient of the whole batch's mean NLL, as autograd gives it in one pass, whether the helper thread
+    takes a half or not, and then bit for bit the same."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    cfg = Mo.HandConfig(kind=kind, hidden=32, mixtures=3, window=2, max_chars=8, bf16=False)
+    lines, offsets = Mo._draw(cfg, np.random.default_rng(1), 11)  # odd: halves of 6 and 5 lines
+    lines, offsets = zip(*sorted(zip(lines, offsets), key=lambda lo: -len(lo[1])))  # the longer lines first
+    net = Mo._build(cfg, 9.0, torch.Generator().manual_seed(1))
+    net.zero_grad()
+    whole = Mo._nll(net, cfg, *Mo._batch(list(lines), list(offsets)))
+    whole.backward()
+    reference = [p.grad.clone() for p in net.parameters()]
+    got = {}
+    with ThreadPoolExecutor(1) as pool:
+        for helper in (None, pool):
+            for p in net.parameters():
+                p.grad = torch.full_like(p, float("nan"))  # a weight the step forgot would stay NaN
+            loss = Mo._step_gradients(net, cfg, list(lines), list(offsets), False, helper)
+            got[helper is None] = (loss, [p.grad.clone() for p in net.parameters()])
+    assert got[True][0] == got[False][0] and all(torch.equal(a, b) for a, b in zip(got[True][1], got[False][1]))
+    assert got[True][0] == pytest.approx(whole.item(), rel=1e-6)
+    for name_grad, ref in zip(got[True][1], reference):
+        assert torch.allclose(name_grad, ref, rtol=1e-4, atol=1e-6 * float(ref.abs().max()))
+
+
+def test_a_training_gives_the_same_numbers_with_or_without_the_other_core():
+    """Whether the other core is free (runtime.spare_core) changes only the speed: all steps on one thread,
+    all with a helper thread, or switching from step to step as students' pages come and go."""
+    from core.common import runtime
+
+    cfgs = [Mo.HandConfig(kind=kind, hidden=24, mixtures=2, window=2, steps=6, batch=9, max_chars=6, seed=4)
+            for kind in Mo.KINDS]
+    flips = iter(range(1000))
+    runs, before = {}, runtime.set_spare_core_check(lambda: True)
+    try:
+        for name, check in (("both", lambda: True), ("one", lambda: False), ("switching", lambda: next(flips) % 2 == 0)):
+            runtime.set_spare_core_check(check)
+            runs[name] = [Mo.train(cfg) for cfg in cfgs]
+    finally:
+        runtime.set_spare_core_check(before)
+    assert next(flips) == 12  # the switching run asked at each of its 2 × 6 steps
+    for other in ("one", "switching"):
+        for a, b in zip(runs["both"], runs[other]):
+            assert np.array_equal(a.loss, b.loss) and np.array_equal(a.heldout_nll, b.heldout_nll)
+            assert all(torch.equal(a.state[k], b.state[k]) for k in a.state)

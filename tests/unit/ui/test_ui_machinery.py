@@ -6,6 +6,7 @@ import time
 import numpy as np
 import pytest
 
+from core.common import runtime
 from ui.cache import Cache, shared, sizeof
 from ui.show import esc, esc_label, esc_latex
 from ui.train import Cancelled, Door
@@ -165,12 +166,14 @@ def test_training_naps_only_while_a_students_page_computes(monkeypatch):
     student.start()
     started.wait(10)
     assert T.students_computing()
+    assert not runtime.spare_core()  # and a training lends no work to the other core meanwhile
     job = door.submit("shared", "x", busy, (5,), {}, session="s")
     assert job.done.wait(60) and job.result == 5
     assert len(naps) == 5 and all(0.002 * T.YIELD < s <= T.NAP_S for s in naps)  # YIELD × what it computed
     release.set()
     student.join(10)
     assert not T.students_computing()  # its run ended
+    assert runtime.spare_core()
 
     def waiting_page():
         T.page_run_started()
