@@ -1,7 +1,7 @@
 """Fair under a hostile class: 20 students on the default scenes, with and without 3 hostile students.
 
 Each hostile student opens 10 distinct training links at once (10 tabs, each a real session asking
-for a new training), and pushes a 50 MB upload at the server (refused at the door: over
+for a new training: hello, encoder–decoder, word2vec and handwriting ones), and pushes a 50 MB upload at the server (refused at the door: over
 ``server.maxUploadSize``) plus a largest-allowed vector file of repeated junk lines into the word
 embeddings page (parsed under a work bound). The default students follow bench/walks.py without the
 actions that retrain (their scenes are the teacher's pinned defaults). Prints:
@@ -38,8 +38,10 @@ def hostile_links(who: int, n: int) -> list[tuple[str, str]]:
     links = []
     for j in range(n):
         k = who * 100 + j
-        kind = j % 3
-        if kind == 0:
+        kind = j % 4
+        if kind == 3:  # the longest training, which lends work to the other core while no page computes
+            links.append(("Handwriting", f"hw_seed={(k % 99) + 1}"))
+        elif kind == 0:
             links.append(("Language_model", f"text=hostile{k}&hidden={24 + j}&steps=1000&seed={k % 999}"))
         elif kind == 1:
             links.append(("Encoder_decoder", f"s2s_seed={(k % 90) + 5}"))

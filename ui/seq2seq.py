@@ -317,7 +317,7 @@ def forced_notice(free: s2s.Decoding, pushed: s2s.Decoding) -> str:
     lead = "the decoder is a language model: after a forced token it continues as if it had chosen it"
     if k < len(free.tokens) and free.tokens[k] == pushed.tokens[k]:
         return lead + f". Here the forced token is the one it chose anyway at step {k + 1}, so nothing changes."
-    text = lambda tokens: "".join(t for t in tokens if t not in SPECIALS)  # noqa: E731 (as s2s.decode joins them)
+    text = lambda tokens: "".join(t for t in tokens if t not in sd.SPECIALS)  # noqa: E731 (as the vocabulary decodes)
     rest_free, rest_pushed = text(free.tokens[k + 1:]), text(pushed.tokens[k + 1:])
     if rest_free == rest_pushed:
         return lead + f". Here the rest is repaired: after step {k + 1} it writes “{rest_free}” as before."
@@ -326,9 +326,6 @@ def forced_notice(free: s2s.Decoding, pushed: s2s.Decoding) -> str:
     if same_end >= 2:
         return said + f", then gets back on track: both end in “{rest_free[-same_end:]}”."
     return said + ": one change rewrote what came after it."
-
-
-SPECIALS = ("<eos>", "<pad>", "<bos>", "<unk>")
 
 
 def forced_table(greedy: str, forced: str, token: str, step: int) -> pd.DataFrame:

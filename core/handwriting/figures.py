@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 INK = "#1f2a44"
 FAINT = "#c9ced8"
 ACCENT = "#d62728"
+RING = dict(color=ACCENT, size=18, symbol="circle-open", line=dict(width=2))  # where the pen went: a ring, not a dot
 NEUTRAL_EDGE = "#888888"
 VIEW_HALF = 18.0  # font units left of the pen in the next-point density chart (half that right, above, below)
 
@@ -89,8 +90,7 @@ def density_over_strokes(offsets: np.ndarray, t: int, xs: np.ndarray, ys: np.nda
     fig.add_trace(go.Scatter(x=[xy[t - 1, 0]], y=[xy[t - 1, 1]], mode="markers",
                              marker=dict(color=INK, size=8, symbol="circle-open"), hoverinfo="skip"))
     fig.add_trace(go.Scatter(x=[xy[t, 0]], y=[xy[t, 1]], mode="markers",
-                             marker=dict(color=ACCENT, size=18, symbol="circle-open", line=dict(width=2)),  # a ring:
-                             # the density's peak, often under the point the pen went to, shows inside it
+                             marker=RING,  # the density's peak, often under the point the pen went to, shows inside
                              hovertemplate=f"where the pen went · P(pen up) = {p_up:.2f}<extra></extra>"))
     # about one letter around the pen (x-height 9 units): the density, a few units wide, fills a good part of
     # the picture (with 40 units it was a speck on a projector); the pen chart beside it shows the whole line
@@ -106,8 +106,7 @@ def density_over_strokes(offsets: np.ndarray, t: int, xs: np.ndarray, ys: np.nda
         inside = (zx[0] <= xy[t, 0] <= zx[-1]) and (zy[0] <= xy[t, 1] <= zy[-1])
         if inside:  # the point the pen went to, when it fell inside the zoomed box
             fig.add_trace(go.Scatter(x=[xy[t, 0]], y=[xy[t, 1]], mode="markers", xaxis="x2", yaxis="y2",
-                                     marker=dict(color=ACCENT, size=18, symbol="circle-open", line=dict(width=2)),
-                                     hoverinfo="skip"))
+                                     marker=RING, hoverinfo="skip"))
         # magnification: pixels per font unit in the zoomed panel over those in the main one (same height)
         mag = (0.36 / float(zx[-1] - zx[0])) / (0.58 / (1.5 * half))
         fig.update_layout(
