@@ -48,8 +48,8 @@ bias = slider(BIAS, "Sampling bias b", where=c6, help="0 samples the model as tr
 raw_text = text(LINE, "Text to write (letters a–z and spaces)", where=c7)
 st.caption(f"A new number of units, components, steps or seed trains the network again, with its progress shown: "
            f"about {hw.train_seconds('synthesis', steps)} s here for {steps} steps at the default {DEFAULT.hidden} "
-           "units (fewer units are quicker, more are slower), then a few seconds to write the rows. The bias and the "
-           "text only write again.")
+           "units (fewer units are quicker, more are slower), then under a second to write the rows of the slide's "
+           "line. The bias and the text only write again.")
 line, problem = hw.check_text(raw_text)
 if problem:
     st.error(esc(problem))
