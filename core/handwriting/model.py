@@ -469,6 +469,8 @@ def _rows(offsets: list[np.ndarray]) -> np.ndarray:
 
 def train(cfg: HandConfig, on_step: OnStep | None = None) -> HandRecord:
     """Train cfg.kind on freshly rendered lines of training words; score on held-out lines."""
+    if cfg.batch < 2:
+        raise ValueError(f"a batch needs at least 2 lines (each step splits it in halves), not {cfg.batch}")
     rng = np.random.default_rng(cfg.seed)
     gen = torch.Generator().manual_seed(cfg.seed)
     t0 = time.perf_counter()
@@ -486,7 +488,7 @@ def train(cfg: HandConfig, on_step: OnStep | None = None) -> HandRecord:
     losses, eval_steps, eval_nll = [], [0], []
     with torch.no_grad():
         eval_nll.append(float(_nll(net, cfg, *held_batch)))
-    with helper_threads(1, "hand-half") as pool:  # the batch's second half, while the other core is free
+    with helper_threads(1, "hand-half") as pool:  # half of each step's work, while the other core is free
         batches = []
         for step in range(1, cfg.steps + 1):
             if not batches:

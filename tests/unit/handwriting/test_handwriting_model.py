@@ -330,6 +330,8 @@ def test_a_training_gives_the_same_numbers_with_or_without_the_other_core():
     finally:
         runtime.set_spare_core_check(before)
     assert next(flips) == 12  # the switching run asked at each of its 2 × 6 steps
+    with pytest.raises(ValueError, match="at least 2 lines"):
+        Mo.train(Mo.HandConfig(kind="prediction", hidden=8, mixtures=2, steps=1, batch=1))
     for other in ("one", "switching"):
         for a, b in zip(runs["both"], runs[other]):
             assert np.array_equal(a.loss, b.loss) and np.array_equal(a.heldout_nll, b.heldout_nll)
