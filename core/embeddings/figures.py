@@ -12,6 +12,7 @@ from core.common.style import (
 SYMBOLS = ["circle", "square", "diamond", "triangle-up", "cross", "x", "star", "pentagon"]  # one per group
 LABEL_FONT_PX = 20  # labels are placed for the projector's font (ui.show.PRESENTER_FONT): smaller fonts only help
 PLOT_PX = (560, 420)  # the smallest plot area a 1280×720 projector gives the map (width, height)
+RING_PX = 12  # half the width of the ring around a highlighted word on the word map (a 20 px marker, 2 px line)
 STATES_PANEL_PX = (340, 330)  # … and each of the "bank" chart's two panels
 BETWEEN_PX = (360, 360)  # … and the square plot of "where bank sits between" (beside its neighbours table)
 ANALOGY_PX = (360, 360)  # … and the analogy's square plot (beside its answers table)
@@ -33,19 +34,23 @@ TEXTPOSITION = {(0, -1): "top center", (0, 1): "bottom center", (1, 0): "middle 
 
 def place_labels(px: np.ndarray, texts: list[str], order: list[int], size: tuple[float, float] = PLOT_PX,
                  font: float = LABEL_FONT_PX, marker: float = 7.0,
-                 obstacles: np.ndarray | None = None) -> dict[int, tuple[float, float, str | None]]:
+                 obstacles: np.ndarray | None = None,
+                 ringed: frozenset[int] = frozenset()) -> dict[int, tuple[float, float, str | None]]:
     """Greedy label placement in pixels: for each point (in ``order``), the nearest free spot for its text.
 
     First the eight places right next to the marker (Plotly's ``textposition``), then rings further out
     (drawn as an annotation with a thin leader line). A spot is free when its text box overlaps no placed
     label, no marker, and stays inside the plot (``obstacles``, (M, 2) pixels, are more points a label must not
-    cover: points along a chart's lines). ``px`` is (N, 2) in pixels, y downwards. Returns
-    {point index: (dx, dy, textposition or None)}; a point with no free spot keeps its word on hover.
+    cover: points along a chart's lines). The ``ringed`` points carry a ring of RING_PX around their marker:
+    labels keep off it too, and their own word goes just outside it as an annotation (Plotly would print a
+    ``textposition`` word against the small marker, under the ring). ``px`` is (N, 2) in pixels, y downwards.
+    Returns {point index: (dx, dy, textposition or None)}; a point with no free spot keeps its word on hover.
     """
     W, H = size
     dirs = [(0, -1), (0, 1), (1, 0), (-1, 0), (1, -1), (-1, -1), (1, 1), (-1, 1)]
     points = px if obstacles is None else np.concatenate([px, obstacles])
-    marks = [(x - marker, y - marker, x + marker, y + marker) for x, y in points]
+    half = [RING_PX if k in ringed else marker for k in range(len(points))]
+    marks = [(x - m, y - m, x + m, y + m) for (x, y), m in zip(points, half)]
     placed: list[tuple] = []
     out: dict[int, tuple[float, float]] = {}
     for i in order:
@@ -54,15 +59,15 @@ def place_labels(px: np.ndarray, texts: list[str], order: list[int], size: tuple
         for r in (0, 18, 36, 60, 90):
             done = False
             for ux, uy in dirs:
-                dx = ux * (w / 2 + marker + r) if ux else 0.0
-                dy = uy * (h / 2 + marker + r) if uy else 0.0
+                dx = ux * (w / 2 + half[i] + r) if ux else 0.0
+                dy = uy * (h / 2 + half[i] + r) if uy else 0.0
                 box = _label_box(x + dx, y + dy, texts[i], font)
                 if box[0] < 0 or box[1] < 0 or box[2] > W or box[3] > H:
                     continue
                 if any(_overlaps(box, o) for o in placed) or any(_overlaps(box, m) for m in marks):
                     continue
                 placed.append(box)
-                out[i] = (dx, dy, TEXTPOSITION[(ux, uy)] if r == 0 else None)
+                out[i] = (dx, dy, TEXTPOSITION[(ux, uy)] if r == 0 and i not in ringed else None)
                 done = True
                 break
             if done:
@@ -171,7 +176,7 @@ def word_map(
     names = list(dict.fromkeys(g for g, b in zip(groups, bg) if not b))
     lines = [(coords[words.index(query)], coords[i]) for i, w in enumerate(words)
              if w in (highlight or {}) and w != query] if query in words and not three else []
-    placement = {} if three else _placement(words, coords, bg, labelled, lines)
+    placement = {} if three else _placement(words, coords, bg, labelled, lines, set(highlight))
     for gi, gname in enumerate(names):
         mask = fg & np.array([g == gname for g in groups])
         idx = np.flatnonzero(mask)
@@ -200,7 +205,7 @@ def word_map(
         traces.append(Scatter(
             x=c[:, 0], y=c[:, 1], **({"z": c[:, 2]} if three else {}), mode="markers",
             name=f"ringed: top {len(idx)} by cosine" if query else "highlighted",
-            marker=dict(size=10 if three else 20, color="rgba(0,0,0,0)", line=dict(color=OUTLINE, width=2),
+            marker=dict(size=10 if three else 2 * RING_PX - 4, color="rgba(0,0,0,0)", line=dict(color=OUTLINE, width=2),
                         symbol="circle-open" if three else "circle"),
             text=[f"{words[i]}: {highlight[words[i]]}" for i in idx], hovertemplate="%{text}<extra></extra>",
         ))
@@ -222,14 +227,16 @@ def _ranges(coords: np.ndarray, bg: np.ndarray) -> tuple[list[float], list[float
     return _padded_range(fg[:, 0]), _padded_range(fg[:, 1])
 
 
-def _placement(words: list[str], coords: np.ndarray, bg: np.ndarray, labelled: set[str], segments=()) -> dict:
+def _placement(words: list[str], coords: np.ndarray, bg: np.ndarray, labelled: set[str], segments=(),
+               ringed: set[str] = frozenset()) -> dict:
     """{point index: (dx, dy, textposition or None)} for the labelled words, on the projector's plot size,
-    off the chart's ``segments`` (the dotted lines from the query word) too."""
+    off the chart's ``segments`` (the dotted lines from the query word) and the ``ringed`` words' rings too."""
     xr, yr = _ranges(coords, bg)
     px = _pixels(coords, xr, yr, PLOT_PX)
     inside = [i for i in range(len(words)) if not bg[i]]
     order = [j for j, i in enumerate(inside) if words[i] in labelled]
-    spots = place_labels(px[inside], [words[i] for i in inside], order, obstacles=_along(segments, xr, yr, PLOT_PX))
+    spots = place_labels(px[inside], [words[i] for i in inside], order, obstacles=_along(segments, xr, yr, PLOT_PX),
+                         ringed=frozenset(j for j, i in enumerate(inside) if words[i] in ringed))
     return {inside[j]: spot for j, spot in spots.items()}
 
 

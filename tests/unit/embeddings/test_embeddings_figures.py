@@ -15,7 +15,8 @@ def test_word_map_background_groups_and_highlight():
     by_name = {t.name: t for t in fig.data if t.name}
     bg = by_name["background (frequent words)"]
     assert list(bg.text) == ["the", "of"] and bg.marker.color == NEUTRAL
-    assert list(by_name["capital"].text) == ["paris", "berlin"]
+    assert list(by_name["capital"].text) == ["paris", ""]  # berlin is ringed: its word sits outside the ring
+    assert [a.text for a in fig.layout.annotations] == ["berlin"]
     assert list(by_name["capital"].x) == [0.0, 4.0]
     ring = by_name["ringed: top 1 by cosine"]
     assert list(ring.text) == ["berlin: cos 0.700"] and ring.marker.line.color == OUTLINE
@@ -168,6 +169,14 @@ def test_default_word_map_labels_every_lesson_word_without_overlap():
     assert sum(1 for t in fig.data for x in (t.text or ()) if x) >= 8  # most sit right next to their point
     for grow in (1.0, 1.25, 1.6):  # the projector's chart is larger than the size the words were placed for
         _assert_apart(_boxes(fig, W=figs.PLOT_PX[0] * grow, H=figs.PLOT_PX[1] * grow))
+    ring = [t for t in fig.data if t.name and t.name.startswith("ringed")][0]  # no word on a ring, its own included
+    xr, yr = fig.layout.xaxis.range, fig.layout.yaxis.range
+    W, H = figs.PLOT_PX
+    r = figs.RING_PX - 1  # the ring's outer edge: a 20 px circle with a 2 px line
+    for x, y in zip(ring.x, ring.y):
+        cx, cy = (x - xr[0]) / (xr[1] - xr[0]) * W, (yr[1] - y) / (yr[1] - yr[0]) * H
+        for text, box in boxes:
+            assert not figs._overlaps(box, (cx - r, cy - r, cx + r, cy + r)), text
     symbols = {t.name: t.marker.symbol for t in fig.data if t.name in ("countries", "nearest to france")}
     assert symbols["countries"] != symbols["nearest to france"]  # told apart by shape, not colour alone
 
