@@ -175,7 +175,7 @@ def watch_and_listen(vcfg: vis.VisConfig) -> None:
         "time_s": [round(i * vis.HOP / vis.RATE, 2) for i in range(vis.N_STEPS)],
         "true": scene.true_env.sum(1).round(3), "predicted": scene.pred_env.sum(1).round(3),
         "retrieved": scene.retrieved_env.sum(1).round(3)}))
-    st.markdown(f"**What to notice:** {sound.loudness_notice(scene.true_env, scene.pred_env)}")
+    st.markdown(f"**What to notice:** {sound.loudness_notice(scene.true_env, scene.pred_env, action)}")
 
 
 watch_and_listen(vcfg)

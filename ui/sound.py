@@ -190,11 +190,19 @@ def loudness_figure(cfg: vis.VisConfig, index: int):
 PEAK_TOLERANCE = 2  # envelope steps (40 ms): a predicted peak this close to a true one found that hit
 
 
-def loudness_notice(true_env: np.ndarray, pred_env: np.ndarray) -> str:
-    """What the loudness chart shows, from its two curves: where the true sound peaks (its hits) and which of
-    those the prediction from the silent frames peaks at too; the loudest moments when there is no clear peak."""
+def loudness_notice(true_env: np.ndarray, pred_env: np.ndarray, action: str = "hit") -> str:
+    """What the loudness chart shows, from its two curves. For hits: where the true sound peaks and which of those
+    the prediction from the silent frames peaks at too (the loudest moments when there is no clear peak). For a
+    scratch, one long sound whose top is a plateau: when each curve is loud, and how far the prediction's start
+    and stop are from the true ones."""
     step = vis.HOP / vis.RATE
     true_l, pred_l = true_env.sum(1), pred_env.sum(1)
+    if action == "scratch" and (spans := (vis.loud_span(true_l), vis.loud_span(pred_l)))[0] and spans[1]:
+        (t0, t1), (p0, p1) = [(a * step, (b + 1) * step) for a, b in spans]
+        return (f"a scratch is one long sound, not hits: the true sound is loud from {t0:.2f} to {t1:.2f} s; the "
+                f"prediction, made from the silent frames alone, from {p0:.2f} to {p1:.2f} s. It starts "
+                f"{_apart(p0 - t0)} and stops {_apart(p1 - t1)} (loud: above half way from the quietest to the "
+                "loudest moment of each curve).")
     hits, guesses = vis.loudness_peaks(true_l), vis.loudness_peaks(pred_l)
     times = lambda idx: ", ".join(f"{i * step:.2f}" for i in idx) + " s"  # noqa: E731
     if len(hits) == 0 or len(guesses) == 0:
@@ -204,6 +212,13 @@ def loudness_notice(true_env: np.ndarray, pred_env: np.ndarray) -> str:
     return (f"the true sound peaks at {times(hits)}; the prediction, made from the silent frames alone, peaks at "
             f"{times(guesses)}: {found} of the {len(hits)} true peaks have a predicted one within "
             f"{PEAK_TOLERANCE * step:.2f} s.")
+
+
+def _apart(dt: float) -> str:
+    """A prediction's start or stop against the true one, in words."""
+    if abs(dt) < 0.005:
+        return "at the same moment"
+    return f"{abs(dt):.2f} s {'later' if dt > 0 else 'earlier'}"
 
 
 def clip_index(cfg: vis.VisConfig, material: str, action: str, take: int) -> int:

@@ -523,6 +523,17 @@ def score(answers, trials) -> tuple[int, int]:
     return sum(a == real for a, real in given), len(given)
 
 
+def loud_span(loudness: np.ndarray, share: float = 0.5) -> tuple[int, int] | None:
+    """The first and last envelope step where a clip's loudness is above its quietest by ``share`` of its range:
+    when a long sound (a scratch) is on. None for a flat curve."""
+    loudness = np.asarray(loudness, float)
+    span = float(loudness.max() - loudness.min())
+    if span <= 0:
+        return None
+    on = np.flatnonzero(loudness > loudness.min() + share * span)
+    return int(on[0]), int(on[-1])
+
+
 def loudness_peaks(loudness: np.ndarray, share: float = 0.25) -> np.ndarray:
     """The envelope steps where a clip's loudness (envelopes summed over bands) peaks: hits, as a listener
     would count them. A peak must stand out of its surroundings by ``share`` of the curve's range

@@ -44,6 +44,20 @@ def test_default_scene_renders_players_and_charts():
         assert lead + times + " s" in said
 
 
+def test_a_scratch_says_when_each_sound_is_on_from_the_charts_numbers():
+    from core.sound import vis
+
+    at = run({"snd_action": "scratch", "snd_material": "cloth"}, opened=("num_snd_loud",))
+    assert not at.exception and not at.error
+    loud = next(d.value for d in at.dataframe if "retrieved" in d.value.columns)
+    said = next(m.value for m in at.markdown if "a scratch is one long sound" in m.value)
+    (t0, t1), (p0, p1) = (vis.loud_span(loud[name].to_numpy()) for name in ("true", "predicted"))
+    step = loud["time_s"][1]
+    assert f"loud from {t0 * step:.2f} to {(t1 + 1) * step:.2f} s" in said
+    assert f"alone, from {p0 * step:.2f} to {(p1 + 1) * step:.2f} s" in said
+    assert "peaks" not in said
+
+
 def test_cutting_the_clip_keeps_fewer_frames():
     at = run(opened=("num_snd_beliefs",))
     full = len(next(d.value for d in at.dataframe if "angry" in d.value.columns))

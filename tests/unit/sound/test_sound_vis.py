@@ -223,3 +223,23 @@ def test_loudness_notice_counts_the_true_peaks_the_prediction_found():
     assert f"peaks at {11 * step:.2f}, {20 * step:.2f}, {30 * step:.2f} s: 2 of the 3 true peaks" in said
     flat = lesson.loudness_notice(env([11]), np.ones((vis.N_STEPS, 2)))
     assert "the prediction at" in flat and "loudest" in flat  # no peak to count: the loudest moments instead
+
+
+def test_loudness_notice_for_a_scratch_compares_when_each_sound_is_on():
+    """A scratch's loudness is a plateau, whose 'peak' means nothing: the sentence gives when each curve is loud
+    (above half its range) and how far the prediction starts and stops from the true sound."""
+    step = vis.HOP / vis.RATE
+    t = np.arange(vis.N_STEPS)
+
+    def env(start, stop, ripple=0.0):
+        loud = 1.0 + 2.5 * ((t >= start) & (t <= stop)) + ripple * np.sin(3.0 * t)
+        return np.repeat(loud[:, None] / 2, 2, axis=1)
+
+    assert vis.loud_span(env(7, 30).sum(1)) == (7, 30) and vis.loud_span(np.ones(vis.N_STEPS)) is None
+    said = lesson.loudness_notice(env(7, 30, 0.3), env(9, 30), "scratch")
+    assert f"loud from {7 * step:.2f} to {31 * step:.2f} s" in said
+    assert f"from {9 * step:.2f} to {31 * step:.2f} s" in said
+    assert f"starts {2 * step:.2f} s later and stops at the same moment" in said
+    early = lesson.loudness_notice(env(7, 30), env(5, 26), "scratch")
+    assert f"starts {2 * step:.2f} s earlier and stops {4 * step:.2f} s earlier" in early
+    assert "peaks" in lesson.loudness_notice(env(7, 30), env(9, 30), "hit")  # hits keep the peak count
