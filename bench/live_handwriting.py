@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 def _train(kind: str) -> tuple[float, str]:
     import time
 
+    from bench.handwriting import LINE
     from bench.live import timed
     from core.handwriting import model as Mo
 
@@ -29,7 +30,7 @@ def _train(kind: str) -> tuple[float, str]:
     if kind == "synthesis":  # then the page writes the slide's rows at the default bias, and at b = 0 to compare
         t0 = time.perf_counter()
         for bias in (2.0, 0.0):
-            Mo.write(rec, "more of national temperament", bias=bias, seed=0, n=4)
+            Mo.write(rec, LINE, bias=bias, seed=0, n=4)
         quality += f" then_writing_the_slides_rows_s={time.perf_counter() - t0:.2f}"
     return seconds, quality
 

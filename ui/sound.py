@@ -197,7 +197,8 @@ def loudness_notice(true_env: np.ndarray, pred_env: np.ndarray, action: str = "h
     and stop are from the true ones."""
     step = vis.HOP / vis.RATE
     true_l, pred_l = true_env.sum(1), pred_env.sum(1)
-    if action == "scratch" and (spans := (vis.loud_span(true_l), vis.loud_span(pred_l)))[0] and spans[1]:
+    spans = (vis.loud_span(true_l), vis.loud_span(pred_l)) if action == "scratch" else (None,)
+    if None not in spans:
         (t0, t1), (p0, p1) = [(a * step, (b + 1) * step) for a, b in spans]
         return (f"a scratch is one long sound, not hits: the true sound is loud from {t0:.2f} to {t1:.2f} s; the "
                 f"prediction, made from the silent frames alone, from {p0:.2f} to {p1:.2f} s. It starts "

@@ -523,14 +523,19 @@ def score(answers, trials) -> tuple[int, int]:
     return sum(a == real for a, real in given), len(given)
 
 
+def _rise(loudness: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """A loudness curve as floats, its quietest value and its range (0 for a flat curve)."""
+    loudness = np.asarray(loudness, float)
+    return loudness, float(loudness.min()), float(loudness.max() - loudness.min())
+
+
 def loud_span(loudness: np.ndarray, share: float = 0.5) -> tuple[int, int] | None:
     """The first and last envelope step where a clip's loudness is above its quietest by ``share`` of its range:
     when a long sound (a scratch) is on. None for a flat curve."""
-    loudness = np.asarray(loudness, float)
-    span = float(loudness.max() - loudness.min())
+    loudness, low, span = _rise(loudness)
     if span <= 0:
         return None
-    on = np.flatnonzero(loudness > loudness.min() + share * span)
+    on = np.flatnonzero(loudness > low + share * span)
     return int(on[0]), int(on[-1])
 
 
@@ -540,9 +545,7 @@ def loudness_peaks(loudness: np.ndarray, share: float = 0.25) -> np.ndarray:
     (scipy's ``find_peaks`` prominence)."""
     from scipy.signal import find_peaks
 
-    loudness = np.asarray(loudness, float)
-    span = float(loudness.max() - loudness.min())
+    loudness, _, span = _rise(loudness)
     if span <= 0:
         return np.zeros(0, int)
     return find_peaks(loudness, prominence=share * span)[0]
-
