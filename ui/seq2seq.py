@@ -317,7 +317,7 @@ def forced_notice(free: s2s.Decoding, pushed: s2s.Decoding) -> str:
     lead = "the decoder is a language model: after a forced token it continues as if it had chosen it"
     if k < len(free.tokens) and free.tokens[k] == pushed.tokens[k]:
         return lead + f". Here the forced token is the one it chose anyway at step {k + 1}, so nothing changes."
-    text = lambda tokens: "".join(t for t in tokens if t not in sd.SPECIALS)  # noqa: E731 (as the vocabulary decodes)
+    text = lambda tokens: "".join(t for t in tokens if t not in sd.SPECIALS)  # noqa: E731 (as s2s.decode joins them)
     rest_free, rest_pushed = text(free.tokens[k + 1:]), text(pushed.tokens[k + 1:])
     if rest_free == rest_pushed:
         return lead + f". Here the rest is repaired: after step {k + 1} it writes “{rest_free}” as before."

@@ -29,7 +29,7 @@ import torch.nn.functional as F
 from core.common import beam as beam_lib
 from core.common.pca import Projection, pca_2d
 from core.common.runtime import OnStep, report
-from core.seq2seq.data import BOS_ID, EOS_ID, MAX_INPUT_CHARS, PAD_ID, UNK_ID, Dataset, make_dataset
+from core.seq2seq.data import BOS_ID, EOS_ID, MAX_INPUT_CHARS, PAD_ID, SPECIALS, UNK_ID, Dataset, make_dataset
 
 CLIP_NORM = 1.0
 
@@ -489,7 +489,7 @@ def decode(
         if teacher_ids is None and chosen == EOS_ID:
             break
         prev = torch.tensor([fed])
-    text_out = "".join(t for t in tokens if t not in ("<eos>", "<pad>", "<bos>", "<unk>"))
+    text_out = "".join(t for t in tokens if t not in SPECIALS)
     return _frozen(Decoding(
         tuple(prev_tokens), tuple(tokens), np.array(probs), text_out, total,
         force[0] if force is not None else -1, np.array(alphas) if alphas else None,
