@@ -319,6 +319,11 @@ def forced_notice(free: s2s.Decoding, pushed: s2s.Decoding) -> str:
         return lead + f". Here the forced token is the one it chose anyway at step {k + 1}, so nothing changes."
     text = lambda tokens: "".join(t for t in tokens if t not in sd.SPECIALS)  # noqa: E731 (as s2s.decode joins them)
     rest_free, rest_pushed = text(free.tokens[k + 1:]), text(pushed.tokens[k + 1:])
+    if not rest_free and not rest_pushed:  # nothing to repair or rewrite: say why nothing follows
+        if pushed.tokens[-1] != sd.EOS and k == len(pushed.tokens) - 1:
+            return lead + (f". Here step {k + 1} is the last step the decoder may take, so nothing can follow the "
+                           "forced token: the output is cut there.")
+        return lead + ". Here nothing follows the forced token in either run: both outputs end there."
     if rest_free == rest_pushed:
         return lead + f". Here the rest is repaired: after step {k + 1} it writes “{rest_free}” as before."
     said = lead + f". Here it writes “{rest_pushed or '(nothing)'}” after step {k + 1} instead of “{rest_free or '(nothing)'}”"

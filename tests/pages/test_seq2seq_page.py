@@ -191,3 +191,8 @@ def test_path_and_forced_notices_count_what_the_outputs_show():
     assert "writes “09-03-26” after step 1 instead of “999-03-26”, then gets back on track: both end in “9-03-26”" in back
     rewritten = scenes.forced_notice(free, run(list("2000") + ["<eos>"], 0))
     assert "instead of “999-03-26”: one change rewrote what came after it" in rewritten
+    # forced at the greedy run's ⟨eos⟩: cut by the length limit, or ended right after the forced token
+    cut = scenes.forced_notice(free, run(list("1999-03-261"), 10))
+    assert "step 11 is the last step the decoder may take" in cut and "repaired" not in cut
+    ended = scenes.forced_notice(free, run(list("1999-03-261") + ["<eos>"], 10))
+    assert "nothing follows the forced token in either run" in ended and "repaired" not in ended
