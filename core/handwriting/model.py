@@ -169,11 +169,12 @@ class SynthesisNet(nn.Module):
         y_hat, s2 = self.upper(x, H1, W, s2)
         return y_hat, PHI, ((h1, c1), kappa, W[:, -1], s2)
 
-    def lower(self, x, c, h1, c1, kappa, w):
-        """Layer 1 and the window over all of x: H1 (B, T, H), W (B, T, V), PHI (B, T, U + 1), last h1, c1, κ."""
+    def lower(self, x, c, h1, c1, kappa, w, pool=None):
+        """Layer 1 and the window over all of x: H1 (B, T, H), W (B, T, V), PHI (B, T, U + 1), last h1, c1, κ.
+        pool: a helper thread for a training step's side work (Layer1Window)."""
         cell = self.cell1  # its weights; the loop computes exactly what nn.LSTMCell does with them
         return Layer1Window.apply(x, c, cell.weight_ih, cell.weight_hh, cell.bias_ih + cell.bias_hh,
-                                  self.window.weight, self.window.bias, h1, c1, kappa, w)
+                                  self.window.weight, self.window.bias, h1, c1, kappa, w, pool)
 
     def upper(self, x, H1, W, s2=None):
         """Layer 2 and the mixture density output on top of layer 1 and the window: y_hat, layer 2's state."""
@@ -181,96 +182,177 @@ class SynthesisNet(nn.Module):
         return self.head(torch.cat([H1, h2], -1)), s2
 
 
+SPAN = 16  # time steps: the pieces in which Layer1Window hands side work to a helper thread (or does it itself)
+
+
+def _later(pool: ThreadPoolExecutor | None, fn, *args) -> Future:
+    """fn(*args) on the helper thread if there is a pool, else at once; its .result() either way."""
+    if pool is not None:
+        return pool.submit(fn, *args)
+    done = Future()
+    done.set_result(fn(*args))
+    return done
+
+
+def _before(first: torch.Tensor, seq: torch.Tensor, t0: int, t1: int) -> torch.Tensor:
+    """seq's values one step earlier for steps t0..t1 − 1, (t1 − t0, B, …): first (B, …) stands before step 0."""
+    return seq[t0 - 1 : t1 - 1] if t0 else torch.cat([first[None], seq[: t1 - 1]])
+
+
+def _local_buffers(GATES: torch.Tensor, K: int, U: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Z (T, B, 4H), Q (T, B, H), D (T, B, 3K, U + 1), for ``_local_derivatives`` to fill."""
+    T, B, H4 = GATES.shape
+    return torch.empty_like(GATES), GATES.new_empty(T, B, H4 // 4), GATES.new_empty(T, B, 3 * K, U + 1)
+
+
+@torch.no_grad()  # also on a helper thread, whose grad mode is its own
+def _local_derivatives(t0, t1, GATES, C, TC, P, KAPPA, c0, Z, Q, D):
+    """Steps t0..t1 − 1's local derivatives, written into Z, Q, D (all (T, B, …)).
+
+    The cell: each gate's slope, σ' = σ (1 − σ) and tanh' = 1 − g², times how the gate moves c_t or h_t:
+    ∂c_t/∂(i, f, g) = (g, c_{t−1}, i), ∂h_t/∂o = tanh c_t (Z); and ∂h_t/∂c_t = o (1 − tanh² c_t) (Q).
+    The window: φ_u = Σ_k α_k E_ku with E_ku = exp(−β_k (κ_k − u)²), so ∂φ_u/∂α̂_k = α_k E_ku,
+    ∂φ_u/∂β̂_k = −β_k α_k E_ku (κ_k − u)², ∂φ_u/∂κ_k = −2 β_k α_k E_ku (κ_k − u) (D, (T, B, 3K, U + 1))."""
+    G, tc, one = GATES[t0:t1], TC[t0:t1], GATES.new_ones(())
+    i, f, g, o = G.chunk(4, -1)
+    zi, zf, zg, zo = torch.addcmul(G, G, G, value=-1, out=Z[t0:t1]).chunk(4, -1)  # σ − σ², in place from here
+    torch.addcmul(one, g, g, value=-1, out=zg)
+    zi *= g
+    zf *= _before(c0, C, t0, t1)
+    zg *= i
+    zo *= tc
+    torch.addcmul(one, tc, tc, value=-1, out=Q[t0:t1]).mul_(o)
+    alpha, beta, _ = torch.exp(P[t0:t1, ..., None]).chunk(3, dim=-2)  # (n, B, K, 1)
+    d = KAPPA[t0:t1, ..., None] - torch.arange(D.shape[-1], dtype=D.dtype)  # (n, B, K, U + 1)
+    d2 = d.square()
+    dA, dB, dK = D[t0:t1].chunk(3, dim=-2)
+    AE = torch.mul(alpha, torch.exp(-beta * d2), out=dA)
+    bAE = beta * AE
+    torch.mul(bAE, d2, out=dB).neg_()
+    torch.mul(bAE, d, out=dK).mul_(-2)
+
+
+@torch.no_grad()
+def _cell_weight_grads(DA: torch.Tensor, *read: torch.Tensor):
+    """Some steps' share of the cell's weight gradients, from DA (n, B, 4H) ∂L/∂gates and what the gates read at
+    those steps, x_t, w_{t−1}, h_{t−1}: ∂L/∂[W_ih W_hh] (4H, 3 + V + H) and ∂L/∂b (4H,)."""
+    return DA.flatten(0, 1).t() @ torch.cat(read, -1).flatten(0, 1), DA.sum((0, 1))
+
+
 class Layer1Window(torch.autograd.Function):
     """Layer 1 and the soft window over all time steps: the explicit loop, with its backward written out.
 
     The forward is nn.LSTMCell's cell followed by ``soft_window``, one time step after another (the window
     at t is read by layer 1 at t + 1). Autograd would record ~35 small operations per time step and replay
-    them one by one; here backpropagation through time is one loop of the chain rule with about 15 operations
-    a step: every local derivative is computed for all steps at once beforehand, and the weight gradients
-    are summed over all steps in one matrix product each. Tested against autograd on the nn.LSTMCell loop.
+    them one by one; here backpropagation through time is one loop of the chain rule with about 10 operations
+    a step. Everything else is done SPAN steps at a time, outside the loops: every local derivative
+    (``_local_derivatives``, as soon as the forward has finished those steps) and the cell's weight gradients
+    (``_cell_weight_grads``, as soon as the backward has). Given a pool, a helper thread does that side work
+    while the loops go on; without one, this thread does it: the same numbers, bit for bit. Both loops write
+    each step's results in place into buffers laid out (T, B, …), so nothing is stacked or copied afterwards
+    (bench/handwriting.py prints what a batch costs). Tested against autograd on the nn.LSTMCell loop, and by
+    finite differences.
 
     Inputs: x (B, T, 3), c (B, U, V), the cell's W_ih (4H, 3 + V), W_hh (4H, H), b (4H,) (both biases),
-    the window's W_p (3K, H), b_p (3K,), and the state h, c_cell (B, H), kappa (B, K), w (B, V).
+    the window's W_p (3K, H), b_p (3K,), the state h, c_cell (B, H), kappa (B, K), w (B, V), and optionally
+    a pool (a ThreadPoolExecutor) for the side work of a training step.
     Returns H1 (B, T, H), W (B, T, V), PHI (B, T, U + 1), and the last h, c_cell, kappa.
     """
 
     @staticmethod
     @torch.amp.custom_fwd(device_type="cpu", cast_inputs=torch.float32)  # float32 inside autocast: its own backward
-    def forward(ctx, x, c, W_ih, W_hh, b, W_p, b_p, h, c_cell, kappa, w):
+    def forward(ctx, x, c, W_ih, W_hh, b, W_p, b_p, h, c_cell, kappa, w, pool=None):
         B, T, _ = x.shape
-        gates_x = torch.addmm(b, x.reshape(B * T, 3), W_ih[:, :3].t()).view(B, T, -1)  # the pen's part, all t at once
+        Hn, K, U, V = W_hh.shape[1], W_p.shape[0] // 3, c.shape[1], c.shape[2]
+        # The gates start as the pen's part, all t at once; each step adds the rest in place and applies the activations.
+        GATES = torch.addmm(b, x.transpose(0, 1).reshape(T * B, 3), W_ih[:, :3].t()).view(T, B, 4 * Hn)
+        H1, C, TC = (x.new_empty(T, B, Hn) for _ in range(3))
+        P, KAPPA, W, PHI = x.new_empty(T, B, 3 * K), x.new_empty(T, B, K), x.new_empty(T, B, V), x.new_empty(T, B, U + 1)
         W_wT, W_hT, W_pT = W_ih[:, 3:].t(), W_hh.t(), W_p.t()
+        u = torch.arange(U + 1, dtype=x.dtype)
         state0 = (h, c_cell, kappa, w)
-        H1, W, PHI, GATES, C, TC, P, KAPPA = ([] for _ in range(8))
-        for gx in gates_x.unbind(1):
-            a = torch.addmm(torch.addmm(gx, w, W_wT), h, W_hT)  # (B, 4H) = W_ih [x_t, w_{t−1}] + W_hh h_{t−1} + b
+        local = _local_buffers(GATES, K, U) if pool is not None else None  # a training step's: filled in behind the loop
+        jobs = []
+        for t in range(T):
+            a = GATES[t].addmm_(w, W_wT).addmm_(h, W_hT)  # (B, 4H) = W_ih [x_t, w_{t−1}] + W_hh h_{t−1} + b
             i, f, g, o = a.chunk(4, 1)  # nn.LSTMCell's order: input, forget, cell, output gates
-            i, f, g, o = i.sigmoid_(), f.sigmoid_(), g.tanh_(), o.sigmoid_()  # in place: a keeps the activations
-            c_cell = torch.addcmul(f * c_cell, i, g)  # c_t = f c_{t−1} + i g
-            tc = torch.tanh(c_cell)
-            h = o * tc
-            p_hat = torch.addmm(b_p, h, W_pT)
-            w, kappa, phi = soft_window(p_hat, kappa, c)
-            for lst, v in ((H1, h), (W, w), (PHI, phi), (GATES, a), (C, c_cell), (TC, tc), (P, p_hat), (KAPPA, kappa)):
-                lst.append(v)
-        H1, W, PHI = torch.stack(H1, 1), torch.stack(W, 1), torch.stack(PHI, 1)  # (B, T, …)
-        ctx.save_for_backward(x, c, W_ih, W_hh, W_p, *state0, H1, W, PHI,
-                              *(torch.stack(v) for v in (GATES, C, TC, P, KAPPA)))  # (T, B, …)
-        return H1, W, PHI, h, c_cell, kappa
+            a[:, : 2 * Hn].sigmoid_()  # i and f, in place: a keeps the activations
+            g.tanh_()
+            o.sigmoid_()
+            c_cell = torch.addcmul(f * c_cell, i, g, out=C[t])  # c_t = f c_{t−1} + i g
+            h = torch.mul(o, torch.tanh(c_cell, out=TC[t]), out=H1[t])
+            # the soft window (soft_window's sums, in place): α, β, κ from h_t, then φ_t(u) and w_t = Σ_u φ_t(u) c_u
+            alpha, beta, step = torch.addmm(b_p, h, W_pT, out=P[t]).exp().chunk(3, 1)
+            kappa = torch.add(kappa, step, out=KAPPA[t])
+            E = (kappa[..., None] - u).square_().mul_(-beta[..., None]).exp_().mul_(alpha[..., None])  # (B, K, U+1)
+            phi = torch.sum(E, 1, out=PHI[t])
+            w = torch.bmm(phi[:, None, :U], c, out=W[t][:, None])[:, 0]
+            if pool is not None and ((t + 1) % SPAN == 0 or t + 1 == T):
+                t0 = t // SPAN * SPAN
+                jobs.append(pool.submit(_local_derivatives, t0, t + 1, GATES, C, TC, P, KAPPA, state0[1], *local))
+        ctx.save_for_backward(x, c, W_ih, W_hh, W_p, *state0, H1, W, PHI, GATES, C, TC, P, KAPPA)
+        ctx.pool, ctx.jobs, ctx.local = pool, jobs, local
+        ctx.set_materialize_grads(False)  # an output nothing used (φ, in training) gets no gradient: None, not zeros
+        return (H1.transpose(0, 1), W.transpose(0, 1), PHI.transpose(0, 1),
+                h.clone(), c_cell.clone(), kappa.clone())  # (B, T, …) views, and the last state
 
     @staticmethod
     @torch.amp.custom_bwd(device_type="cpu")
     def backward(ctx, dH1, dW, dPHI, dh_last, dc_last, dkappa_last):
         x, c, W_ih, W_hh, W_p, h0, c0, kappa0, w0, H1, W, PHI, GATES, C, TC, P, KAPPA = ctx.saved_tensors
-        B, T, Hn = H1.shape
-        H1, W = H1.transpose(0, 1), W.transpose(0, 1)  # (T, B, …) like the rest
-        U, K = c.shape[1], kappa0.shape[1]
-        # Local derivatives of every step at once. The cell: each gate's slope, σ' = σ (1 − σ) and tanh' = 1 − g²,
-        # times how the gate moves c_t or h_t: ∂c_t/∂(i, f, g) = (g, c_{t−1}, i), ∂h_t/∂o = tanh c_t.
-        i, f, g, o = GATES.chunk(4, -1)
-        Z = GATES * (1 - GATES)  # (T, B, 4H); in place from here: these tensors are large
-        Z[..., 2 * Hn : 3 * Hn] = 1 - g**2
-        Z[..., :Hn] *= g
-        Z[0, :, Hn : 2 * Hn] *= c0
-        Z[1:, :, Hn : 2 * Hn] *= C[:-1]
-        Z[..., 2 * Hn : 3 * Hn] *= i
-        Z[..., 3 * Hn :] *= TC
-        Q = o * (1 - TC**2)  # ∂h_t/∂c_t
-        # The window: φ_u = Σ_k α_k E_ku with E_ku = exp(−β_k (κ_k − u)²), so ∂φ_u/∂α̂_k = α_k E_ku,
-        # ∂φ_u/∂β̂_k = −β_k α_k E_ku (κ_k − u)², ∂φ_u/∂κ_k = −2 β_k α_k E_ku (κ_k − u); κ_t = κ_{t−1} + exp κ̂_t.
-        alpha, beta, step = torch.exp(P).chunk(3, dim=-1)  # (T, B, K)
-        d = KAPPA[..., None] - torch.arange(U + 1, dtype=x.dtype)  # (T, B, K, U + 1)
-        AE = alpha[..., None] * torch.exp(-beta[..., None] * d**2)
-        D = torch.cat([AE, -2 * beta[..., None] * AE * d, -beta[..., None] * AE * d**2], 2)  # (T, B, 3K, U + 1)
-        c_pad = F.pad(c, (0, 0, 0, 1))  # (B, U + 1, V): position U reads no character
+        T, B, Hn = H1.shape
+        U, K, V = c.shape[1], kappa0.shape[1], c.shape[2]
+        spans = [(t0, min(t0 + SPAN, T)) for t0 in range(0, T, SPAN)]
+        if ctx.local is None:  # no helper: the same spans, here
+            ctx.local = _local_buffers(GATES, K, U)
+            for t0, t1 in spans:
+                _local_derivatives(t0, t1, GATES, C, TC, P, KAPPA, c0, *ctx.local)
+        for job in ctx.jobs:
+            job.result()
+        Z, Q, D = ctx.local
+        f = GATES[..., Hn : 2 * Hn]
+        step = torch.exp(P[..., 2 * K :])  # κ_t = κ_{t−1} + exp κ̂_t
+        # w_t = Σ_u φ_t(u) c_u: each step passes ∂L/∂w_t back to φ_t as c ∂L/∂w_t (position U reads no character),
+        # then through D. What φ's own output passes back, D ∂L/∂φ, is done for every step at once.
+        c_pad = F.pad(c, (0, 0, 0, 1))  # (B, U + 1, V)
+        S_phi = None if dPHI is None else (D @ dPHI.transpose(0, 1)[..., None])[..., 0]  # (T, B, 3K)
+        # DHW[t] = (∂L/∂h_t, ∂L/∂w_t): first what layer 2 passes back, then step t + 1 adds what it passes back in place
+        DHW = torch.cat([H1.new_zeros(B, T, Hn) if dH1 is None else dH1, W.new_zeros(B, T, V) if dW is None else dW],
+                        -1).transpose(0, 1).contiguous()  # (T, B, H + V)
+        if dh_last is not None:
+            DHW[-1, :, :Hn] += dh_last
         W_hw = torch.cat([W_hh, W_ih[:, 3:]], 1)  # (4H, H + V): what h_{t−1} and w_{t−1} feed into the gates
-        dh = torch.zeros_like(h0) if dh_last is None else dh_last  # ∂L/∂h_t through step t + 1
-        dc = torch.zeros_like(c0) if dc_last is None else dc_last
+        dc = torch.zeros_like(c0) if dc_last is None else dc_last  # ∂L/∂c_t through step t + 1
         dkappa = torch.zeros_like(kappa0) if dkappa_last is None else dkappa_last
-        dw = torch.zeros_like(w0)
-        DA, DP, DWIN = torch.empty_like(GATES), torch.empty_like(P), W.new_empty(T, B, W.shape[-1])
-        for t in reversed(range(T)):
-            dw_t = torch.add(dW[:, t], dw, out=DWIN[t])  # w_t is read by layer 2 at t and by layer 1 at t + 1
-            dphi = torch.bmm(c_pad, dw_t[:, :, None])  # (B, U + 1, 1)
-            if dPHI is not None:
-                dphi = dphi + dPHI[:, t, :, None]
-            S = torch.bmm(D[t], dphi)[:, :, 0]  # (B, 3K): ∂L/∂α̂, the window's own ∂L/∂κ, ∂L/∂β̂
-            dkappa = dkappa + S[:, K : 2 * K]  # κ_t feeds φ_t and κ_{t+1}
-            dp = torch.cat([S[:, :K], S[:, 2 * K :], dkappa * step[t]], -1, out=DP[t])  # ∂L/∂(α̂, β̂, κ̂)
-            dh = torch.addmm(dh + dH1[:, t], dp, W_p)
-            dc = torch.addcmul(dc, dh, Q[t])
-            da = torch.mul(torch.cat([dc, dc, dc, dh], 1), Z[t], out=DA[t])  # ∂L/∂(gate pre-activations)
-            dc = dc * f[t]
-            dh, dw = (da @ W_hw).split([Hn, W.shape[-1]], 1)
+        DA, DP = torch.empty_like(GATES), torch.empty_like(P)
+        x_t = x.transpose(0, 1)
+        grads = []  # the cell's weight gradients, SPAN steps at a time, as the loop finishes them
+        for t0, t1 in reversed(spans):
+            for t in reversed(range(t0, t1)):
+                dw = DHW[t, :, Hn:]  # w_t is read by layer 2 at t and by layer 1 at t + 1
+                dphi = torch.bmm(c_pad, dw[:, :, None])  # (B, U + 1, 1)
+                dp = torch.bmm(D[t], dphi, out=DP[t][:, :, None])[:, :, 0]  # ∂L/∂(α̂, β̂), and the window's own ∂L/∂κ
+                if S_phi is not None:
+                    dp += S_phi[t]
+                dkappa = dkappa + dp[:, 2 * K :]  # κ_t feeds φ_t and κ_{t+1}
+                torch.mul(dkappa, step[t], out=dp[:, 2 * K :])  # ∂L/∂κ̂
+                dh = torch.addmm(DHW[t, :, :Hn], dp, W_p)  # h_t feeds the window at t, and layer 2 and layer 1 at t + 1
+                dc = torch.addcmul(dc, dh, Q[t])
+                da = torch.mul(torch.cat([dc, dc, dc, dh], 1), Z[t], out=DA[t])  # ∂L/∂(gate pre-activations)
+                dc = dc * f[t]
+                dhw = DHW[t - 1].addmm_(da, W_hw) if t else da @ W_hw  # into ∂L/∂(h_{t−1}, w_{t−1})
+            grads.append(_later(ctx.pool, _cell_weight_grads, DA[t0:t1], x_t[t0:t1], _before(w0, W, t0, t1),
+                                _before(h0, H1, t0, t1)))
+        dh, dw = dhw[:, :Hn], dhw[:, Hn:]
+        dWx, db = grads[0].result()
+        for job in grads[1:]:  # in a fixed order, whoever computed them
+            dWx_s, db_s = job.result()
+            dWx, db = dWx + dWx_s, db + db_s
+        dW_ih, dW_hh = (gr.contiguous() for gr in dWx.split([3 + V, Hn], 1))
         DA, DP = DA.view(T * B, -1), DP.view(T * B, -1)
-        h_prev = torch.cat([h0[None], H1[:-1]]).view(T * B, Hn)
-        inputs = torch.cat([x.transpose(0, 1), torch.cat([w0[None], W[:-1]])], -1).view(T * B, -1)
-        H1 = H1.reshape(T * B, Hn)
         dx = (DA @ W_ih[:, :3]).view(T, B, 3).transpose(0, 1) if ctx.needs_input_grad[0] else None
-        dc_text = torch.einsum("btu,tbv->buv", PHI[..., :U], DWIN) if ctx.needs_input_grad[1] else None
-        return (dx, dc_text, DA.t() @ inputs, DA.t() @ h_prev, DA.sum(0), DP.t() @ H1, DP.sum(0),
-                dh, dc, dkappa, dw)
+        dc_text = torch.einsum("tbu,tbv->buv", PHI[..., :U], DHW[..., Hn:]) if ctx.needs_input_grad[1] else None
+        return (dx, dc_text, dW_ih, dW_hh, db, DP.t() @ H1.view(T * B, Hn), DP.sum(0), dh, dc, dkappa, dw, None)
 
 
 def layer1_by_autograd(net: SynthesisNet, x, c, h, c_cell, kappa, w):
@@ -362,16 +444,9 @@ def _nll_sum(y_hat: torch.Tensor, x: torch.Tensor, mask: torch.Tensor, M: int) -
 # other core is free (runtime.spare_core), or this thread does both: the same numbers, bit for bit.
 # The prediction network (fused LSTM calls, which release Python's lock) runs one half on each thread.
 # The synthesis network's layer 1 is a Python loop, and two of those at once fight over the lock: it runs over
-# the whole batch here, and only layer 2 and the output run one half on each thread (bench/handwriting.py).
-
-def _later(pool: ThreadPoolExecutor | None, fn, *args) -> Future:
-    """fn(*args) on the helper thread if there is a pool, else at once; its .result() either way."""
-    if pool is not None:
-        return pool.submit(fn, *args)
-    done = Future()
-    done.set_result(fn(*args))
-    return done
-
+# the whole batch here, while the helper does its side work behind the loop (Layer1Window: its local derivatives
+# and weight gradients, a few large operations each), and layer 2 and the output run one half on each thread
+# (bench/handwriting.py).
 
 def _halves(mask: torch.Tensor) -> tuple[tuple[slice, int], tuple[slice, int]]:
     """The batch's first and second half of rows, each with its longest line's length."""
@@ -413,7 +488,7 @@ def _step_gradients(net: nn.Module, cfg: HandConfig, lines: list[str], offsets: 
         params, grads = list(net.parameters()), [ga + gb for ga, gb in zip(grads_a, grads_b)]
     else:
         (h1, c1), kappa, w, _ = net.initial_state(x.shape[0])
-        H1, W = net.lower(x[:, :-1], c, h1, c1, kappa, w)[:2]  # layer 1 and the window, with their graph
+        H1, W = net.lower(x[:, :-1], c, h1, c1, kappa, w, pool)[:2]  # layer 1 and the window, with their graph
         later = _later(pool, _synthesis_upper, net, cfg, x[ra, :ta], mask[ra, :ta], H1[ra, : ta - 1],
                        W[ra, : ta - 1], n, bf16)
         sum_b, up_b, (dH1_b, dW_b) = _synthesis_upper(net, cfg, x[rb, :tb], mask[rb, :tb], H1[rb, : tb - 1],

@@ -1,6 +1,7 @@
 """Graves' mixture density output, soft window and sampling, checked against direct formulas and torch."""
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -86,7 +87,7 @@ def test_layer1_window_matches_lstmcell_and_autograd():
     """Layer1Window's forward is nn.LSTMCell + soft_window, and its hand-written backpropagation through
     time gives autograd's gradients for every weight, the pen input, the text and the starting state."""
     g = torch.Generator().manual_seed(0)
-    B, T, U, H, K, V = 3, 9, 4, 5, 2, len(S.ALPHABET)
+    B, T, U, H, K, V = 3, 2 * Mo.SPAN + 5, 4, 5, 2, len(S.ALPHABET)  # three spans of side work
     net = Mo.SynthesisNet(H, 2, K).double()
     with torch.no_grad():
         for p in net.parameters():
@@ -108,6 +109,12 @@ def test_layer1_window_matches_lstmcell_and_autograd():
     grads_want = torch.autograd.grad(sum((b * m).sum() for b, m in zip(want, weights)), leaves)
     for a, b in zip(grads_got, grads_want):
         assert torch.allclose(a, b, atol=1e-10)
+    # with a helper thread doing the side work (local derivatives, weight gradients), bit for bit the same
+    with ThreadPoolExecutor(1) as pool:
+        got_pooled = Mo.Layer1Window.apply(*args, pool)
+        grads_pooled = torch.autograd.grad(sum((a * m).sum() for a, m in zip(got_pooled, weights)), leaves)
+    for a, b in zip((*got, *grads_got), (*got_pooled, *grads_pooled)):
+        assert torch.equal(a, b)
     # and against finite differences (a shorter case: gradcheck perturbs every input number one at a time)
     cell_w = [a.detach() for a in (cell.weight_ih, cell.weight_hh, cell.bias_ih + cell.bias_hh,
                                     net.window.weight, net.window.bias)]
