@@ -182,7 +182,7 @@ class SynthesisNet(nn.Module):
         return self.head(torch.cat([H1, h2], -1)), s2
 
 
-SPAN = 16  # time steps: the pieces in which Layer1Window hands side work to a helper thread (or does it itself)
+SPAN = 16  # time steps: the pieces in which Layer1Window's backward hands the weight gradients to a helper thread
 
 
 def _later(pool: ThreadPoolExecutor | None, fn, *args) -> Future:
@@ -199,37 +199,35 @@ def _before(first: torch.Tensor, seq: torch.Tensor, t0: int, t1: int) -> torch.T
     return seq[t0 - 1 : t1 - 1] if t0 else torch.cat([first[None], seq[: t1 - 1]])
 
 
-def _local_buffers(GATES: torch.Tensor, K: int, U: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Z (T, B, 4H), Q (T, B, H), D (T, B, 3K, U + 1), for ``_local_derivatives`` to fill."""
-    T, B, H4 = GATES.shape
-    return torch.empty_like(GATES), GATES.new_empty(T, B, H4 // 4), GATES.new_empty(T, B, 3 * K, U + 1)
-
-
 @torch.no_grad()  # also on a helper thread, whose grad mode is its own
-def _local_derivatives(t0, t1, GATES, C, TC, P, KAPPA, c0, Z, Q, D):
-    """Steps t0..t1 − 1's local derivatives, written into Z, Q, D (all (T, B, …)).
+def _local_derivatives(GATES, C, TC, P, KAPPA, c0, n_pos: int):
+    """Every step's local derivatives Z (T, B, 4H), Q (T, B, H), D (T, B, 3K, n_pos), from the forward's buffers
+    (n_pos = U + 1 positions in the text).
 
     The cell: each gate's slope, σ' = σ (1 − σ) and tanh' = 1 − g², times how the gate moves c_t or h_t:
     ∂c_t/∂(i, f, g) = (g, c_{t−1}, i), ∂h_t/∂o = tanh c_t (Z); and ∂h_t/∂c_t = o (1 − tanh² c_t) (Q).
     The window: φ_u = Σ_k α_k E_ku with E_ku = exp(−β_k (κ_k − u)²), so ∂φ_u/∂α̂_k = α_k E_ku,
     ∂φ_u/∂β̂_k = −β_k α_k E_ku (κ_k − u)², ∂φ_u/∂κ_k = −2 β_k α_k E_ku (κ_k − u) (D, (T, B, 3K, U + 1))."""
-    G, tc, one = GATES[t0:t1], TC[t0:t1], GATES.new_ones(())
-    i, f, g, o = G.chunk(4, -1)
-    zi, zf, zg, zo = torch.addcmul(G, G, G, value=-1, out=Z[t0:t1]).chunk(4, -1)  # σ − σ², in place from here
+    one = GATES.new_ones(())
+    i, f, g, o = GATES.chunk(4, -1)
+    Z = torch.addcmul(GATES, GATES, GATES, value=-1)  # σ − σ²; in place from here, as these tensors are large
+    zi, zf, zg, zo = Z.chunk(4, -1)
     torch.addcmul(one, g, g, value=-1, out=zg)
     zi *= g
-    zf *= _before(c0, C, t0, t1)
+    zf *= _before(c0, C, 0, len(C))
     zg *= i
-    zo *= tc
-    torch.addcmul(one, tc, tc, value=-1, out=Q[t0:t1]).mul_(o)
-    alpha, beta, _ = torch.exp(P[t0:t1, ..., None]).chunk(3, dim=-2)  # (n, B, K, 1)
-    d = KAPPA[t0:t1, ..., None] - torch.arange(D.shape[-1], dtype=D.dtype)  # (n, B, K, U + 1)
+    zo *= TC
+    Q = torch.addcmul(one, TC, TC, value=-1).mul_(o)
+    alpha, beta, _ = torch.exp(P[..., None]).chunk(3, dim=-2)  # (T, B, K, 1)
+    d = KAPPA[..., None] - torch.arange(n_pos, dtype=P.dtype)  # (T, B, K, n_pos)
     d2 = d.square()
-    dA, dB, dK = D[t0:t1].chunk(3, dim=-2)
+    D = P.new_empty(*d.shape[:2], 3 * d.shape[2], n_pos)
+    dA, dB, dK = D.chunk(3, dim=-2)
     AE = torch.mul(alpha, torch.exp(-beta * d2), out=dA)
     bAE = beta * AE
     torch.mul(bAE, d2, out=dB).neg_()
     torch.mul(bAE, d, out=dK).mul_(-2)
+    return Z, Q, D
 
 
 @torch.no_grad()
@@ -245,13 +243,13 @@ class Layer1Window(torch.autograd.Function):
     The forward is nn.LSTMCell's cell followed by ``soft_window``, one time step after another (the window
     at t is read by layer 1 at t + 1). Autograd would record ~35 small operations per time step and replay
     them one by one; here backpropagation through time is one loop of the chain rule with about 10 operations
-    a step. Everything else is done SPAN steps at a time, outside the loops: every local derivative
-    (``_local_derivatives``, as soon as the forward has finished those steps) and the cell's weight gradients
-    (``_cell_weight_grads``, as soon as the backward has). Given a pool, a helper thread does that side work
-    while the loops go on; without one, this thread does it: the same numbers, bit for bit. Both loops write
-    each step's results in place into buffers laid out (T, B, …), so nothing is stacked or copied afterwards
-    (bench/handwriting.py prints what a batch costs). Tested against autograd on the nn.LSTMCell loop, and by
-    finite differences.
+    a step. Everything else is done outside the loops, in a few large operations: every step's local
+    derivatives (``_local_derivatives``, once the forward is done) and the cell's weight gradients
+    (``_cell_weight_grads``, SPAN steps at a time, as the backward finishes them). Given a pool, a helper
+    thread does that side work while this one goes on; without one, this thread does it: the same numbers, bit
+    for bit. Both loops write each step's results in place into buffers laid out (T, B, …), so nothing is
+    stacked or copied afterwards (bench/handwriting.py prints what a batch costs). Tested against autograd on
+    the nn.LSTMCell loop, and by finite differences.
 
     Inputs: x (B, T, 3), c (B, U, V), the cell's W_ih (4H, 3 + V), W_hh (4H, H), b (4H,) (both biases),
     the window's W_p (3K, H), b_p (3K,), the state h, c_cell (B, H), kappa (B, K), w (B, V), and optionally
@@ -271,8 +269,6 @@ class Layer1Window(torch.autograd.Function):
         W_wT, W_hT, W_pT = W_ih[:, 3:].t(), W_hh.t(), W_p.t()
         u = torch.arange(U + 1, dtype=x.dtype)
         state0 = (h, c_cell, kappa, w)
-        local = _local_buffers(GATES, K, U) if pool is not None else None  # a training step's: filled in behind the loop
-        jobs = []
         for t in range(T):
             a = GATES[t].addmm_(w, W_wT).addmm_(h, W_hT)  # (B, 4H) = W_ih [x_t, w_{t−1}] + W_hh h_{t−1} + b
             i, f, g, o = a.chunk(4, 1)  # nn.LSTMCell's order: input, forget, cell, output gates
@@ -287,11 +283,9 @@ class Layer1Window(torch.autograd.Function):
             E = (kappa[..., None] - u).square_().mul_(-beta[..., None]).exp_().mul_(alpha[..., None])  # (B, K, U+1)
             phi = torch.sum(E, 1, out=PHI[t])
             w = torch.bmm(phi[:, None, :U], c, out=W[t][:, None])[:, 0]
-            if pool is not None and ((t + 1) % SPAN == 0 or t + 1 == T):
-                t0 = t // SPAN * SPAN
-                jobs.append(pool.submit(_local_derivatives, t0, t + 1, GATES, C, TC, P, KAPPA, state0[1], *local))
         ctx.save_for_backward(x, c, W_ih, W_hh, W_p, *state0, H1, W, PHI, GATES, C, TC, P, KAPPA)
-        ctx.pool, ctx.jobs, ctx.local = pool, jobs, local
+        ctx.pool = pool  # given one, a helper starts on the local derivatives now, while the step goes on with layer 2
+        ctx.local = None if pool is None else pool.submit(_local_derivatives, GATES, C, TC, P, KAPPA, state0[1], U + 1)
         ctx.set_materialize_grads(False)  # an output nothing used (φ, in training) gets no gradient: None, not zeros
         return (H1.transpose(0, 1), W.transpose(0, 1), PHI.transpose(0, 1),
                 h.clone(), c_cell.clone(), kappa.clone())  # (B, T, …) views, and the last state
@@ -303,12 +297,7 @@ class Layer1Window(torch.autograd.Function):
         T, B, Hn = H1.shape
         U, K, V = c.shape[1], kappa0.shape[1], c.shape[2]
         spans = [(t0, min(t0 + SPAN, T)) for t0 in range(0, T, SPAN)]
-        if ctx.local is None:  # no helper: all steps at once here (elementwise, so the same numbers as span by span)
-            ctx.local = _local_buffers(GATES, K, U)
-            _local_derivatives(0, T, GATES, C, TC, P, KAPPA, c0, *ctx.local)
-        for job in ctx.jobs:
-            job.result()
-        Z, Q, D = ctx.local
+        Z, Q, D = _local_derivatives(GATES, C, TC, P, KAPPA, c0, U + 1) if ctx.local is None else ctx.local.result()
         f = GATES[..., Hn : 2 * Hn]
         step = torch.exp(P[..., 2 * K :])  # κ_t = κ_{t−1} + exp κ̂_t
         # w_t = Σ_u φ_t(u) c_u: each step passes ∂L/∂w_t back to φ_t as c ∂L/∂w_t (position U reads no character),
