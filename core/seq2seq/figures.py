@@ -120,27 +120,34 @@ def decoder_topk(
 ) -> go.Figure:
     """At each decoder step, the k most probable output tokens (rows by rank), the chosen one outlined.
 
-    probs is (n_y, V); a forced step is marked in its column label.
+    probs is (n_y, V); a forced step is marked in its column label. A forced token outside its step's top k
+    gets a row of its own below the ranks, named with its rank, so the chart shows what was forced.
     """
     n_y, V = probs.shape
     k = min(k, V)
-    order = np.argsort(-probs, axis=1, kind="stable")[:, :k]  # (n_y, k)
-    top_p = np.take_along_axis(probs, order, axis=1)
+    full = np.argsort(-probs, axis=1, kind="stable")  # (n_y, V): every token by rank
+    rank_of = [[vocab[i] for i in full[t]].index(chosen[t]) if chosen[t] in vocab else -1 for t in range(n_y)]
+    order, top_p = full[:, :k], np.take_along_axis(probs, full[:, :k], axis=1)
+    z = top_p.T.tolist()
     text = [[f"{char_label(vocab[order[t, r]])}<br>{top_p[t, r]:.2f}" for t in range(n_y)] for r in range(k)]
+    rows = [f"rank {r + 1}" for r in range(k)]
+    if 0 <= forced_step < n_y and rank_of[forced_step] >= k:  # forced from below the top k
+        t, r = forced_step, rank_of[forced_step]
+        z.append([probs[t, full[t, r]] if s == t else None for s in range(n_y)])
+        text.append([f"{char_label(chosen[t])}<br>{probs[t, full[t, r]]:.2f}" if s == t else "" for s in range(n_y)])
+        rows.append(f"forced: rank {r + 1}")  # in the row's name: a longer cell would shrink every cell's text
+        rank_of[t] = k
     x = [f"{t + 1} · after {char_label(p)}" + (" (forced)" if t == forced_step else "") for t, p in enumerate(prev_tokens)]
-    outlines = []
-    for t in range(n_y):
-        ranks = [r for r in range(k) if vocab[order[t, r]] == chosen[t]]
-        if ranks:
-            outlines.append(dict(type="rect", x0=t - 0.5, x1=t + 0.5, y0=ranks[0] - 0.5, y1=ranks[0] + 0.5,
-                                 line=dict(color=OUTLINE, width=3, dash="dash" if t == forced_step else "solid")))
+    outlines = [dict(type="rect", x0=t - 0.5, x1=t + 0.5, y0=rank_of[t] - 0.5, y1=rank_of[t] + 0.5,
+                     line=dict(color=OUTLINE, width=3, dash="dash" if t == forced_step else "solid"))
+                for t in range(n_y) if 0 <= rank_of[t] < len(rows)]
     return _figure(
         [go.Heatmap(
-            z=top_p.T, x=x, y=[f"rank {r + 1}" for r in range(k)], zmin=0, zmax=1, colorscale="Blues",
+            z=z, x=x, y=rows, zmin=0, zmax=1, colorscale="Blues",
             text=text, texttemplate="%{text}", colorbar=dict(title=dict(text="p"), thickness=12),
             hovertemplate="step %{x}<br>%{y}: p = %{z:.4f}<extra></extra>",
         )],
-        title=title, height=140 + 48 * k, shapes=outlines, yaxis=dict(autorange="reversed"),
+        title=title, height=140 + 48 * len(rows), shapes=outlines, yaxis=dict(autorange="reversed"),
         xaxis=dict(title=dict(text="decoder step (previous token fed in)")),
     )
 

@@ -37,6 +37,22 @@ def test_decoder_topk_ranks_and_outlines_the_chosen_token():
     assert (-0.5, 0.5, "dash") in outlines  # step 1: forced "a" was rank 2
     assert (0.5, -0.5, "solid") in outlines  # step 2: <eos> rank 1
     assert "(forced)" in fig.data[0].x[0]
+    assert list(fig.data[0].y) == ["rank 1", "rank 2", "rank 3"]  # the forced token was in the top 3: no extra row
+
+
+def test_decoder_topk_shows_a_forced_token_from_below_the_top_k():
+    """A token forced from rank 6 gets its own row in its column, with its probability and rank, outlined dashed."""
+    vocab = ["<pad>", "<bos>", "<eos>", "<unk>", "a", "b", "c", "d", "e"]
+    probs = np.array([[0, 0, 0.05, 0.01, 0.3, 0.25, 0.2, 0.15, 0.04], [0, 0, 0.7, 0, 0.1, 0.1, 0.1, 0, 0]])
+    fig = figs.decoder_topk(["<bos>", "<unk>"], ["<unk>", "<eos>"], probs, vocab, k=3, forced_step=0)
+    heat = fig.data[0]
+    rank = 1 + list(np.argsort(-probs[0], kind="stable")).index(3)
+    assert rank == 7 and list(heat.y) == ["rank 1", "rank 2", "rank 3", f"forced: rank {rank}"]
+    assert heat.z[3][0] == 0.01 and heat.z[3][1] is None  # only the forced column has a cell there
+    assert heat.text[3][0].endswith("0.01") and heat.text[3][1] == ""
+    outlines = [(s.x0, s.y0, s.line.dash) for s in fig.layout.shapes]
+    assert (-0.5, 2.5, "dash") in outlines  # around the forced token's own row
+    assert (0.5, -0.5, "solid") in outlines
 
 
 def test_teacher_vs_free_bars():
