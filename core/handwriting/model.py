@@ -432,9 +432,9 @@ def _nll_sum(y_hat: torch.Tensor, x: torch.Tensor, mask: torch.Tensor, M: int) -
 # other core is free (runtime.spare_core), or this thread does both: the same numbers, bit for bit.
 # The prediction network (fused LSTM calls, which release Python's lock) runs one half on each thread.
 # The synthesis network's layer 1 is a Python loop, and two of those at once fight over the lock: it runs over
-# the whole batch here, while the helper does its side work behind the loop (Layer1Window: its local derivatives
-# and weight gradients, a few large operations each), and layer 2 and the output run one half on each thread
-# (bench/handwriting.py).
+# the whole batch here. The helper does layer 1's side work instead (Layer1Window: the local derivatives while
+# this thread starts on layer 2, the weight gradients behind the backward loop; a few large operations each),
+# and layer 2 and the output run one half on each thread (bench/handwriting.py).
 
 def _halves(mask: torch.Tensor) -> tuple[tuple[slice, int], tuple[slice, int]]:
     """The batch's first and second half of rows, each with its longest line's length."""
