@@ -87,23 +87,14 @@ def _sweep_fields(row: list) -> str:
     return out
 
 
-def best_cpu_ms(fn, repeats: int = 5) -> float:
-    """The fastest of a few runs, CPU milliseconds (the least disturbed by other processes)."""
+def best_ms(fn, repeats: int = 5, clock=time.process_time) -> float:
+    """The fastest of a few runs in milliseconds: CPU time by default (the least disturbed by other processes),
+    or wall time (clock=time.perf_counter) for work shared with a helper thread."""
     times = []
     for _ in range(repeats):
-        t0 = time.process_time()
+        t0 = clock()
         fn()
-        times.append(time.process_time() - t0)
-    return 1e3 * min(times)
-
-
-def best_wall_ms(fn, repeats: int = 5) -> float:
-    """The fastest of a few runs, wall milliseconds (for work shared with a helper thread)."""
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
+        times.append(clock() - t0)
     return 1e3 * min(times)
 
 
@@ -117,8 +108,8 @@ def step_costs() -> None:
     cfg = Mo.HandConfig()
     rng = np.random.default_rng(0)
     texts = [S.random_line(S.corpus_words().train, rng, cfg.max_chars) for _ in range(cfg.batch)]
-    render = best_cpu_ms(lambda: [S.render(t, rng) for t in texts])  # one line at a time
-    render_many = best_cpu_ms(lambda: S.render_many(texts, rng))  # all at once, as training draws them
+    render = best_ms(lambda: [S.render(t, rng) for t in texts])  # one line at a time
+    render_many = best_ms(lambda: S.render_many(texts, rng))  # all at once, as training draws them
     x, _, c = Mo._batch(texts, S.render_many(texts, rng))
     x = x[:, :-1]
     net = Mo._build(cfg, 10.0, torch.Generator().manual_seed(0))
@@ -133,10 +124,10 @@ def step_costs() -> None:
         return layer1(lambda: Mo.Layer1Window.apply(x, c, cell.weight_ih, cell.weight_hh, cell.bias_ih + cell.bias_hh,
                                                     net.window.weight, net.window.bias, *state, pool))
 
-    alone = best_cpu_ms(by_fn)
+    alone = best_ms(by_fn)
     with ThreadPoolExecutor(1) as pool:
-        helped = best_wall_ms(lambda: by_fn(pool))
-    by_autograd = best_cpu_ms(lambda: layer1(lambda: Mo.layer1_by_autograd(net, x, c, *state)))
+        helped = best_ms(lambda: by_fn(pool), clock=time.perf_counter)
+    by_autograd = best_ms(lambda: layer1(lambda: Mo.layer1_by_autograd(net, x, c, *state)))
     print(f"per training step (batch {cfg.batch}, {x.shape[1]} time steps), CPU ms, best of 5: "
           f"drawing the lines {render_many:.1f} (one at a time {render:.1f}, {render / render_many:.1f}x); layer 1 + window forward and backward: Layer1Window {alone:.1f} "
           f"({helped:.1f} ms wall with a helper thread for its side work), "
