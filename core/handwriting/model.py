@@ -267,7 +267,6 @@ class Layer1Window(torch.autograd.Function):
         H1, C, TC = (x.new_empty(T, B, Hn) for _ in range(3))
         P, KAPPA, W, PHI = x.new_empty(T, B, 3 * K), x.new_empty(T, B, K), x.new_empty(T, B, V), x.new_empty(T, B, U + 1)
         W_wT, W_hT, W_pT = W_ih[:, 3:].t(), W_hh.t(), W_p.t()
-        u = torch.arange(U + 1, dtype=x.dtype)
         state0 = (h, c_cell, kappa, w)
         for t in range(T):
             a = GATES[t].addmm_(w, W_wT).addmm_(h, W_hT)  # (B, 4H) = W_ih [x_t, w_{t−1}] + W_hh h_{t−1} + b
@@ -277,12 +276,8 @@ class Layer1Window(torch.autograd.Function):
             o.sigmoid_()
             c_cell = torch.addcmul(f * c_cell, i, g, out=C[t])  # c_t = f c_{t−1} + i g
             h = torch.mul(o, torch.tanh(c_cell, out=TC[t]), out=H1[t])
-            # the soft window (soft_window's sums, in place): α, β, κ from h_t, then φ_t(u) and w_t = Σ_u φ_t(u) c_u
-            alpha, beta, step = torch.addmm(b_p, h, W_pT, out=P[t]).exp().chunk(3, 1)
-            kappa = torch.add(kappa, step, out=KAPPA[t])
-            E = (kappa[..., None] - u).square_().mul_(-beta[..., None]).exp_().mul_(alpha[..., None])  # (B, K, U+1)
-            phi = torch.sum(E, 1, out=PHI[t])
-            w = torch.bmm(phi[:, None, :U], c, out=W[t][:, None])[:, 0]
+            w, kappa, phi = soft_window(torch.addmm(b_p, h, W_pT, out=P[t]), kappa, c)  # where it reads, from h_t
+            KAPPA[t], PHI[t], W[t] = kappa, phi, w
         ctx.save_for_backward(x, c, W_ih, W_hh, W_p, *state0, H1, W, PHI, GATES, C, TC, P, KAPPA)
         ctx.pool = pool  # given one, a helper starts on the local derivatives now, while the step goes on with layer 2
         ctx.local = None if pool is None else pool.submit(_local_derivatives, GATES, C, TC, P, KAPPA, state0[1], U + 1)
