@@ -7,11 +7,11 @@ Prints, for the prediction network (§4) and the synthesis network (§5):
 - a shape score: Chamfer distance between "more of national temperament" as written and as the font
   renders it (position and scale normalised), at bias 0 and 2, against an untrained network;
 - training seconds, and CPU milliseconds per training step: drawing its lines, and layer 1 + the window
-  forward and backward by Layer1Window (alone, and wall ms with a helper thread for its side work) against
-  autograd through nn.LSTMCell + soft_window (run it on a quiet machine; the lines say how loaded it was).
+  forward and backward by Layer1Window (alone, and wall ms for the batch's two halves at once on two threads)
+  against autograd through nn.LSTMCell + soft_window (run it on a quiet machine; the lines say how loaded it was).
 
     nice -n 5 /work/main/.venv/bin/python bench/handwriting.py [--png out.png] [--steps N] [--buckets N] [--fp32] [--one-core]
-        [--seeds 0,1 [--kind prediction] [--seed-png out.png]] [--pen-step F] [--limits]
+        [--seeds 0,1 [--kind prediction] [--seed-png out.png]] [--pen-step F]
 
 --buckets 1 trains on random batches (each padded to the longest of 48 random lines), as before batching
 by length: run it and the default one after the other to see what the batching buys.
@@ -27,10 +27,6 @@ and the default one after the other to see what the second core buys in wall sec
 
 --pen-step 9 draws every line with a point every 9 font units instead of 5 (about 6 points a letter instead of
 10): a what-if of the data. Layer 1's loop gets that much shorter; --seed-png shows what the letters look like.
-
---limits prints only two measurements behind what the synthesis training does not try: float32 against bfloat16
-for a time step's small matrix product and for a ten times taller one, and layer 1's forward loop with layer 2 +
-the output running beside it on the other core (what a time-chunk pipeline could gain), against a step now.
 
 --png writes the slide's layout (font row on top, written rows below) with PIL, to look at.
 """
@@ -102,134 +98,48 @@ def best_ms(fn, repeats: int = 5, clock=time.process_time) -> float:
     return 1e3 * min(times)
 
 
-def _default_texts():
-    """The default synthesis config, a generator, and one batch's texts of training words."""
-    cfg = Mo.HandConfig()
-    rng = np.random.default_rng(0)
-    return cfg, rng, [S.random_line(S.corpus_words().train, rng, cfg.max_chars) for _ in range(cfg.batch)]
-
-
-def _default_batch(cfg: Mo.HandConfig, rng: np.random.Generator, texts: list[str]):
-    """The texts drawn by rng: x (B, T, 3), mask, c, an initialised net and layer 1's zero state (h, c_cell, κ, w)."""
-    import torch
-
-    x, mask, c = Mo._batch(texts, S.render_many(texts, rng))
-    net = Mo._build(cfg, 10.0, torch.Generator().manual_seed(0))
-    state = [torch.zeros(cfg.batch, n) for n in (cfg.hidden, cfg.hidden, cfg.window, len(S.ALPHABET))]
-    return x, mask, c, net, state
-
-
 def step_costs() -> None:
-    """What one default training step spends on its data and on layer 1 + the window (CPU ms; wall ms with a
-    helper thread doing layer 1's side work, as while a core is spare)."""
+    """What one default training step spends on its data and on layer 1 + the window: CPU ms for the whole batch
+    on one thread, and wall ms for its two halves of lines at once on two threads, as while a core is spare."""
     from concurrent.futures import ThreadPoolExecutor
 
-    cfg, rng, texts = _default_texts()
+    import torch
+
+    cfg = Mo.HandConfig()
+    rng = np.random.default_rng(0)
+    texts = [S.random_line(S.corpus_words().train, rng, cfg.max_chars) for _ in range(cfg.batch)]
     render = best_ms(lambda: [S.render(t, rng) for t in texts])  # one line at a time
     render_many = best_ms(lambda: S.render_many(texts, rng))  # all at once, as training draws them
-    x, _, c, net, state = _default_batch(cfg, rng, texts)
+    x, _, c = Mo._batch(texts, S.render_many(texts, rng))
     x = x[:, :-1]
+    net = Mo._build(cfg, 10.0, torch.Generator().manual_seed(0))
     cell = net.cell1
+    state = [torch.zeros(cfg.batch, n) for n in (cfg.hidden, cfg.hidden, cfg.window, len(S.ALPHABET))]
 
     def layer1(forward):
         H1, W, *_ = forward()
         (H1.sum() + W.sum()).backward()
 
-    def by_fn(pool=None):
-        return layer1(lambda: Mo.Layer1Window.apply(x, c, cell.weight_ih, cell.weight_hh, cell.bias_ih + cell.bias_hh,
-                                                    net.window.weight, net.window.bias, *state, pool))
+    def by_fn(rows=slice(None)):
+        return layer1(lambda: Mo.Layer1Window.apply(x[rows], c[rows], cell.weight_ih, cell.weight_hh,
+                                                    cell.bias_ih + cell.bias_hh, net.window.weight, net.window.bias,
+                                                    *(s[rows] for s in state)))
 
+    by_fn()  # numba's compiled loops: loaded from the app's folder (or compiled) at the first call
     alone = best_ms(by_fn)
+    mid = cfg.batch // 2
     with ThreadPoolExecutor(1) as pool:
-        helped = best_ms(lambda: by_fn(pool), clock=time.perf_counter)
+        def halves():
+            job = pool.submit(by_fn, slice(None, mid))
+            by_fn(slice(mid, None))
+            job.result()
+        both = best_ms(halves, clock=time.perf_counter)
     by_autograd = best_ms(lambda: layer1(lambda: Mo.layer1_by_autograd(net, x, c, *state)))
     print(f"per training step (batch {cfg.batch}, {x.shape[1]} time steps), CPU ms, best of 5: "
-          f"drawing the lines {render_many:.1f} (one at a time {render:.1f}, {render / render_many:.1f}x); layer 1 + window forward and backward: Layer1Window {alone:.1f} "
-          f"({helped:.1f} ms wall with a helper thread for its side work), "
-          f"autograd through nn.LSTMCell + soft_window {by_autograd:.1f} ({by_autograd / alone:.1f}x)")
-
-
-def limits(chunks: int = 4, rounds: int = 10) -> None:
-    """Two measurements behind what the synthesis training does not try (README, "Why it is fast").
-
-    1. A time step's matrix product in layer 1 is small (the batch's 48 lines by 4H): there, bfloat16 on this
-       CPU's matrix units is no faster than float32; they pay only for products ten times taller.
-    2. A time-chunk pipeline would run layer 2 and the output on the other core while layer 1's loop goes on.
-       Measured: layer 1's forward loop alone, then with layer 2 + the output of the same batch computed over
-       and over beside it, in ``chunks`` pieces of time, on a helper thread; and how much of a batch's layer 2
-       the helper got through meanwhile. Against it, what a step does now: layer 1's forward, then layer 2 +
-       the output in two halves of lines, one on each thread."""
-    import threading
-    from concurrent.futures import ThreadPoolExecutor
-
-    import torch
-
-    def products(a, w, n: int = 200):  # one after another, each result dropped (as a loop's step does)
-        for _ in range(n):
-            a @ w
-
-    for m in (48, 480):
-        a, w = torch.randn(m, 123), torch.randn(123, 384)
-        fp32 = best_ms(lambda: products(a, w), clock=time.perf_counter) / 200
-        bf16 = best_ms(lambda: products(a.bfloat16(), w.bfloat16()), clock=time.perf_counter) / 200
-        print(f"limits matmul ({m}x123)@(123x384): float32 {1e3 * fp32:.1f} us, bfloat16 {1e3 * bf16:.1f} us "
-              f"(float32/bfloat16 = {fp32 / bf16:.2f})")
-
-    cfg, rng, texts = _default_texts()
-    x, mask, c, net, state = _default_batch(cfg, rng, texts)
-    n, T = mask[:, 1:].sum(), x.shape[1] - 1
-    bf16 = cfg.bf16 and runtime.native_bf16()
-
-    def layer1():
-        with torch.no_grad():
-            return net.lower(x[:, :-1], c, *state)
-
-    H1, W = layer1()[:2]
-    cuts = [round(k * T / chunks) for k in range(chunks + 1)]
-
-    def upper(rows=slice(None), t0=0, t1=T):
-        Mo._synthesis_upper(net, cfg, x[rows, t0 : t1 + 1], mask[rows, t0 : t1 + 1], H1[rows, t0:t1], W[rows, t0:t1],
-                            n, bf16)
-
-    def upper_in_chunks():
-        for t0, t1 in zip(cuts, cuts[1:]):
-            upper(t0=t0, t1=t1)
-
-    def step_now():  # layer 1's forward, then the two halves of layer 2 + output on two threads
-        layer1()
-        mid = cfg.batch // 2
-        job = pool.submit(upper, slice(None, mid))
-        upper(slice(mid, None))
-        job.result()
-
-    alone, whole, in_chunks = (best_ms(f, clock=time.perf_counter) for f in (layer1, upper, upper_in_chunks))
-    with ThreadPoolExecutor(1) as pool:
-        now = best_ms(step_now, clock=time.perf_counter)
-    done, stop = [0], threading.Event()
-
-    def beside():  # layer 2 + output chunk after chunk, counting the chunks done
-        while not stop.is_set():
-            t0, t1 = cuts[done[0] % chunks], cuts[done[0] % chunks + 1]
-            upper(t0=t0, t1=t1)
-            done[0] += 1
-
-    helper = threading.Thread(target=beside)
-    helper.start()
-    time.sleep(0.1)
-    start, t0 = done[0], time.perf_counter()
-    for _ in range(rounds):
-        layer1()
-    with_upper = 1e3 * (time.perf_counter() - t0) / rounds
-    share = (done[0] - start) / chunks / rounds  # batches of layer 2 + output per layer-1 forward
-    stop.set()
-    helper.join()
-    print(f"limits layer 1 forward ({cfg.batch} lines, {T} time steps): alone {alone:.1f} ms, with layer 2 + output "
-          f"beside it on the other core {with_upper:.1f} ms ({with_upper / alone - 1:+.0%}); the helper got through "
-          f"{share:.2f} of the batch's layer 2 + output meanwhile (alone: {whole:.1f} ms whole, {in_chunks:.1f} ms "
-          f"in {chunks} time chunks)")
-    pipeline = with_upper + max(0.0, 1 - share) * in_chunks
-    print(f"limits a time-chunk pipeline's forward + layer 2 + output: about {pipeline:.1f} ms, against {now:.1f} ms "
-          f"now (layer 1, then the halves on two threads; ratio {pipeline / now:.2f})")
+          f"drawing the lines {render_many:.1f} (one at a time {render:.1f}, {render / render_many:.1f}x); "
+          f"layer 1 + window forward and backward: Layer1Window {alone:.1f} ({both:.1f} ms wall for its two halves "
+          f"at once on two threads), autograd through nn.LSTMCell + soft_window {by_autograd:.1f} "
+          f"({by_autograd / alone:.1f}x)")
 
 
 def png(rec: Mo.HandRecord, path: str) -> None:
@@ -262,8 +172,6 @@ def main() -> None:
     ap.add_argument("--pen-step", type=float, default=None,
                     help=f"resample the pen every this many font units instead of {S.STEP:g}: fewer, coarser points")
     ap.add_argument("--seed-png", default=None, help="with --seeds: write the first seed's slide to this PNG")
-    ap.add_argument("--limits", action="store_true",
-                    help="only the two measurements behind what the synthesis training does not try (see limits())")
     args = ap.parse_args()
     if args.pen_step:  # a what-if of the data, not of the page: the lines and the offsets' unit both change
         S.STEP = Mo.DATA_SCALE = args.pen_step
@@ -275,10 +183,6 @@ def main() -> None:
         runtime.set_spare_core_check(lambda: False)
     torch_thread_policy()  # what the training door sets before each job
     print(f"load before: {os.getloadavg()[0]:.2f} (1-min average, {os.cpu_count()} cores)")
-    if args.limits:
-        limits()
-        print(f"load after: {os.getloadavg()[0]:.2f}")
-        return
     if args.seeds:
         seed_sweep([int(x) for x in args.seeds.split(",")], args.kind, overrides, args.seed_png)
         print(f"load after: {os.getloadavg()[0]:.2f}")

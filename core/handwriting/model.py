@@ -169,12 +169,11 @@ class SynthesisNet(nn.Module):
         y_hat, s2 = self.upper(x, H1, W, s2)
         return y_hat, PHI, ((h1, c1), kappa, W[:, -1], s2)
 
-    def lower(self, x, c, h1, c1, kappa, w, pool=None):
-        """Layer 1 and the window over all of x: H1 (B, T, H), W (B, T, V), PHI (B, T, U + 1), last h1, c1, κ.
-        pool: a helper thread for a training step's side work (Layer1Window)."""
+    def lower(self, x, c, h1, c1, kappa, w):
+        """Layer 1 and the window over all of x: H1 (B, T, H), W (B, T, V), PHI (B, T, U + 1), last h1, c1, κ."""
         cell = self.cell1  # its weights; the loop computes exactly what nn.LSTMCell does with them
         return Layer1Window.apply(x, c, cell.weight_ih, cell.weight_hh, cell.bias_ih + cell.bias_hh,
-                                  self.window.weight, self.window.bias, h1, c1, kappa, w, pool)
+                                  self.window.weight, self.window.bias, h1, c1, kappa, w)
 
     def upper(self, x, H1, W, s2=None):
         """Layer 2 and the mixture density output on top of layer 1 and the window: y_hat, layer 2's state."""
@@ -182,160 +181,81 @@ class SynthesisNet(nn.Module):
         return self.head(torch.cat([H1, h2], -1)), s2
 
 
-SPAN = 16  # time steps: the pieces in which Layer1Window's backward hands the weight gradients to a helper thread
+def _before(first: torch.Tensor, seq: torch.Tensor) -> torch.Tensor:
+    """seq (T, B, …) one step earlier: first (B, …) at step 0, then seq[0 … T − 2]."""
+    return torch.cat([first[None], seq[:-1]])
 
 
-def _later(pool: ThreadPoolExecutor | None, fn, *args) -> Future:
-    """fn(*args) on the helper thread if there is a pool, else at once; its .result() either way."""
-    if pool is not None:
-        return pool.submit(fn, *args)
-    done = Future()
-    done.set_result(fn(*args))
-    return done
-
-
-def _before(first: torch.Tensor, seq: torch.Tensor, t0: int, t1: int) -> torch.Tensor:
-    """seq's values one step earlier for steps t0..t1 − 1, (t1 − t0, B, …): first (B, …) stands before step 0."""
-    return seq[t0 - 1 : t1 - 1] if t0 else torch.cat([first[None], seq[: t1 - 1]])
-
-
-@torch.no_grad()  # also on a helper thread, whose grad mode is its own
-def _local_derivatives(GATES, C, TC, P, KAPPA, c0, n_pos: int):
-    """Every step's local derivatives Z (T, B, 4H), Q (T, B, H), D (T, B, 3K, n_pos), from the forward's buffers
-    (n_pos = U + 1 positions in the text).
-
-    The cell: each gate's slope, σ' = σ (1 − σ) and tanh' = 1 − g², times how the gate moves c_t or h_t:
-    ∂c_t/∂(i, f, g) = (g, c_{t−1}, i), ∂h_t/∂o = tanh c_t (Z); and ∂h_t/∂c_t = o (1 − tanh² c_t) (Q).
-    The window: φ_u = Σ_k α_k E_ku with E_ku = exp(−β_k (κ_k − u)²), so ∂φ_u/∂α̂_k = α_k E_ku,
-    ∂φ_u/∂β̂_k = −β_k α_k E_ku (κ_k − u)², ∂φ_u/∂κ_k = −2 β_k α_k E_ku (κ_k − u) (D, (T, B, 3K, U + 1))."""
-    one = GATES.new_ones(())
-    i, f, g, o = GATES.chunk(4, -1)
-    Z = torch.addcmul(GATES, GATES, GATES, value=-1)  # σ − σ²; in place from here, as these tensors are large
-    zi, zf, zg, zo = Z.chunk(4, -1)
-    torch.addcmul(one, g, g, value=-1, out=zg)
-    zi *= g
-    zf *= _before(c0, C, 0, len(C))
-    zg *= i
-    zo *= TC
-    Q = torch.addcmul(one, TC, TC, value=-1).mul_(o)
-    alpha, beta, _ = torch.exp(P[..., None]).chunk(3, dim=-2)  # (T, B, K, 1)
-    d = KAPPA[..., None] - torch.arange(n_pos, dtype=P.dtype)  # (T, B, K, n_pos)
-    d2 = d.square()
-    D = P.new_empty(*d.shape[:2], 3 * d.shape[2], n_pos)
-    dA, dB, dK = D.chunk(3, dim=-2)
-    AE = torch.mul(alpha, torch.exp(-beta * d2), out=dA)
-    bAE = beta * AE
-    torch.mul(bAE, d2, out=dB).neg_()
-    torch.mul(bAE, d, out=dK).mul_(-2)
-    return Z, Q, D
-
-
-@torch.no_grad()
-def _cell_weight_grads(DA: torch.Tensor, *read: torch.Tensor):
-    """Some steps' share of the cell's weight gradients, from DA (n, B, 4H) ∂L/∂gates and what the gates read at
-    those steps, x_t, w_{t−1}, h_{t−1}: ∂L/∂[W_ih W_hh] (4H, 3 + V + H) and ∂L/∂b (4H,)."""
-    return DA.flatten(0, 1).t() @ torch.cat(read, -1).flatten(0, 1), DA.sum((0, 1))
+def _numpy(*tensors: torch.Tensor) -> list[np.ndarray]:
+    return [t.detach().numpy() for t in tensors]
 
 
 class Layer1Window(torch.autograd.Function):
     """Layer 1 and the soft window over all time steps: the explicit loop, with its backward written out.
 
     The forward is nn.LSTMCell's cell followed by ``soft_window``, one time step after another (the window
-    at t is read by layer 1 at t + 1). Autograd would record ~35 small operations per time step and replay
-    them one by one; here backpropagation through time is one loop of the chain rule with about 10 operations
-    a step. Everything else is done outside the loops, in a few large operations: every step's local
-    derivatives (``_local_derivatives``, once the forward is done) and the cell's weight gradients
-    (``_cell_weight_grads``, SPAN steps at a time, as the backward finishes them). Given a pool, a helper
-    thread does that side work while this one goes on; without one, this thread does it: the same numbers, bit
-    for bit. Both loops write each step's results in place into buffers laid out (T, B, …), so nothing is
-    stacked or copied afterwards (bench/handwriting.py prints what a batch costs). Tested against autograd on
-    the nn.LSTMCell loop, and by finite differences.
+    at t is read by layer 1 at t + 1); the backward is backpropagation through time by the chain rule. Both
+    loops are compiled (``core.handwriting.loops``, numba) and release Python's lock, so two halves of a
+    batch run at once on two cores; what does not need the loop (the pen's part of the gates, the weight
+    gradients) is a few large torch operations around it. Tested against autograd through nn.LSTMCell +
+    ``soft_window``, and by finite differences.
 
     Inputs: x (B, T, 3), c (B, U, V), the cell's W_ih (4H, 3 + V), W_hh (4H, H), b (4H,) (both biases),
-    the window's W_p (3K, H), b_p (3K,), the state h, c_cell (B, H), kappa (B, K), w (B, V), and optionally
-    a pool (a ThreadPoolExecutor) for the side work of a training step.
+    the window's W_p (3K, H), b_p (3K,), and the state h, c_cell (B, H), kappa (B, K), w (B, V).
     Returns H1 (B, T, H), W (B, T, V), PHI (B, T, U + 1), and the last h, c_cell, kappa.
     """
 
     @staticmethod
     @torch.amp.custom_fwd(device_type="cpu", cast_inputs=torch.float32)  # float32 inside autocast: its own backward
-    def forward(ctx, x, c, W_ih, W_hh, b, W_p, b_p, h, c_cell, kappa, w, pool=None):
+    def forward(ctx, x, c, W_ih, W_hh, b, W_p, b_p, h, c_cell, kappa, w):
+        from core.handwriting import loops
+
         B, T, _ = x.shape
         Hn, K, U, V = W_hh.shape[1], W_p.shape[0] // 3, c.shape[1], c.shape[2]
-        # The gates start as the pen's part, all t at once; each step adds the rest in place and applies the activations.
+        # The gates start as the pen's part and both biases, all t at once; the loop adds the rest.
         GATES = torch.addmm(b, x.transpose(0, 1).reshape(T * B, 3), W_ih[:, :3].t()).view(T, B, 4 * Hn)
         H1, C, TC = (x.new_empty(T, B, Hn) for _ in range(3))
         P, KAPPA, W, PHI = x.new_empty(T, B, 3 * K), x.new_empty(T, B, K), x.new_empty(T, B, V), x.new_empty(T, B, U + 1)
-        W_wT, W_hT, W_pT = W_ih[:, 3:].t(), W_hh.t(), W_p.t()
-        state0 = (h, c_cell, kappa, w)
-        for t in range(T):
-            a = GATES[t].addmm_(w, W_wT).addmm_(h, W_hT)  # (B, 4H) = W_ih [x_t, w_{t−1}] + W_hh h_{t−1} + b
-            i, f, g, o = a.chunk(4, 1)  # nn.LSTMCell's order: input, forget, cell, output gates
-            a[:, : 2 * Hn].sigmoid_()  # i and f, in place: a keeps the activations
-            g.tanh_()
-            o.sigmoid_()
-            c_cell = torch.addcmul(f * c_cell, i, g, out=C[t])  # c_t = f c_{t−1} + i g
-            h = torch.mul(o, torch.tanh(c_cell, out=TC[t]), out=H1[t])
-            w, kappa, phi = soft_window(torch.addmm(b_p, h, W_pT, out=P[t]), kappa, c)  # where it reads, from h_t
-            KAPPA[t], PHI[t], W[t] = kappa, phi, w
-        ctx.save_for_backward(x, c, W_ih, W_hh, W_p, *state0, H1, W, PHI, GATES, C, TC, P, KAPPA)
-        ctx.pool = pool  # given one, a helper starts on the local derivatives now, while the step goes on with layer 2
-        ctx.local = None if pool is None else pool.submit(_local_derivatives, GATES, C, TC, P, KAPPA, state0[1], U + 1)
+        AE = x.new_empty(T, B, K, U + 1)
+        W_hw = torch.cat([W_hh, W_ih[:, 3:]], 1)  # (4H, H + V): what h_{t−1} and w_{t−1} feed into the gates
+        text = loops.text_entries(c.detach().numpy())
+        loops.forward(*_numpy(GATES, W_hw.t().contiguous(), W_p.t().contiguous(), b_p), *text,
+                      *_numpy(h, c_cell, kappa, w, C, TC, H1, P, KAPPA, W, PHI, AE))
+        ctx.save_for_backward(x, c, W_ih, W_p, h, c_cell, w, H1, W, PHI, GATES, C, TC, P, KAPPA, AE)
+        ctx.loop = W_hw, text
         ctx.set_materialize_grads(False)  # an output nothing used (φ, in training) gets no gradient: None, not zeros
         return (H1.transpose(0, 1), W.transpose(0, 1), PHI.transpose(0, 1),
-                h.clone(), c_cell.clone(), kappa.clone())  # (B, T, …) views, and the last state
+                H1[-1].clone(), C[-1].clone(), KAPPA[-1].clone())  # (B, T, …) views, and the last state
 
     @staticmethod
     @torch.amp.custom_bwd(device_type="cpu")
     def backward(ctx, dH1, dW, dPHI, dh_last, dc_last, dkappa_last):
-        x, c, W_ih, W_hh, W_p, h0, c0, kappa0, w0, H1, W, PHI, GATES, C, TC, P, KAPPA = ctx.saved_tensors
+        from core.handwriting import loops
+
+        x, c, W_ih, W_p, h0, c0, w0, H1, W, PHI, GATES, C, TC, P, KAPPA, AE = ctx.saved_tensors
+        W_hw, text = ctx.loop
         T, B, Hn = H1.shape
-        U, K, V = c.shape[1], kappa0.shape[1], c.shape[2]
-        spans = [(t0, min(t0 + SPAN, T)) for t0 in range(0, T, SPAN)]
-        Z, Q, D = _local_derivatives(GATES, C, TC, P, KAPPA, c0, U + 1) if ctx.local is None else ctx.local.result()
-        f = GATES[..., Hn : 2 * Hn]
-        step = torch.exp(P[..., 2 * K :])  # κ_t = κ_{t−1} + exp κ̂_t
-        # w_t = Σ_u φ_t(u) c_u: each step passes ∂L/∂w_t back to φ_t as c ∂L/∂w_t (position U reads no character),
-        # then through D. What φ's own output passes back, D ∂L/∂φ, is done for every step at once.
-        c_pad = F.pad(c, (0, 0, 0, 1))  # (B, U + 1, V)
-        S_phi = None if dPHI is None else (D @ dPHI.transpose(0, 1)[..., None])[..., 0]  # (T, B, 3K)
-        # DHW[t] = (∂L/∂h_t, ∂L/∂w_t): first what layer 2 passes back, then step t + 1 adds what it passes back in place
+        U, K, V = c.shape[1], KAPPA.shape[2], c.shape[2]
+        # DHW[t] = (∂L/∂h_t, ∂L/∂w_t): first what layer 2 passes back; the loop adds what step t + 1 passes back
         DHW = torch.cat([H1.new_zeros(B, T, Hn) if dH1 is None else dH1, W.new_zeros(B, T, V) if dW is None else dW],
                         -1).transpose(0, 1).contiguous()  # (T, B, H + V)
         if dh_last is not None:
             DHW[-1, :, :Hn] += dh_last
-        W_hw = torch.cat([W_hh, W_ih[:, 3:]], 1)  # (4H, H + V): what h_{t−1} and w_{t−1} feed into the gates
-        dc = torch.zeros_like(c0) if dc_last is None else dc_last  # ∂L/∂c_t through step t + 1
-        dkappa = torch.zeros_like(kappa0) if dkappa_last is None else dkappa_last
-        DA, DP = torch.empty_like(GATES), torch.empty_like(P)
-        x_t = x.transpose(0, 1)
-        grads = []  # the cell's weight gradients, SPAN steps at a time, as the loop finishes them
-        for t0, t1 in reversed(spans):
-            for t in reversed(range(t0, t1)):
-                dw = DHW[t, :, Hn:]  # w_t is read by layer 2 at t and by layer 1 at t + 1
-                dphi = torch.bmm(c_pad, dw[:, :, None])  # (B, U + 1, 1)
-                dp = torch.bmm(D[t], dphi, out=DP[t][:, :, None])[:, :, 0]  # ∂L/∂(α̂, β̂), and the window's own ∂L/∂κ
-                if S_phi is not None:
-                    dp += S_phi[t]
-                dkappa = dkappa + dp[:, 2 * K :]  # κ_t feeds φ_t and κ_{t+1}
-                torch.mul(dkappa, step[t], out=dp[:, 2 * K :])  # ∂L/∂κ̂
-                dh = torch.addmm(DHW[t, :, :Hn], dp, W_p)  # h_t feeds the window at t, and layer 2 and layer 1 at t + 1
-                dc = torch.addcmul(dc, dh, Q[t])
-                da = torch.mul(torch.cat([dc, dc, dc, dh], 1), Z[t], out=DA[t])  # ∂L/∂(gate pre-activations)
-                dc = dc * f[t]
-                dhw = DHW[t - 1].addmm_(da, W_hw) if t else da @ W_hw  # into ∂L/∂(h_{t−1}, w_{t−1})
-            grads.append(_later(ctx.pool, _cell_weight_grads, DA[t0:t1], x_t[t0:t1], _before(w0, W, t0, t1),
-                                _before(h0, H1, t0, t1)))
-        dh, dw = dhw[:, :Hn], dhw[:, Hn:]
-        dWx, db = grads[0].result()
-        for job in grads[1:]:  # in a fixed order, whoever computed them
-            dWx_s, db_s = job.result()
-            dWx, db = dWx + dWx_s, db + db_s
-        dW_ih, dW_hh = (gr.contiguous() for gr in dWx.split([3 + V, Hn], 1))
-        DA, DP = DA.view(T * B, -1), DP.view(T * B, -1)
-        dx = (DA @ W_ih[:, :3]).view(T, B, 3).transpose(0, 1) if ctx.needs_input_grad[0] else None
+        dc = torch.zeros_like(c0) if dc_last is None else dc_last.clone()
+        dkappa = KAPPA.new_zeros(B, K) if dkappa_last is None else dkappa_last.clone()
+        DA, DP, dhw = torch.empty_like(GATES), torch.empty_like(P), H1.new_empty(B, Hn + V)
+        dphi = PHI.new_zeros(T, B, U + 1) if dPHI is None else dPHI.transpose(0, 1).contiguous()
+        loops.backward(*_numpy(DHW, dphi, GATES, C, c0, TC, P, KAPPA, AE), *text,
+                       *_numpy(W_p, W_hw, dc, dkappa, DA, DP, dhw))
+        # The weight gradients: every step's ∂L/∂gates against what the gates read, x_t, w_{t−1}, h_{t−1}.
+        DA2 = DA.view(T * B, 4 * Hn)
+        read = torch.cat([x.transpose(0, 1), _before(w0, W), _before(h0, H1)], -1).view(T * B, -1)
+        dW_ih, dW_hh = (gr.contiguous() for gr in (DA2.t() @ read).split([3 + V, Hn], 1))
+        DP2 = DP.view(T * B, 3 * K)
+        dx = (DA2 @ W_ih[:, :3]).view(T, B, 3).transpose(0, 1) if ctx.needs_input_grad[0] else None
         dc_text = torch.einsum("tbu,tbv->buv", PHI[..., :U], DHW[..., Hn:]) if ctx.needs_input_grad[1] else None
-        return (dx, dc_text, dW_ih, dW_hh, db, DP.t() @ H1.view(T * B, Hn), DP.sum(0), dh, dc, dkappa, dw, None)
+        return (dx, dc_text, dW_ih, dW_hh, DA2.sum(0), DP2.t() @ H1.view(T * B, Hn), DP2.sum(0),
+                dhw[:, :Hn], dc, dkappa, dhw[:, Hn:])
 
 
 def layer1_by_autograd(net: SynthesisNet, x, c, h, c_cell, kappa, w):
@@ -423,13 +343,19 @@ def _nll_sum(y_hat: torch.Tensor, x: torch.Tensor, mask: torch.Tensor, M: int) -
 
 # --- one training step on two cores -----------------------------------------------------------
 # The gradient of a step is that of the batch's two halves of lines, each cut to its own longest line, added
-# in a fixed order. The two halves are independent of one another, so a helper thread can take one while the
-# other core is free (runtime.spare_core), or this thread does both: the same numbers, bit for bit.
-# The prediction network (fused LSTM calls, which release Python's lock) runs one half on each thread.
-# The synthesis network's layer 1 is a Python loop, and two of those at once fight over the lock: it runs over
-# the whole batch here. The helper does layer 1's side work instead (Layer1Window: the local derivatives while
-# this thread starts on layer 2, the weight gradients behind the backward loop; a few large operations each),
-# and layer 2 and the output run one half on each thread (bench/handwriting.py).
+# in a fixed order. The two halves are independent of one another, so a helper thread takes one while the
+# other core is free (runtime.spare_core), or this thread does both: the same numbers, bit for bit. Both
+# networks' long loops release Python's lock while they run (the prediction network's fused LSTM calls, the
+# synthesis network's compiled layer 1: Layer1Window), so the two halves run at once (bench/handwriting.py).
+
+def _later(pool: ThreadPoolExecutor | None, fn, *args) -> Future:
+    """fn(*args) on the helper thread if there is a pool, else at once; its .result() either way."""
+    if pool is not None:
+        return pool.submit(fn, *args)
+    done = Future()
+    done.set_result(fn(*args))
+    return done
+
 
 def _halves(mask: torch.Tensor) -> tuple[tuple[slice, int], tuple[slice, int]]:
     """The batch's first and second half of rows, each with its longest line's length."""
@@ -437,23 +363,12 @@ def _halves(mask: torch.Tensor) -> tuple[tuple[slice, int], tuple[slice, int]]:
     return tuple((rows, int(mask[rows].sum(1).max())) for rows in (slice(None, mid), slice(mid, None)))
 
 
-def _prediction_half(net: PredictionNet, cfg: HandConfig, x, mask, n: torch.Tensor, bf16: bool):
+def _half(net: nn.Module, cfg: HandConfig, x, mask, c, n: torch.Tensor, bf16: bool):
     """One half's summed NLL, and its share of every weight's gradient (of the whole batch's mean NLL)."""
     with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-        y_hat = net(x[:, :-1])[0]
+        y_hat = net(x[:, :-1])[0] if cfg.kind == "prediction" else net(x[:, :-1], c)[0]
     total = _nll_sum(y_hat, x, mask, cfg.mixtures)
     return total.detach(), torch.autograd.grad(total / n, list(net.parameters()))
-
-
-def _synthesis_upper(net: SynthesisNet, cfg: HandConfig, x, mask, H1, W, n: torch.Tensor, bf16: bool):
-    """Layer 2 and the output of one half, on layer 1's outputs: the summed NLL, the gradients of layer 2's
-    and the output layer's weights, and ∂L/∂H1, ∂L/∂W to carry on into layer 1."""
-    H1, W = H1.detach().requires_grad_(), W.detach().requires_grad_()
-    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-        y_hat = net.upper(x[:, :-1], H1, W)[0]
-    total = _nll_sum(y_hat, x, mask, cfg.mixtures)
-    *grads, dH1, dW = torch.autograd.grad(total / n, [*net.lstm2.parameters(), *net.head.parameters(), H1, W])
-    return total.detach(), grads, (dH1, dW)
 
 
 def _step_gradients(net: nn.Module, cfg: HandConfig, lines: list[str], offsets: list[np.ndarray], bf16: bool,
@@ -464,25 +379,10 @@ def _step_gradients(net: nn.Module, cfg: HandConfig, lines: list[str], offsets: 
     x, mask, c = _batch(lines, offsets)
     n = mask[:, 1:].sum()  # predicted points in the batch
     (ra, ta), (rb, tb) = _halves(mask)
-    if cfg.kind == "prediction":
-        later = _later(pool, _prediction_half, net, cfg, x[ra, :ta], mask[ra, :ta], n, bf16)
-        sum_b, grads_b = _prediction_half(net, cfg, x[rb, :tb], mask[rb, :tb], n, bf16)
-        sum_a, grads_a = later.result()
-        params, grads = list(net.parameters()), [ga + gb for ga, gb in zip(grads_a, grads_b)]
-    else:
-        (h1, c1), kappa, w, _ = net.initial_state(x.shape[0])
-        H1, W = net.lower(x[:, :-1], c, h1, c1, kappa, w, pool)[:2]  # layer 1 and the window, with their graph
-        later = _later(pool, _synthesis_upper, net, cfg, x[ra, :ta], mask[ra, :ta], H1[ra, : ta - 1],
-                       W[ra, : ta - 1], n, bf16)
-        sum_b, up_b, (dH1_b, dW_b) = _synthesis_upper(net, cfg, x[rb, :tb], mask[rb, :tb], H1[rb, : tb - 1],
-                                                      W[rb, : tb - 1], n, bf16)
-        sum_a, up_a, (dH1_a, dW_a) = later.result()
-        dH1, dW = torch.zeros_like(H1), torch.zeros_like(W)
-        dH1[ra, : ta - 1], dW[ra, : ta - 1] = dH1_a, dW_a
-        dH1[rb, : tb - 1], dW[rb, : tb - 1] = dH1_b, dW_b
-        lower = [*net.cell1.parameters(), *net.window.parameters()]
-        params = [*net.lstm2.parameters(), *net.head.parameters(), *lower]
-        grads = [*(ga + gb for ga, gb in zip(up_a, up_b)), *torch.autograd.grad([H1, W], lower, [dH1, dW])]
+    later = _later(pool, _half, net, cfg, x[ra, :ta], mask[ra, :ta], c[ra], n, bf16)
+    sum_b, grads_b = _half(net, cfg, x[rb, :tb], mask[rb, :tb], c[rb], n, bf16)
+    sum_a, grads_a = later.result()
+    params, grads = list(net.parameters()), [ga + gb for ga, gb in zip(grads_a, grads_b)]
     for p, g in zip(params, grads):
         p.grad = g
     return float((sum_a + sum_b) / n)
