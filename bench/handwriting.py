@@ -135,11 +135,40 @@ def step_costs() -> None:
             job.result()
         both = best_ms(halves, clock=time.perf_counter)
     by_autograd = best_ms(lambda: layer1(lambda: Mo.layer1_by_autograd(net, x, c, *state)))
+    exp_ours, exp_numba = exp_costs(cfg.batch * 4 * cfg.hidden)
+    print(f"exponentials of one time step's gates ({cfg.batch * 4 * cfg.hidden}), us, best of 5: loops.exp_into "
+          f"{exp_ours:.1f}, numba's math.exp one by one {exp_numba:.1f} ({exp_numba / exp_ours:.1f}x)")
     print(f"per training step (batch {cfg.batch}, {x.shape[1]} time steps), CPU ms, best of 5: "
           f"drawing the lines {render_many:.1f} (one at a time {render:.1f}, {render / render_many:.1f}x); "
           f"layer 1 + window forward and backward: Layer1Window {alone:.1f} ({both:.1f} ms wall for its two halves "
           f"at once on two threads), autograd through nn.LSTMCell + soft_window {by_autograd:.1f} "
           f"({by_autograd / alone:.1f}x)")
+
+
+def exp_costs(n: int, repeats: int = 1000) -> tuple[float, float]:
+    """Microseconds for n exponentials: core.handwriting.loops.exp_into against numba's math.exp in a loop."""
+    import math
+
+    import numba
+
+    from core.handwriting import loops
+
+    @numba.njit(nogil=True)
+    def one_by_one(y, out, times):
+        for _ in range(times):
+            for i in range(y.shape[0]):
+                out[i] = math.exp(y[i])
+
+    @numba.njit(nogil=True)
+    def ours(y, out, bits, times):
+        for _ in range(times):
+            loops.exp_into(y, out, bits)
+
+    y = np.random.default_rng(0).normal(0.0, 3.0, n)
+    out, bits = np.empty(n), np.empty(n, np.int64)
+    one_by_one(y, out, 1), ours(y, out, bits, 1)  # compile
+    return (best_ms(lambda: ours(y, out, bits, repeats), clock=time.perf_counter),
+            best_ms(lambda: one_by_one(y, out, repeats), clock=time.perf_counter))  # ms for `repeats` = us each
 
 
 def png(rec: Mo.HandRecord, path: str) -> None:

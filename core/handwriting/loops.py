@@ -1,11 +1,9 @@
 """Layer 1 + the soft window's two loops over time, compiled with numba (``Layer1Window`` calls them).
 
-Graves' window makes layer 1 a loop: the window at t is read by layer 1 at t + 1. Written with torch, each
-time step is ~25 small operations forward and ~11 backward, each paying Python's and torch's per-call cost,
-and two such loops on the two cores take turns at Python's lock. Here each loop is one compiled call that
-releases the lock (``nogil``): per time step one matrix product (``np.dot``) and plain loops over the
-batch's lines, so the two halves of a training step's batch run at once on the two cores
-(bench/handwriting.py prints what it buys).
+Graves' window makes layer 1 a loop: the window at t is read by layer 1 at t + 1. Each loop here is one
+compiled call that releases Python's lock (``nogil``), so a training step's two halves of lines run at once
+on two cores (README, "Why it is fast"; bench/handwriting.py). Per time step: one matrix product
+(``np.dot``) and plain loops over the lines.
 
 Both work in place on buffers laid out (T, B, …) that ``Layer1Window`` allocates as torch tensors, in the
 tensors' dtype (float32 in training; the tests run float64 against autograd). The text comes as the
@@ -42,6 +40,38 @@ def text_entries(c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return start, v.astype(np.int64), c.reshape(B * U, V)[rows, v]
 
 
+@numba.njit(nogil=True, cache=True, fastmath=True)
+def exp_into(y, out, bits):
+    """out[i] = exp(y[i]) over 1-D arrays (bits: an int64 scratch as long), to about 1e-14 relative.
+
+    Written out because numba's math.exp is one libm call per number (pip's llvmlite has no vector maths
+    library), and this loop vectorises (bench/handwriting.py compares them): 2^k · e^r with k = round(y / ln 2),
+    |r| ≤ ln 2 / 2, e^r by its Taylor series to r^11, 2^k built in the exponent bits. In float64 whatever y's
+    dtype, so the float64 tests against autograd hold."""
+    for i in range(y.shape[0]):
+        x = min(max(np.float64(y[i]), -700.0), 700.0)  # exp(±700) is far past float32's range either way
+        k = np.floor(x * 1.4426950408889634 + 0.5)
+        r = (x - k * 0.693147180369123816490) - k * 1.90821492927058770002e-10  # ln 2 in two parts: r exact
+        q = 1.0 / 39916800.0
+        for f in (3628800.0, 362880.0, 40320.0, 5040.0, 720.0, 120.0, 24.0, 6.0, 2.0, 1.0, 1.0):
+            q = q * r + 1.0 / f
+        out[i] = q
+        bits[i] = (np.int64(k) + 1023) << 52
+    scale = bits.view(np.float64)
+    for i in range(y.shape[0]):
+        out[i] *= scale[i]
+
+
+@numba.njit(nogil=True, cache=True, fastmath=True)
+def squash(z, m, e, bits):
+    """In place over 1-D z: σ(z) where m = 1, tanh z = 2σ(2z) − 1 where m = 2 (m: a float array as long)."""
+    for i in range(z.shape[0]):
+        z[i] = -m[i] * z[i]
+    exp_into(z, e, bits)
+    for i in range(z.shape[0]):
+        z[i] = m[i] / (1 + e[i]) - (m[i] - 1)
+
+
 @numba.njit(nogil=True, cache=True)
 def forward(GATES, W_hwT, W_pT, b_p, start, v_idx, v_val, h0, c0, kappa0, w0,
             C, TC, H1, P, KAPPA, W, PHI, AE):
@@ -64,32 +94,48 @@ def forward(GATES, W_hwT, W_pT, b_p, start, v_idx, v_val, h0, c0, kappa0, w0,
     kappa = kappa0.copy()
     a = np.empty((B, G), GATES.dtype)
     p = np.empty((B, 3 * K), GATES.dtype)
+    n = max(B * G, B * K * U1)  # scratch for squash and exp_into
+    z, e, bits = np.empty(n, np.float64), np.empty(n, np.float64), np.empty(n, np.int64)
+    m = np.ones(n, np.float64)  # 2 where a gate is tanh'd (g), 1 where σ'd (i, f, o); then 2 for tanh c_t
+    for b in range(B):
+        m[b * G + 2 * Hn : b * G + 3 * Hn] = 2
+    m2 = np.full(B * Hn, 2.0)
     for t in range(T):
         np.dot(HW, W_hwT, a)
         for b in range(B):
             for j in range(G):
-                z = GATES[t, b, j] + a[b, j]
-                GATES[t, b, j] = math.tanh(z) if 2 * Hn <= j < 3 * Hn else 1 / (1 + math.exp(-z))
+                z[b * G + j] = GATES[t, b, j] + a[b, j]
+        squash(z[: B * G], m[: B * G], e, bits)
+        for b in range(B):
+            for j in range(G):
+                GATES[t, b, j] = z[b * G + j]
             for i in range(Hn):
                 cc = GATES[t, b, Hn + i] * c_prev[b, i] + GATES[t, b, i] * GATES[t, b, 2 * Hn + i]
-                tc = math.tanh(cc)
-                C[t, b, i], TC[t, b, i], c_prev[b, i] = cc, tc, cc
-                H1[t, b, i] = HW[b, i] = GATES[t, b, 3 * Hn + i] * tc
+                C[t, b, i] = c_prev[b, i] = z[b * Hn + i] = cc
+        squash(z[: B * Hn], m2, e, bits)  # tanh c_t
+        for b in range(B):
+            for i in range(Hn):
+                TC[t, b, i] = z[b * Hn + i]
+                H1[t, b, i] = HW[b, i] = GATES[t, b, 3 * Hn + i] * TC[t, b, i]
         np.dot(H1[t], W_pT, p)
         for b in range(B):
             for j in range(3 * K):
                 P[t, b, j] = p[b, j] + b_p[j]
+            for k in range(K):
+                kappa[b, k] += math.exp(P[t, b, 2 * K + k])  # centres only move forward
+                KAPPA[t, b, k] = kappa[b, k]
+                beta = math.exp(P[t, b, K + k])
+                for u in range(U1):
+                    d = kappa[b, k] - u
+                    z[(b * K + k) * U1 + u] = P[t, b, k] - beta * d * d  # log(α_k E_ku)
+        exp_into(z[: B * K * U1], e, bits)
+        for b in range(B):
             for u in range(U1):
                 PHI[t, b, u] = 0
             for k in range(K):
-                alpha, beta = math.exp(P[t, b, k]), math.exp(P[t, b, K + k])
-                kappa[b, k] += math.exp(P[t, b, 2 * K + k])  # centres only move forward
-                KAPPA[t, b, k] = kappa[b, k]
                 for u in range(U1):
-                    d = kappa[b, k] - u
-                    e = alpha * math.exp(-beta * d * d)
-                    AE[t, b, k, u] = e
-                    PHI[t, b, u] += e
+                    AE[t, b, k, u] = e[(b * K + k) * U1 + u]
+                    PHI[t, b, u] += AE[t, b, k, u]
             for v in range(V):
                 W[t, b, v] = 0
             for u in range(U):  # w_t = Σ_u φ_t(u) c_u

@@ -46,7 +46,7 @@ class HandConfig:
     hidden: int = 96  # LSTM units per layer (2 layers)
     mixtures: int = 8  # M: bivariate Gaussians in the output
     window: int = 4  # K: Gaussians in the soft window (synthesis only)
-    steps: int = 300  # Adam updates: about 12 s here (bench/live.py); 200 leave "temperament" garbled
+    steps: int = 300  # Adam updates: about 8 s here (bench/live.py); 200 leave "temperament" garbled
     batch: int = 48  # lines per update
     lr: float = 1e-2
     seed: int = 0

@@ -1,0 +1,29 @@
+"""The compiled loops' own maths: the vectorised exp and the squashing functions it feeds."""
+
+import numpy as np
+import torch
+
+from core.handwriting import loops
+
+
+def test_exp_into_matches_numpy_over_the_whole_range():
+    y = np.concatenate([np.linspace(-800, 800, 4001), np.random.default_rng(0).normal(0, 5, 5000), [0.0, -0.0]])
+    out, bits = np.empty_like(y), np.empty(len(y), np.int64)
+    loops.exp_into(y, out, bits)
+    inside = np.abs(y) <= 700
+    assert np.allclose(out[inside], np.exp(y[inside]), rtol=1e-13, atol=0)
+    assert np.allclose(out[y > 700], np.exp(700.0), rtol=1e-13) and np.allclose(out[y < -700], np.exp(-700.0), rtol=1e-13)
+    # beyond ±700 it is clamped there: finite, far past float32's range either way
+    y32 = y[inside].astype(np.float32)  # float32 input: computed in float64 all the same
+    out32 = np.empty(len(y32))
+    loops.exp_into(y32, out32, bits)
+    assert np.allclose(out32, np.exp(y32.astype(np.float64)), rtol=1e-13, atol=0)
+
+
+def test_squash_is_sigmoid_or_tanh_as_asked():
+    z = np.linspace(-60, 60, 2401)
+    m = np.where(np.arange(len(z)) % 2, 2.0, 1.0)
+    got = z.copy()
+    loops.squash(got, m, np.empty(len(z)), np.empty(len(z), np.int64))
+    want = np.where(m == 2, torch.tanh(torch.from_numpy(z)).numpy(), torch.sigmoid(torch.from_numpy(z)).numpy())
+    assert np.allclose(got, want, rtol=0, atol=2e-16 * 8)
