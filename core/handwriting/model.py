@@ -187,7 +187,9 @@ def _before(first: torch.Tensor, seq: torch.Tensor) -> torch.Tensor:
 
 
 def _numpy(*tensors: torch.Tensor) -> list[np.ndarray]:
-    return [t.detach().numpy() for t in tensors]
+    """NumPy views for the compiled loops: the buffers they write are contiguous already, and a strided input
+    (such as the last w of a sampling step) is copied, so each dtype compiles once."""
+    return [t.detach().contiguous().numpy() for t in tensors]
 
 
 class Layer1Window(torch.autograd.Function):
