@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core.handwriting import model as Mo
+from core.handwriting import loops, model as Mo  # loops: numba, which the training imports anyway
 from ui import handwriting as hw
 from ui.params import Float, Flag, Int, Text, slider, text, toggle
 from ui.shell import setup_page
@@ -132,8 +132,8 @@ def watch_it_write(cfg: Mo.HandConfig, rec: Mo.HandRecord, line: str, bias: floa
 
 
 watch_it_write(cfg, rec, line, bias, seed)
-show_code(Mo.soft_window, Mo.SynthesisNet.forward, Mo.Layer1Window.forward, label="Show the code: the soft window",
-          key="hw_code_window")
+show_code(Mo.soft_window, Mo.SynthesisNet.forward, loops.forward.py_func,  # the compiled loop that runs, as written
+          label="Show the code: the soft window", key="hw_code_window")
 
 # --- 5 · the prediction network -----------------------------------------------------------------
 st.header("5 · Without text: the prediction network (Graves §4)")
