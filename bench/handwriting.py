@@ -10,7 +10,7 @@ Prints, for the prediction network (§4) and the synthesis network (§5):
   forward and backward by Layer1Window (alone, and wall ms for the batch's two halves at once on two threads)
   against autograd through nn.LSTMCell + soft_window (run it on a quiet machine; the lines say how loaded it was).
 
-    nice -n 5 /work/main/.venv/bin/python bench/handwriting.py [--png out.png] [--steps N] [--buckets N] [--fp32] [--one-core]
+    nice -n 5 /work/main/.venv/bin/python bench/handwriting.py [--png out.png] [--steps N] [--buckets N] [--fp32] [--one-core] [--keep-denormals]
         [--seeds 0,1 [--kind prediction] [--seed-png out.png]] [--pen-step F]
 
 --buckets 1 trains on random batches (each padded to the longest of 48 random lines), as before batching
@@ -27,6 +27,9 @@ and the default one after the other to see what the second core buys in wall sec
 
 --pen-step 9 draws every line with a point every 9 font units instead of 5 (about 6 points a letter instead of
 10): a what-if of the data. Layer 1's loop gets that much shorter; --seed-png shows what the letters look like.
+
+--keep-denormals computes with numbers below float32's normal range where trainings flush them to 0
+(runtime.flush_denormals): run it and the default one after the other to see what flushing buys.
 
 --png writes the slide's layout (font row on top, written rows below) with PIL, to look at.
 """
@@ -75,8 +78,9 @@ def seed_sweep(seeds: list[int], kind: str, overrides: dict, png_path: str | Non
         rows.append(row)
         if png_path and kind == "synthesis" and seed == seeds[0]:
             png(rec, png_path)
-        print(f"{kind} buckets={cfg.buckets} bf16={cfg.bf16} seed={seed} " + _sweep_fields(row), flush=True)
-    print(f"{kind} buckets={cfg.buckets} bf16={cfg.bf16} mean over seeds {seeds}: "
+        print(f"{kind} buckets={cfg.buckets} bf16={cfg.bf16} flush={runtime.FLUSH_DENORMALS} seed={seed} "
+              + _sweep_fields(row), flush=True)
+    print(f"{kind} buckets={cfg.buckets} bf16={cfg.bf16} flush={runtime.FLUSH_DENORMALS} mean over seeds {seeds}: "
           + _sweep_fields(list(np.mean(rows, axis=0))))
 
 
@@ -136,6 +140,10 @@ def step_costs() -> None:
         both = best_ms(halves, clock=time.perf_counter)
     by_autograd = best_ms(lambda: layer1(lambda: Mo.layer1_by_autograd(net, x, c, *state)))
     exp_ours, exp_numba = exp_costs(cfg.batch * 4 * cfg.hidden)
+    blocks, one = matmul_costs(mid, cfg.hidden + len(S.ALPHABET), 4 * cfg.hidden)
+    print(f"one time step's product of layer 1 for half a batch ({mid} x {cfg.hidden + len(S.ALPHABET)} by "
+          f"{cfg.hidden + len(S.ALPHABET)} x {4 * cfg.hidden}), us, best of 5: loops.matmul (in blocks for OpenBLAS's "
+          f"small-matrix kernel) {blocks:.1f}, one np.dot {one:.1f} ({one / blocks:.1f}x)")
     print(f"exponentials of one time step's gates ({cfg.batch * 4 * cfg.hidden}), us, best of 5: loops.exp_into "
           f"{exp_ours:.1f}, numba's math.exp one by one {exp_numba:.1f} ({exp_numba / exp_ours:.1f}x)")
     print(f"per training step (batch {cfg.batch}, {x.shape[1]} time steps), CPU ms, best of 5: "
@@ -143,6 +151,29 @@ def step_costs() -> None:
           f"layer 1 + window forward and backward: Layer1Window {alone:.1f} ({both:.1f} ms wall for its two halves "
           f"at once on two threads), autograd through nn.LSTMCell + soft_window {by_autograd:.1f} "
           f"({by_autograd / alone:.1f}x)")
+
+
+def matmul_costs(m: int, k: int, n: int, repeats: int = 1000) -> tuple[float, float]:
+    """Microseconds for one (m, k) @ (k, n) float32 product in compiled code: loops.matmul against one np.dot."""
+    import numba
+
+    from core.handwriting import loops
+
+    @numba.njit(nogil=True)
+    def blocks(a, b, out, times):
+        for _ in range(times):
+            loops.matmul(a, b, out)
+
+    @numba.njit(nogil=True)
+    def one(a, b, out, times):
+        for _ in range(times):
+            np.dot(a, b, out)
+
+    rng = np.random.default_rng(0)
+    a, b, out = rng.random((m, k), np.float32), rng.random((k, n), np.float32), np.empty((m, n), np.float32)
+    blocks(a, b, out, 1), one(a, b, out, 1)  # compile
+    return (best_ms(lambda: blocks(a, b, out, repeats), clock=time.perf_counter),
+            best_ms(lambda: one(a, b, out, repeats), clock=time.perf_counter))
 
 
 def exp_costs(n: int, repeats: int = 1000) -> tuple[float, float]:
@@ -198,6 +229,8 @@ def main() -> None:
     ap.add_argument("--fp32", action="store_true", help="train in float32 even where the CPU does bfloat16")
     ap.add_argument("--one-core", action="store_true",
                     help="no helper thread on the other core during a training step (the same numbers)")
+    ap.add_argument("--keep-denormals", action="store_true",
+                    help="don't flush numbers below float32's normal range to 0 while training (slower)")
     ap.add_argument("--pen-step", type=float, default=None,
                     help=f"resample the pen every this many font units instead of {S.STEP:g}: fewer, coarser points")
     ap.add_argument("--seed-png", default=None, help="with --seeds: write the first seed's slide to this PNG")
@@ -210,6 +243,8 @@ def main() -> None:
         overrides["bf16"] = False
     if args.one_core:
         runtime.set_spare_core_check(lambda: False)
+    if args.keep_denormals:
+        runtime.FLUSH_DENORMALS = False
     torch_thread_policy()  # what the training door sets before each job
     print(f"load before: {os.getloadavg()[0]:.2f} (1-min average, {os.cpu_count()} cores)")
     if args.seeds:

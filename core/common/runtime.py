@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from threading import local
 
 OnStep = Callable[[int, int], None]  # on_step(step, total): progress out of a training loop
 
@@ -64,14 +65,49 @@ def report(on_step: OnStep | None, step: int, total: int) -> None:
 
 
 @contextmanager
+def flush_denormals() -> Iterator[None]:
+    """Inside, this thread's float arithmetic treats numbers below float32's normal range (about 1e-38) as 0.
+
+    Such "denormal" numbers arise where a Gaussian's tail is exponentiated far from its centre (the handwriting
+    window's weights on distant characters). The CPU computes with them in microcode, many times slower than
+    with normal numbers, and a training spends up to a tenth of its time there (bench/handwriting.py prints
+    both); as 0 they change nothing a chart shows. torch.set_flush_denormal sets it for the calling thread
+    only, and helper_threads passes it on. On leaving, the thread gets back what it had."""
+    import torch
+
+    before = getattr(_flushing, "on", False)
+    torch.set_flush_denormal(FLUSH_DENORMALS)
+    _flushing.on = FLUSH_DENORMALS
+    try:
+        yield
+    finally:
+        torch.set_flush_denormal(before)
+        _flushing.on = before
+
+
+FLUSH_DENORMALS = True  # False only to measure what flushing buys (bench/handwriting.py --keep-denormals)
+_flushing = local()
+
+
+def _flush_in_thread(on: bool) -> None:
+    """A helper thread's start: flush denormals or not, as the thread that made it."""
+    import torch
+
+    torch.set_flush_denormal(on)
+    _flushing.on = on
+
+
+@contextmanager
 def helper_threads(n: int, name: str) -> Iterator[ThreadPoolExecutor]:
     """``n`` threads (named ``name``-…) for a training's side work: data made while the network trains.
 
     Threads, never processes (nothing forks in the server). Progress stays with the caller: only its
     thread calls ``on_step``. On leaving, also when the training door cancels by raising from
     ``on_step``, queued work is dropped and running work finishes, so nothing of the training goes on.
+    The threads flush denormals if the caller does (``flush_denormals``): their numbers are the caller's.
     """
-    pool = ThreadPoolExecutor(n, thread_name_prefix=name)
+    flushing = getattr(_flushing, "on", False)
+    pool = ThreadPoolExecutor(n, thread_name_prefix=name, initializer=_flush_in_thread, initargs=(flushing,))
     try:
         yield pool
     finally:

@@ -1,4 +1,4 @@
-"""The compiled loops' own maths: the vectorised exp and the squashing functions it feeds."""
+"""The compiled loops' own maths: the vectorised exp, the squashing functions it feeds, and the products."""
 
 import numpy as np
 import torch
@@ -27,3 +27,17 @@ def test_squash_is_sigmoid_or_tanh_as_asked():
     loops.squash(got, m, np.empty(len(z)), np.empty(len(z), np.int64))
     want = np.where(m == 2, torch.tanh(torch.from_numpy(z)).numpy(), torch.sigmoid(torch.from_numpy(z)).numpy())
     assert np.allclose(got, want, rtol=0, atol=2e-16 * 8)
+
+
+def test_matmul_in_row_blocks_is_the_whole_product():
+    """loops.matmul cuts the rows into blocks under OpenBLAS's small-matrix size: every row is computed once,
+    whatever the number of rows (one, an odd number, more than a training step's), in both dtypes."""
+    rng = np.random.default_rng(0)
+    for dtype, tol in ((np.float32, 1e-5), (np.float64, 1e-12)):
+        for m, k, n in ((1, 123, 384), (7, 123, 384), (24, 123, 384), (25, 384, 123), (48, 123, 384), (48, 96, 12)):
+            a, b = rng.normal(size=(m, k)).astype(dtype), rng.normal(size=(k, n)).astype(dtype)
+            out = np.full((m, n), np.nan, dtype)
+            loops.matmul(a, b, out)
+            want = a.astype(np.float64) @ b.astype(np.float64)
+            assert np.allclose(out, want, rtol=tol, atol=tol * np.sqrt(k))
+    assert -(-(24 * 123 * 384) // loops.SMALL) == 2  # a half batch's time step: two blocks of 12 rows
