@@ -140,6 +140,13 @@ def step_costs() -> None:
         both = best_ms(halves, clock=time.perf_counter)
     by_autograd = best_ms(lambda: layer1(lambda: Mo.layer1_by_autograd(net, x, c, *state)))
     exp_ours, exp_numba = exp_costs(cfg.batch * 4 * cfg.hidden)
+    for name, bf16 in (("bfloat16 (autocast)", True), ("float32", False)):
+        first, again = head_costs(net, mid, bf16)
+        print(f"the output layer forward and backward over half a batch in {name}, ms a line length, mean over 20: "
+              f"{first:.2f} at its first length, {again:.2f} at one seen before")
+    ours, autograd = loss_costs(net, mid, x.shape[1])
+    print(f"the mixture density loss and its gradient over half a batch ({mid} lines x {x.shape[1]} points), ms, "
+          f"best of 5: MixtureNLL {ours:.2f}, autograd through mdn_loss {autograd:.2f} ({autograd / ours:.1f}x)")
     blocks, one = matmul_costs(mid, cfg.hidden + len(S.ALPHABET), 4 * cfg.hidden)
     print(f"one time step's product of layer 1 for half a batch ({mid} x {cfg.hidden + len(S.ALPHABET)} by "
           f"{cfg.hidden + len(S.ALPHABET)} x {4 * cfg.hidden}), us, best of 5: loops.matmul (in blocks for OpenBLAS's "
@@ -151,6 +158,52 @@ def step_costs() -> None:
           f"layer 1 + window forward and backward: Layer1Window {alone:.1f} ({both:.1f} ms wall for its two halves "
           f"at once on two threads), autograd through nn.LSTMCell + soft_window {by_autograd:.1f} "
           f"({by_autograd / alone:.1f}x)")
+
+
+def head_costs(net, lines: int, bf16: bool) -> tuple[float, float]:
+    """Wall ms of the output layer forward and backward over ``lines`` lines, for 20 line lengths not seen before
+    in this process (oneDNN builds a kernel for each new shape), then the same 20 again: (first, again)."""
+    import torch
+
+    lengths = range(300 + 40 * bf16, 320 + 40 * bf16)  # lengths no training here has used
+
+    def once(T):
+        h = torch.randn(lines, T, 2 * net.H, requires_grad=True)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            y = net.head(h)
+        y.float().sum().backward()
+
+    def mean_ms():
+        t0 = time.perf_counter()
+        for T in lengths:
+            once(T)
+        return 1e3 * (time.perf_counter() - t0) / len(lengths)
+
+    return mean_ms(), mean_ms()
+
+
+def loss_costs(net, lines: int, points: int) -> tuple[float, float]:
+    """CPU ms for the loss and its gradient over the head's outputs for ``lines`` × ``points`` points:
+    MixtureNLL (training's) against autograd through mdn_loss (the formula)."""
+    import torch
+
+    g = torch.Generator().manual_seed(0)
+    M = net.M
+    y_hat = torch.randn(lines, points, 1 + 6 * M, generator=g)
+    x = torch.cat([torch.randn(lines, points + 1, 2, generator=g), (torch.rand(lines, points + 1, 1, generator=g) < 0.1)
+                   .float()], -1)
+    mask = torch.ones(lines, points + 1)
+
+    def ours():
+        y = y_hat.clone().requires_grad_()
+        Mo._nll_sum(y, x, mask, M).backward()
+
+    def autograd():
+        y = y_hat.clone().requires_grad_()
+        (Mo.mdn_loss(y, x[:, 1:], M) * mask[:, 1:]).sum().backward()
+
+    ours(), autograd()
+    return best_ms(ours), best_ms(autograd)
 
 
 def matmul_costs(m: int, k: int, n: int, repeats: int = 1000) -> tuple[float, float]:

@@ -83,7 +83,8 @@ st.markdown(
     f"pen-up frequency, {rec.reference_nll:.2f}) by {abs(gain):.2f}. It trained for {rec.seconds:.0f} s"
     + (", its LSTM layers in 16-bit bfloat16 numbers, which this CPU multiplies in hardware." if rec.bf16 else ".")
 )
-show_code(Mo.mdn_params, Mo.mdn_loss, label="Show the code: the mixture density loss", key="hw_code_mdn")
+show_code(Mo.mdn_params, Mo.mdn_loss, loops.mixture_nll.py_func,  # the formula, then the compiled pass training runs
+          label="Show the code: the mixture density loss", key="hw_code_mdn")
 
 if line is None:
     st.info("Type a line the network can write (above) to see it written.")

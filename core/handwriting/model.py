@@ -51,8 +51,8 @@ class HandConfig:
     lr: float = 1e-2
     seed: int = 0
     max_chars: int = 8  # training lines: 1–3 corpus words, at most this many characters (one long word may exceed it)
-    bf16: bool = True  # training's LSTM layers and output layer in bfloat16 (torch.autocast; the loss, the window and
-    #                    the weights stay float32) where the CPU multiplies bfloat16 natively, else float32
+    bf16: bool = True  # training's LSTM layers in bfloat16 (torch.autocast; the window, the output layer, the loss
+    #                    and the weights stay float32) where the CPU multiplies bfloat16 natively, else float32
     buckets: int = 4  # lines drawn for this many steps at once, then batched by length: each batch loops over
     #                   its own longest line, not the longest of 48 random ones (a quarter less CPU: bench/handwriting.py --seeds)
 
@@ -69,7 +69,7 @@ class HandRecord:
     reference_nll: float  # held-out NLL of one Gaussian + pen-up frequency fitted to training offsets
     points_per_char: float  # pen points per character in the training data
     seconds: float  # wall-clock training time
-    bf16: bool  # its LSTM layers and output layer trained in bfloat16 (cfg.bf16 asked, and this CPU does it natively)
+    bf16: bool  # its LSTM layers trained in bfloat16 (cfg.bf16 asked, and this CPU does it natively)
     state: dict = field(repr=False, compare=False)  # the network's weights (tensors), read-only
 
 
@@ -141,7 +141,7 @@ class PredictionNet(nn.Module):
         s1, s2 = state if state is not None else (None, None)
         h1, s1 = self.lstm1(x, s1)
         h2, s2 = self.lstm2(torch.cat([x, h1], -1), s2)
-        return self.head(torch.cat([h1, h2], -1)), (s1, s2)
+        return _head(self.head, h1, h2), (s1, s2)
 
 
 class SynthesisNet(nn.Module):
@@ -178,7 +178,15 @@ class SynthesisNet(nn.Module):
     def upper(self, x, H1, W, s2=None):
         """Layer 2 and the mixture density output on top of layer 1 and the window: y_hat, layer 2's state."""
         h2, s2 = self.lstm2(torch.cat([x, H1, W], -1), s2)
-        return self.head(torch.cat([H1, h2], -1)), s2
+        return _head(self.head, H1, h2), s2
+
+
+def _head(head: nn.Linear, h1: torch.Tensor, h2: torch.Tensor) -> torch.Tensor:
+    """The output layer on both LSTM layers' states, in float32 also under autocast: as fast as bfloat16 here
+    for so small a layer, and bfloat16 would build a new oneDNN kernel for every new line length, about 4 ms
+    each, the first time a process trains (bench/handwriting.py)."""
+    with torch.autocast("cpu", enabled=False):
+        return head(torch.cat([h1, h2], -1).float())
 
 
 def _before(first: torch.Tensor, seq: torch.Tensor) -> torch.Tensor:
@@ -222,7 +230,8 @@ class Layer1Window(torch.autograd.Function):
         W_hw = torch.cat([W_hh, W_ih[:, 3:]], 1)  # (4H, H + V): what h_{t−1} and w_{t−1} feed into the gates
         text = loops.text_entries(c.detach().numpy())
         loops.forward(*_numpy(GATES, W_hw.t().contiguous(), W_p.t().contiguous(), b_p), *text,
-                      *_numpy(h, c_cell, kappa, w, C, TC, H1, P, KAPPA, W, PHI, AE))
+                      *_numpy(h, c_cell, kappa, w, C, TC, H1, P, KAPPA, W, PHI, AE),
+                      *loops.scratch(max(B * 4 * Hn, B * K * (U + 1)), GATES.numpy().dtype))
         ctx.save_for_backward(x, c, W_ih, W_p, h, c_cell, w, H1, W, PHI, GATES, C, TC, P, KAPPA, AE)
         ctx.loop = W_hw, text
         ctx.set_materialize_grads(False)  # an output nothing used (φ, in training) gets no gradient: None, not zeros
@@ -339,8 +348,31 @@ def _nll(net: nn.Module, cfg: HandConfig, x, mask, c, bf16: bool = False) -> tor
 
 
 def _nll_sum(y_hat: torch.Tensor, x: torch.Tensor, mask: torch.Tensor, M: int) -> torch.Tensor:
-    """Summed NLL (nats) of the real points x[:, 1:] under the outputs y_hat made from x[:, :-1]."""
-    return (mdn_loss(y_hat.float(), x[:, 1:], M) * mask[:, 1:]).sum()
+    """Summed NLL (nats) of the real points x[:, 1:] under the outputs y_hat made from x[:, :-1]:
+    ``mdn_loss`` times the mask, summed, computed by MixtureNLL."""
+    return MixtureNLL.apply(y_hat.float(), x[:, 1:], mask[:, 1:], M)
+
+
+class MixtureNLL(torch.autograd.Function):
+    """Σ mask · mdn_loss(y_hat, target) and its gradient, in one compiled pass (``loops.mixture_nll``) where
+    autograd through ``mdn_loss`` runs some forty small operations each way: a step's loss takes a fraction
+    of the time (bench/handwriting.py). Tested against autograd through ``mdn_loss``.
+
+    Inputs: y_hat (…, 1 + 6M), target (…, 3), mask (…), M. Returns a scalar of y_hat's dtype."""
+
+    @staticmethod
+    def forward(ctx, y_hat, target, mask, M):
+        from core.handwriting import loops
+
+        Y, X, w = _numpy(y_hat.reshape(-1, y_hat.shape[-1]), target.reshape(-1, 3), mask.reshape(-1))
+        G = np.empty_like(Y)
+        total = loops.mixture_nll(Y, X, w, M, RHO_MAX, G, ctx.needs_input_grad[0])
+        ctx.grad, ctx.shape = torch.from_numpy(G), y_hat.shape
+        return y_hat.new_tensor(total)
+
+    @staticmethod
+    def backward(ctx, d_total):
+        return (ctx.grad * d_total).view(ctx.shape), None, None, None
 
 
 # --- one training step on two cores -----------------------------------------------------------

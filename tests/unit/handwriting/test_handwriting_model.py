@@ -56,6 +56,33 @@ def test_mdn_loss_equals_direct_mixture_density():
             assert float(got[b, t]) == pytest.approx(want, rel=1e-4, abs=1e-4)
 
 
+def test_mixture_nll_is_the_masked_sum_of_mdn_loss_and_its_gradient():
+    """Training's compiled loss (MixtureNLL): the same number and gradient as autograd through mdn_loss, in
+    float64; padding (mask 0) gets no gradient; finite differences agree; and in float32 as training runs it."""
+    M = 4
+    y_hat = _random_output(M, shape=(3, 40), scale=1.5, seed=2).double()
+    g = torch.Generator().manual_seed(3)
+    target = torch.cat([torch.randn(3, 40, 2, generator=g, dtype=torch.float64),
+                        (torch.rand(3, 40, 1, generator=g) < 0.3).double()], -1)
+    mask = (torch.rand(3, 40, generator=g) < 0.8).double()
+    ours, ref = y_hat.clone().requires_grad_(), y_hat.clone().requires_grad_()
+    got = Mo.MixtureNLL.apply(ours, target, mask, M)
+    want = (Mo.mdn_loss(ref, target, M) * mask).sum()
+    (2.5 * got).backward(), (2.5 * want).backward()  # the gradient it passes on is scaled as asked
+    assert got.item() == pytest.approx(want.item(), rel=1e-13)
+    assert torch.allclose(ours.grad, ref.grad, rtol=1e-10, atol=1e-12)
+    assert torch.all(ours.grad[mask == 0] == 0) and ours.grad[mask == 1].abs().sum() > 0
+    assert torch.autograd.gradcheck(lambda y: Mo.MixtureNLL.apply(y, target[:1, :6], mask[:1, :6], M),
+                                    (y_hat[:1, :6].clone().requires_grad_(),))
+    with torch.no_grad():  # the held-out score: no gradient asked, the same number
+        assert Mo.MixtureNLL.apply(y_hat, target, mask, M).item() == got.item()
+    y32 = y_hat.float().requires_grad_()
+    got32 = Mo.MixtureNLL.apply(y32, target.float(), mask.float(), M)
+    got32.backward()
+    assert got32.dtype == torch.float32 and got32.item() == pytest.approx(want.item(), rel=1e-5)
+    assert torch.allclose(y32.grad.double(), ref.grad / 2.5, rtol=1e-4, atol=1e-5)
+
+
 @pytest.mark.parametrize("bias", [0.0, 2.0, 10.0])
 def test_mixture_parameters_are_valid(bias):
     """π sums to 1, σ > 0, |ρ| < 1 and 0 ≤ e ≤ 1, even for large raw outputs and any bias."""
