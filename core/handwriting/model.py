@@ -23,7 +23,7 @@ import math
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 import numpy as np
 import torch
 import torch.nn as nn
@@ -406,20 +406,24 @@ def _half(net: nn.Module, cfg: HandConfig, x, mask, c, n: torch.Tensor, bf16: bo
 
 
 def _step_gradients(net: nn.Module, cfg: HandConfig, lines: list[str], offsets: list[np.ndarray], bf16: bool,
-                    pool: ThreadPoolExecutor | None) -> float:
-    """Set every weight's .grad to ∂(mean NLL per point)/∂weight over the batch; return that mean NLL.
+                    pool: ThreadPoolExecutor | None, then=None) -> tuple[float, Future | None]:
+    """Set every weight's .grad to ∂(mean NLL per point)/∂weight over the batch; return that mean NLL, and the
+    future of then().
 
-    pool: a helper thread to share the work with, or None to do it all on this one (the same numbers)."""
+    pool: a helper thread to share the work with, or None to do it all on this one (the same numbers).
+    then: more work for the helper thread once its half is done. Its half has the batch's shorter lines (the
+    batch is sorted by length), so it finishes first and would otherwise wait for this thread."""
     x, mask, c = _batch(lines, offsets)
     n = mask[:, 1:].sum()  # predicted points in the batch
     (ra, ta), (rb, tb) = _halves(mask)
     later = _later(pool, _half, net, cfg, x[ra, :ta], mask[ra, :ta], c[ra], n, bf16)
+    after = None if then is None else _later(pool, then)
     sum_b, grads_b = _half(net, cfg, x[rb, :tb], mask[rb, :tb], c[rb], n, bf16)
     sum_a, grads_a = later.result()
     params, grads = list(net.parameters()), [ga + gb for ga, gb in zip(grads_a, grads_b)]
     for p, g in zip(params, grads):
         p.grad = g
-    return float((sum_a + sum_b) / n)
+    return float((sum_a + sum_b) / n), after
 
 
 def _draw(cfg: HandConfig, rng: np.random.Generator, n: int) -> tuple[list[str], list[np.ndarray]]:
@@ -482,11 +486,18 @@ def train(cfg: HandConfig, on_step: OnStep | None = None) -> HandRecord:
     with torch.no_grad():
         eval_nll.append(float(_nll(net, cfg, *held_batch)))
     with helper_threads(1, "hand-half") as pool:  # half of each step's work, while the other core is free
-        batches = []
+        batches, coming = _by_length(*_draw(cfg, rng, cfg.batch * cfg.buckets), cfg.batch, rng), []
         for step in range(1, cfg.steps + 1):
-            if not batches:
-                batches = _by_length(*_draw(cfg, rng, cfg.batch * cfg.buckets), cfg.batch, rng)
-            loss = _step_gradients(net, cfg, *batches.pop(), bf16, pool if spare_core() else None)
+            if not batches:  # the next steps' lines are all drawn: batch them by length
+                drawn = [part.result() for part in coming]
+                batches, coming = _by_length([t for d in drawn for t in d[0]], [o for d in drawn for o in d[1]],
+                                             cfg.batch, rng), []
+            batch = batches.pop()
+            # A batch's worth of the next steps' lines is drawn at each step, by the helper thread after its half
+            # (or by this one: the same draws in the same order either way).
+            then = partial(_draw, cfg, rng, cfg.batch) if step + len(batches) < cfg.steps else None
+            loss, part = _step_gradients(net, cfg, *batch, bf16, pool if spare_core() else None, then)
+            coming += [part] if part else []
             nn.utils.clip_grad_norm_(net.parameters(), 3.0)  # Graves clipped too: mixture losses spike
             opt.step()
             sched.step()

@@ -339,7 +339,7 @@ def test_a_step_in_two_halves_is_the_whole_batchs_gradient(kind):
         for helper in (None, pool):
             for p in net.parameters():
                 p.grad = torch.full_like(p, float("nan"))  # a weight the step forgot would stay NaN
-            loss = Mo._step_gradients(net, cfg, list(lines), list(offsets), False, helper)
+            loss, _ = Mo._step_gradients(net, cfg, list(lines), list(offsets), False, helper)
             got[helper is None] = (loss, [p.grad.clone() for p in net.parameters()])
     assert got[True][0] == got[False][0] and all(torch.equal(a, b) for a, b in zip(got[True][1], got[False][1]))
     assert got[True][0] == pytest.approx(whole.item(), rel=1e-6)
