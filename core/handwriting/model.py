@@ -426,6 +426,22 @@ def _step_gradients(net: nn.Module, cfg: HandConfig, lines: list[str], offsets: 
     return float((sum_a + sum_b) / n), after
 
 
+def _heldout_nll(net: nn.Module, cfg: HandConfig, held_batch, pool: ThreadPoolExecutor | None) -> float:
+    """Mean NLL per predicted point of the held-out lines (float32, no gradient), as ``_nll`` gives it: the lines
+    in two halves, one on the helper thread if there is one (the same number either way)."""
+    x, mask, c = held_batch
+
+    def part(rows: slice, T: int) -> torch.Tensor:
+        with torch.no_grad():  # also in the helper thread: torch's gradient mode belongs to each thread
+            y_hat = net(x[rows, : T - 1])[0] if cfg.kind == "prediction" else net(x[rows, : T - 1], c[rows])[0]
+            return _nll_sum(y_hat, x[rows, :T], mask[rows, :T], cfg.mixtures)
+
+    (ra, ta), (rb, tb) = _halves(mask)
+    later = _later(pool, part, ra, ta)
+    total = part(rb, tb)
+    return float((later.result() + total) / mask[:, 1:].sum())
+
+
 def _draw(cfg: HandConfig, rng: np.random.Generator, n: int) -> tuple[list[str], list[np.ndarray]]:
     """n fresh training lines: texts of training words, and their pen offsets in random styles."""
     words = S.corpus_words().train
@@ -475,7 +491,8 @@ def train(cfg: HandConfig, on_step: OnStep | None = None) -> HandRecord:
     ppc = sum(len(o) for o in pool) / sum(len(t) for t in pool_lines)
     held_texts, held = heldout_lines()
     ref = reference_nll(_rows(pool), _rows(list(held)))
-    held_batch = _batch(list(held_texts), list(held))
+    by_length = np.argsort([len(o) for o in held], kind="stable")  # so that each half loops over its own longest
+    held_batch = _batch([held_texts[i] for i in by_length], [held[i] for i in by_length])
 
     net = _build(cfg, ppc, gen)
     bf16 = cfg.bf16 and native_bf16()
@@ -483,8 +500,7 @@ def train(cfg: HandConfig, on_step: OnStep | None = None) -> HandRecord:
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=cfg.steps, eta_min=cfg.lr / 10)
     every = max(1, cfg.steps // 10)
     losses, eval_steps, eval_nll = [], [0], []
-    with torch.no_grad():
-        eval_nll.append(float(_nll(net, cfg, *held_batch)))
+    eval_nll.append(_heldout_nll(net, cfg, held_batch, None))
     with helper_threads(1, "hand-half") as pool:  # half of each step's work, while the other core is free
         batches, coming = _by_length(*_draw(cfg, rng, cfg.batch * cfg.buckets), cfg.batch, rng), []
         for step in range(1, cfg.steps + 1):
@@ -496,16 +512,16 @@ def train(cfg: HandConfig, on_step: OnStep | None = None) -> HandRecord:
             # A batch's worth of the next steps' lines is drawn at each step, by the helper thread after its half
             # (or by this one: the same draws in the same order either way).
             then = partial(_draw, cfg, rng, cfg.batch) if step + len(batches) < cfg.steps else None
-            loss, part = _step_gradients(net, cfg, *batch, bf16, pool if spare_core() else None, then)
+            helper = pool if spare_core() else None
+            loss, part = _step_gradients(net, cfg, *batch, bf16, helper, then)
             coming += [part] if part else []
             nn.utils.clip_grad_norm_(net.parameters(), 3.0)  # Graves clipped too: mixture losses spike
             opt.step()
             sched.step()
             losses.append(loss)
             if step % every == 0 or step == cfg.steps:
-                with torch.no_grad():
-                    eval_steps.append(step)
-                    eval_nll.append(float(_nll(net, cfg, *held_batch)))
+                eval_steps.append(step)
+                eval_nll.append(_heldout_nll(net, cfg, held_batch, helper))
             report(on_step, step, cfg.steps)
     net.eval()
     return HandRecord(

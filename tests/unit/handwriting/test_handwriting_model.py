@@ -347,6 +347,23 @@ def test_a_step_in_two_halves_is_the_whole_batchs_gradient(kind):
         assert torch.allclose(name_grad, ref, rtol=1e-4, atol=1e-6 * float(ref.abs().max()))
 
 
+@pytest.mark.parametrize("kind", Mo.KINDS)
+def test_the_heldout_score_in_two_halves_is_the_whole_batchs(kind):
+    """Training scores the held-out lines in two halves (one may go to the helper thread): the mean NLL per point
+    of the whole batch in one pass, and the same number with the helper thread or without."""
+    cfg = Mo.HandConfig(kind=kind, hidden=32, mixtures=3, window=2, bf16=False)
+    texts, lines = Mo.heldout_lines()
+    order = np.argsort([len(o) for o in lines], kind="stable")
+    batch = Mo._batch([texts[i] for i in order], [lines[i] for i in order])
+    net = Mo._build(cfg, 9.0, torch.Generator().manual_seed(2))
+    with torch.no_grad():
+        whole = Mo._nll(net, cfg, *batch).item()
+    with ThreadPoolExecutor(1) as pool:
+        got = [Mo._heldout_nll(net, cfg, batch, helper) for helper in (None, pool)]
+    assert got[0] == got[1] and got[0] == pytest.approx(whole, rel=1e-6)
+    assert torch.is_grad_enabled()  # scoring left this thread's gradient mode as it was
+
+
 def test_a_training_gives_the_same_numbers_with_or_without_the_other_core():
     """Whether the other core is free (runtime.spare_core) changes only the speed: all steps on one thread,
     all with a helper thread, or switching from step to step as students' pages come and go."""
