@@ -10,7 +10,8 @@ Prints, for the prediction network (§4) and the synthesis network (§5):
   forward and backward by Layer1Window (alone, and wall ms for the batch's two halves at once on two threads)
   against autograd through nn.LSTMCell + soft_window (run it on a quiet machine; the lines say how loaded it was).
 
-    nice -n 5 /work/main/.venv/bin/python bench/handwriting.py [--png out.png] [--steps N] [--buckets N] [--fp32] [--one-core] [--keep-denormals]
+    nice -n 5 /work/main/.venv/bin/python bench/handwriting.py [--png out.png] [--steps N] [--buckets N] [--fp32]
+        [--one-core] [--keep-denormals]
         [--seeds 0,1 [--kind prediction] [--seed-png out.png]] [--pen-step F]
 
 --buckets 1 trains on random batches (each padded to the longest of 48 random lines), as before batching

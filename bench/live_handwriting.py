@@ -39,12 +39,16 @@ DEMOS = {"handwriting_prediction": lambda: _train("prediction"), "handwriting_sy
 
 
 def _imports() -> None:
+    """The libraries, and the compiled loops loaded from numba's cache in the app's folder (which happens at their
+    first call): one step of a tiny network of each kind, as a server has done before its first student."""
     from bench.live import torch_first_use
     from core.common.runtime import torch_thread_policy
     from core.handwriting import model, strokes  # noqa: F401
 
     torch_thread_policy()
     torch_first_use()
+    for kind in model.KINDS:
+        model.train(model.HandConfig(kind=kind, hidden=8, mixtures=1, window=1, steps=1, batch=2))
 
 
 if __name__ == "__main__":

@@ -6,8 +6,8 @@ compiled call that releases Python's lock (``nogil``), so a training step's two 
 on two cores (README, "Why it is fast"; bench/handwriting.py). Per time step: one matrix product
 (``matmul``) and plain loops over the lines.
 
-The two loops work in place on buffers laid out (T, B, …) that ``Layer1Window`` allocates as torch tensors, in the
-tensors' dtype (float32 in training; the tests run float64 against autograd). The text comes as the
+The two loops work in place on buffers laid out (T, B, …) that ``Layer1Window`` allocates as torch tensors,
+in the tensors' dtype (float32 in training; the tests run float64 against autograd). The text comes as the
 non-zero entries of c (B, U, V), row by row (``text_entries``): one character each for one-hot text.
 Compiled code is cached in the app's folder.
 """
@@ -93,8 +93,8 @@ SMALL = 1_000_000  # OpenBLAS multiplies matrices with M·N·K up to this with i
 @numba.njit(nogil=True, cache=True, error_model="numpy")
 def matmul(a, b, out):
     """out = a @ b, in blocks of rows small enough for OpenBLAS's small-matrix kernel: a time step's product of
-    24 lines is about 1.1 million multiply-adds, just past it, and two blocks of 12 take 15 µs here against 21 µs
-    for one call (bench/handwriting.py)."""
+    24 lines is about 1.1 million multiply-adds, just past it, and two blocks of 12 take 13–15 µs here against
+    21–24 µs for one call (bench/handwriting.py)."""
     M, N = out.shape
     blocks = -(-(M * N * a.shape[1]) // SMALL)
     rows = -(-M // blocks)

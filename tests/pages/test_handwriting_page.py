@@ -66,14 +66,15 @@ def test_bad_text_gets_a_message_naming_it(small, bad, named):
 
 
 def test_retrain_cost_is_stated_for_the_chosen_steps(small):
-    """The page says what a retrain costs here, scaled to the steps on the slider (50 of the default 300)."""
+    """The page says what a retrain costs here, scaled to the steps on the slider (50 of the default 270)."""
+    from core.handwriting import model as Mo
     from ui import handwriting as hw
 
     small.text_input(key="hw_text").set_value("more of national temperament").run()  # earlier tests left bad text
     captions = "\n".join(c.value for c in small.caption)
     assert f"about {hw.train_seconds('synthesis', 50)} s here for 50 steps" in captions
     assert f"about {hw.train_seconds('prediction', 50)} s here for 50 steps" in captions
-    assert hw.train_seconds("synthesis", 300) == hw.TRAIN_SECONDS["synthesis"]
+    assert hw.train_seconds("synthesis", Mo.HandConfig().steps) == hw.TRAIN_SECONDS["synthesis"]
 
 
 def test_rows_per_character_is_measured_from_the_lines_shown(small):
