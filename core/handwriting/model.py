@@ -191,11 +191,6 @@ def _head(head: nn.Linear, h1: torch.Tensor, h2: torch.Tensor) -> torch.Tensor:
         return head(torch.cat([h1, h2], -1).float())
 
 
-def _before(first: torch.Tensor, seq: torch.Tensor) -> torch.Tensor:
-    """seq (T, B, …) one step earlier: first (B, …) at step 0, then seq[0 … T − 2]."""
-    return torch.cat([first[None], seq[:-1]])
-
-
 def _numpy(*tensors: torch.Tensor) -> list[np.ndarray]:
     """NumPy views for the compiled loops: the buffers they write are contiguous already, and a strided input
     (such as the last w of a sampling step) is copied, so each dtype compiles once."""
@@ -250,8 +245,10 @@ class Layer1Window(torch.autograd.Function):
         T, B, Hn = H1.shape
         U, K, V = c.shape[1], KAPPA.shape[2], c.shape[2]
         # DHW[t] = (∂L/∂h_t, ∂L/∂w_t): first what layer 2 passes back; the loop adds what step t + 1 passes back
-        DHW = torch.cat([H1.new_zeros(B, T, Hn) if dH1 is None else dH1, W.new_zeros(B, T, V) if dW is None else dW],
-                        -1).transpose(0, 1).contiguous()  # (T, B, H + V)
+        DHW = H1.new_zeros(T, B, Hn + V)
+        for part, d in ((DHW[..., :Hn], dH1), (DHW[..., Hn:], dW)):
+            if d is not None:
+                part.copy_(d.transpose(0, 1))
         if dh_last is not None:
             DHW[-1, :, :Hn] += dh_last
         dc = torch.zeros_like(c0) if dc_last is None else dc_last.clone()
@@ -262,8 +259,11 @@ class Layer1Window(torch.autograd.Function):
                        *_numpy(W_p, W_hw, dc, dkappa, DA, DP, dhw))
         # The weight gradients: every step's ∂L/∂gates against what the gates read, x_t, w_{t−1}, h_{t−1}.
         DA2 = DA.view(T * B, 4 * Hn)
-        read = torch.cat([x.transpose(0, 1), _before(w0, W), _before(h0, H1)], -1).view(T * B, -1)
-        dW_ih, dW_hh = (gr.contiguous() for gr in (DA2.t() @ read).split([3 + V, Hn], 1))
+        read = x.new_empty(T, B, 3 + V + Hn)
+        read[..., :3] = x.transpose(0, 1)
+        read[0, :, 3 : 3 + V], read[1:, :, 3 : 3 + V] = w0, W[:-1]
+        read[0, :, 3 + V :], read[1:, :, 3 + V :] = h0, H1[:-1]
+        dW_ih, dW_hh = (gr.contiguous() for gr in (DA2.t() @ read.view(T * B, -1)).split([3 + V, Hn], 1))
         DP2 = DP.view(T * B, 3 * K)
         dx = (DA2 @ W_ih[:, :3]).view(T, B, 3).transpose(0, 1) if ctx.needs_input_grad[0] else None
         dc_text = torch.einsum("tbu,tbv->buv", PHI[..., :U], DHW[..., Hn:]) if ctx.needs_input_grad[1] else None
