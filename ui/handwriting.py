@@ -31,9 +31,9 @@ def config(kind: str, hidden: int, mixtures: int, window: int, steps: int, seed:
 
 
 # Training seconds here with the default settings (bench/live.py and bench/handwriting.py --seeds, quiet machine):
-# with the second core lending a hand, 7.8–8.7 s and 4.5–6 s; on one core (--one-core: while students' pages
-# keep the other busy) 12–14 s and 7.5–9 s.
-TRAIN_SECONDS = {"synthesis": 8, "prediction": 6}
+# with the second core lending a hand, 4.7–5.1 s and 3.6–4.2 s; on one core (--one-core: while students' pages
+# keep the other busy) 7.9–9.4 s for synthesis.
+TRAIN_SECONDS = {"synthesis": 5, "prediction": 4}
 
 
 def train_seconds(kind: str, steps: int) -> int:
