@@ -70,8 +70,8 @@ def flush_denormals() -> Iterator[None]:
 
     Such "denormal" numbers arise where a Gaussian's tail is exponentiated far from its centre (the handwriting
     window's weights on distant characters). The CPU computes with them in microcode, many times slower than
-    with normal numbers, and a training spends up to a tenth of its time there (bench/handwriting.py prints
-    both); as 0 they change nothing a chart shows. torch.set_flush_denormal sets it for the calling thread
+    with normal numbers: the handwriting training takes 5–10 % longer with them (bench/handwriting.py
+    --keep-denormals). As 0 they change nothing a chart shows. torch.set_flush_denormal sets it for the calling thread
     only, and helper_threads passes it on. On leaving, the thread gets back what it had."""
     import torch
 

@@ -93,8 +93,8 @@ SMALL = 1_000_000  # OpenBLAS multiplies matrices with M·N·K up to this with i
 @numba.njit(nogil=True, cache=True, error_model="numpy")
 def matmul(a, b, out):
     """out = a @ b, in blocks of rows small enough for OpenBLAS's small-matrix kernel: a time step's product of
-    24 lines is about 1.1 million multiply-adds, just past it, and two blocks of 12 take 13–15 µs here against
-    21–24 µs for one call (bench/handwriting.py)."""
+    24 lines is about 1.1 million multiply-adds, just past it, and two blocks of 12 take 13–16 µs here against
+    22–24 µs for one call (bench/handwriting.py)."""
     M, N = out.shape
     blocks = -(-(M * N * a.shape[1]) // SMALL)
     rows = -(-M // blocks)

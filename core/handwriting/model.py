@@ -481,7 +481,7 @@ def _rows(offsets: list[np.ndarray]) -> np.ndarray:
 
 # --- training -------------------------------------------------------------------------------
 
-@flush_denormals()  # the window's far tails as 0: a training a tenth faster (bench/handwriting.py)
+@flush_denormals()  # the window's far tails as 0: a training 5–10 % faster (bench/handwriting.py --keep-denormals)
 def train(cfg: HandConfig, on_step: OnStep | None = None) -> HandRecord:
     """Train cfg.kind on freshly rendered lines of training words; score on held-out lines."""
     if cfg.batch < 2:
