@@ -185,7 +185,7 @@ class SynthesisNet(nn.Module):
 
 def _head(head: nn.Linear, h1: torch.Tensor, h2: torch.Tensor) -> torch.Tensor:
     """The output layer on both LSTM layers' states, in float32 also under autocast: as fast as bfloat16 here
-    for so small a layer, and bfloat16 would build a new oneDNN kernel for every new line length, about 4 ms
+    for so small a layer, and bfloat16 would build a new oneDNN kernel for every new line length, about 5 ms
     each, the first time a process trains (bench/handwriting.py)."""
     with torch.autocast("cpu", enabled=False):
         return head(torch.cat([h1, h2], -1).float())
