@@ -207,7 +207,7 @@ def loss_curve(steps: np.ndarray, loss: np.ndarray, eval_steps: np.ndarray, held
                              line=dict(color=ACCENT)))
     fig.add_hline(y=reference, line=dict(color="#888", dash="dash"),
                   annotation_text="one Gaussian + pen-up frequency", annotation_position="top right")
-    return fig.update_layout(height=300, xaxis_title="Adam step", yaxis_title="NLL per pen point (nats)",
+    return fig.update_layout(height=300, xaxis_title="Adam step", yaxis_title="NLL (nats/point)",
                              margin=dict(l=10, r=10, t=30, b=40), legend=dict(orientation="h", y=1.12))
 
 
