@@ -345,8 +345,13 @@ def _nll(net: nn.Module, cfg: HandConfig, x, mask, c, bf16: bool = False) -> tor
 
     bf16: the network's layers under torch.autocast to bfloat16 (training's speed; scores are float32)."""
     with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-        y_hat = net(x[:, :-1])[0] if cfg.kind == "prediction" else net(x[:, :-1], c)[0]
+        y_hat = _outputs(net, cfg, x[:, :-1], c)
     return _nll_sum(y_hat, x, mask, cfg.mixtures) / mask[:, 1:].sum()
+
+
+def _outputs(net: nn.Module, cfg: HandConfig, x: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+    """The output layer y_hat (B, T, 1 + 6M) after reading x (B, T, 3), and the text c for synthesis."""
+    return net(x)[0] if cfg.kind == "prediction" else net(x, c)[0]
 
 
 def _nll_sum(y_hat: torch.Tensor, x: torch.Tensor, mask: torch.Tensor, M: int) -> torch.Tensor:
@@ -402,7 +407,7 @@ def _halves(mask: torch.Tensor) -> tuple[tuple[slice, int], tuple[slice, int]]:
 def _half(net: nn.Module, cfg: HandConfig, x, mask, c, n: torch.Tensor, bf16: bool):
     """One half's summed NLL, and its share of every weight's gradient (of the whole batch's mean NLL)."""
     with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-        y_hat = net(x[:, :-1])[0] if cfg.kind == "prediction" else net(x[:, :-1], c)[0]
+        y_hat = _outputs(net, cfg, x[:, :-1], c)
     total = _nll_sum(y_hat, x, mask, cfg.mixtures)
     return total.detach(), torch.autograd.grad(total / n, list(net.parameters()))
 
@@ -435,7 +440,7 @@ def _heldout_nll(net: nn.Module, cfg: HandConfig, held_batch, pool: ThreadPoolEx
 
     def part(rows: slice, T: int) -> torch.Tensor:
         with torch.no_grad():  # also in the helper thread: torch's gradient mode belongs to each thread
-            y_hat = net(x[rows, : T - 1])[0] if cfg.kind == "prediction" else net(x[rows, : T - 1], c[rows])[0]
+            y_hat = _outputs(net, cfg, x[rows, : T - 1], c[rows])
             return _nll_sum(y_hat, x[rows, :T], mask[rows, :T], cfg.mixtures)
 
     (ra, ta), (rb, tb) = _halves(mask)
