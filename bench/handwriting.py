@@ -6,7 +6,7 @@ Prints, for the prediction network (§4) and the synthesis network (§5):
 - how often the window's peak moves monotonically through the text, over held-out lines;
 - a shape score: Chamfer distance between "more of national temperament" as written and as the font
   renders it (position and scale normalised), at bias 0 and 2, against an untrained network;
-- training seconds, and CPU milliseconds per training step: drawing its lines, and layer 1 + the window
+- training seconds, and CPU milliseconds per training step: batching its lines, and layer 1 + the window
   forward and backward by Layer1Window (alone, and wall ms for the batch's two halves at once on two threads)
   against autograd through nn.LSTMCell + soft_window (run it on a quiet machine; the lines say how loaded it was).
 
@@ -26,8 +26,11 @@ the other to see what bfloat16 buys and whether the scores hold.
 otherwise lends half of the step to a helper thread on the other core: the same numbers, bit for bit. Run it
 and the default one after the other to see what the second core buys in wall seconds.
 
---pen-step 9 draws every line with a point every 9 font units instead of 5 (about 6 points a letter instead of
+--pen-step 9 renders every line with a point every 9 font units instead of 5 (about 6 points a letter instead of
 10): a what-if of the data. Layer 1's loop gets that much shorter; --seed-png shows what the letters look like.
+
+The training set (Mo.training_lines) is rendered once into the app's folder; this prints what that takes, and
+what reading it back takes.
 
 --keep-denormals computes with numbers below float32's normal range where trainings flush them to 0
 (runtime.flush_denormals): run it and the default one after the other to see what flushing buys.
@@ -154,11 +157,43 @@ def step_costs() -> None:
           f"small-matrix kernel) {blocks:.1f}, one np.dot {one:.1f} ({one / blocks:.1f}x)")
     print(f"exponentials of one time step's gates ({cfg.batch * 4 * cfg.hidden}), us, best of 5: loops.exp_into "
           f"{exp_ours:.1f}, numba's math.exp one by one {exp_numba:.1f} ({exp_numba / exp_ours:.1f}x)")
+    texts_set, lines_set = Mo.training_lines(cfg.max_chars)
+    batching = best_ms(lambda: Mo._batch(list(texts_set[: cfg.batch]), list(lines_set[: cfg.batch])))
     print(f"per training step (batch {cfg.batch}, {x.shape[1]} time steps), CPU ms, best of 5: "
-          f"drawing the lines {render_many:.1f} (one at a time {render:.1f}, {render / render_many:.1f}x); "
-          f"layer 1 + window forward and backward: Layer1Window {alone:.1f} ({both:.1f} ms wall for its two halves "
+          f"batching its lines from the training set {batching:.2f} (drawing them anew, as trainings did before the "
+          f"set: {render_many:.1f}, and one at a time {render:.1f}); layer 1 + window forward and backward: Layer1Window {alone:.1f} ({both:.1f} ms wall for its two halves "
           f"at once on two threads), autograd through nn.LSTMCell + soft_window {by_autograd:.1f} "
           f"({by_autograd / alone:.1f}x)")
+
+
+def training_set_costs() -> None:
+    """The training set (Mo.training_lines): seconds to render it, as the app does once into its folder, and ms to
+    read it back from there, as a fresh process does before its first training."""
+    import tempfile
+
+    cfg = Mo.HandConfig()
+    with tempfile.TemporaryDirectory() as folder:
+        before = os.environ.get("RNNLAB_CACHE")
+        os.environ["RNNLAB_CACHE"] = folder
+        try:
+            kept = dict(Mo._training_set)
+            Mo._training_set.clear()
+            t0 = time.perf_counter()
+            texts, _ = Mo.training_lines(cfg.max_chars)
+            rendered = time.perf_counter() - t0
+            Mo._training_set.clear()
+            t0 = time.perf_counter()
+            Mo.training_lines(cfg.max_chars)
+            read = time.perf_counter() - t0
+        finally:
+            Mo._training_set.clear()
+            Mo._training_set.update(kept)
+            if before is None:
+                del os.environ["RNNLAB_CACHE"]
+            else:
+                os.environ["RNNLAB_CACHE"] = before
+    print(f"the training set ({len(texts):,} lines): rendered and written in {rendered:.2f} s (once, into the app's "
+          f"folder), read back in {read * 1000:.0f} ms")
 
 
 def head_costs(net, lines: int, bf16: bool) -> tuple[float, float]:
@@ -276,7 +311,7 @@ def main() -> None:
     ap.add_argument("--png", default=None)
     ap.add_argument("--steps", type=int, default=None, help="override both networks' training steps")
     ap.add_argument("--buckets", type=int, default=None,
-                    help="override how many steps' lines are drawn at once and batched by length (1: random batches)")
+                    help="override how many steps' lines are read at once and batched by length (1: random batches)")
     ap.add_argument("--seeds", default=None,
                     help="e.g. 0,1,2,3: only one network (--kind), trained once per seed, and the means")
     ap.add_argument("--kind", default="synthesis", choices=Mo.KINDS, help="the network --seeds trains")
@@ -318,6 +353,7 @@ def main() -> None:
         print(f"{kind:10s} training: {rec.seconds:.1f} s wall, {cpu:.1f} s CPU, {cfg.steps} steps "
               f"({1e3 * cpu / cfg.steps:.0f} ms CPU a step, held-out scoring included)")
     step_costs()
+    training_set_costs()
 
     syn = recs["synthesis"]
     texts, lines = Mo.heldout_lines()

@@ -56,11 +56,12 @@ if problem:
 
 # --- 1 · data ---------------------------------------------------------------------------------
 st.header("1 · The data: pen offsets")
-fig, table, texts, n_train, n_held, per_char = hw.data_scene(seed)
+fig, table, texts, n_train, n_held, per_char, n_lines = hw.data_scene(seed)
 st.markdown(
-    f"Each training line is one to three of {n_train} corpus words, drawn in a fresh random style. "
-    f"{n_held} other words are held out. A line becomes rows (Δx, Δy, pen-up): the three below have "
-    f"{per_char:.1f} rows per character, spaces included."
+    f"The training set is {n_lines:,} lines, each one to three of {n_train} corpus words in its own random "
+    "style, rendered once, as Graves had a fixed set of recorded lines; each training reads them in an order "
+    f"of its own seed. {n_held} other words are held out. A line becomes rows (Δx, Δy, pen-up): the three "
+    f"below, from the set, have {per_char:.1f} rows per character, spaces included."
 )
 show(fig, "hwc_data", table=table, label="Numbers: the first example's last offsets")
 

@@ -57,19 +57,19 @@ def check_text(text: str) -> tuple[str | None, str | None]:
 
 @shared("scenes")
 def data_scene(seed: int) -> tuple:
-    """Training lines as the networks see them: three corpus lines, each with its own random style.
+    """Training lines as the networks see them: three lines of the training set, picked by the seed.
 
-    Returns the figure, its table, the texts, the numbers of training and held-out words, and the pen points
-    per character of the three lines."""
-    rng = np.random.default_rng(seed)
+    Returns the figure, its table, the texts, the numbers of training and held-out words, the pen points per
+    character of the three lines, and the number of lines in the training set."""
+    texts, lines = Mo.training_lines()
     words = S.corpus_words()
-    texts = [S.random_line(words.train, rng, 14) for _ in range(3)]
-    rows = [S.render(t, rng) for t in texts]
+    pick = np.random.default_rng(seed).choice(len(texts), 3, replace=False)
+    texts, rows = tuple(texts[i] for i in pick), [lines[i] for i in pick]
     labels = ["font, clean"] + [f"example {i + 1}" for i in range(3)]
     rows = [S.render(texts[0])] + rows
     return (F.slide(rows, labels, title="training lines: font strokes with random slant, size, drift, spacing, jitter"),
-            F.pen_replay_table(rows[1], len(rows[1]) - 1), tuple(texts), len(words.train), len(words.heldout),
-            sum(len(r) for r in rows[1:]) / sum(len(t) for t in texts))
+            F.pen_replay_table(rows[1], len(rows[1]) - 1), texts, len(words.train), len(words.heldout),
+            sum(len(r) for r in rows[1:]) / sum(len(t) for t in texts), len(lines))
 
 
 @shared("scenes")

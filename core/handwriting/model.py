@@ -19,11 +19,17 @@ config's seed. Offsets are in units of ``DATA_SCALE`` font units (the pen's resa
 
 from __future__ import annotations
 
+import hashlib
 import math
+import os
+import threading
 import time
+import zipfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import lru_cache
+from pathlib import Path
+
 import numpy as np
 import torch
 import torch.nn as nn
@@ -35,6 +41,9 @@ DATA_SCALE = S.STEP  # offsets are divided by this: an on-stroke step is about 1
 KINDS = ("prediction", "synthesis")
 HELDOUT_SEED = 20_13  # held-out lines are the same for every config, so scores compare
 N_HELDOUT = 32
+TRAIN_LINES = 16_384  # the training set (training_lines): the default training (270 steps of 48 lines) reads
+#                       12,960 of them, each once
+TRAIN_SEED = 5_2013  # the training set's words and styles, the same for every config
 RHO_MAX = 1 - 1e-4  # keeps a correlation of exactly ±1 (a degenerate Gaussian) out of float32's reach
 
 
@@ -54,7 +63,7 @@ class HandConfig:
     max_chars: int = 8  # training lines: 1–3 corpus words, at most this many characters (one long word may exceed it)
     bf16: bool = True  # training's LSTM layers in bfloat16 (torch.autocast; the window, the output layer, the loss
     #                    and the weights stay float32) where the CPU multiplies bfloat16 natively, else float32
-    buckets: int = 8  # lines drawn for this many steps at once, then batched by length: each half of a batch loops
+    buckets: int = 8  # lines read for this many steps at once, then batched by length: each half of a batch loops
     #                   over its own longest line, not the longest of 24 random ones (bench/handwriting.py --seeds
     #                   --buckets 4, then 8: 5.4–5.6 s, then 5.1–5.3 s at 300 steps, the same held-out NLL)
 
@@ -314,16 +323,26 @@ def _build(cfg: HandConfig, points_per_char: float, gen: torch.Generator | None)
 # --- data ----------------------------------------------------------------------------------
 
 def _batch(lines: list[str], offsets: list[np.ndarray]):
-    """Pad lines to tensors: x (B, T, 3) scaled, mask (B, T), c (B, U, V) one-hot text."""
+    """Pad lines to tensors: x (B, T, 3) scaled, mask (B, T), c (B, U, V) one-hot text.
+
+    Every line's rows (and characters) go in with one indexed assignment, not one per line: a training step
+    batches its lines on the thread that waits for it (bench/handwriting.py)."""
     B, T, U = len(lines), max(len(o) for o in offsets), max(len(s) for s in lines)
     x, mask = np.zeros((B, T, 3), np.float32), np.zeros((B, T), np.float32)
     c = np.zeros((B, U, len(S.ALPHABET)), np.float32)
-    for b, (line, o) in enumerate(zip(lines, offsets)):
-        x[b, : len(o), :2] = o[:, :2] / DATA_SCALE
-        x[b, : len(o), 2] = o[:, 2]
-        mask[b, : len(o)] = 1
-        c[b, np.arange(len(line)), S.encode(line)] = 1
+    line, t = _positions([len(o) for o in offsets])
+    x[line, t] = np.concatenate(offsets)
+    x[..., :2] /= DATA_SCALE
+    mask[line, t] = 1
+    line, u = _positions([len(s) for s in lines])
+    c[line, u, S.encode("".join(lines))] = 1
     return torch.from_numpy(x), torch.from_numpy(mask), torch.from_numpy(c)
+
+
+def _positions(lengths: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """For items laid end to end, lengths[i] of them in row i: each one's row and its place in that row."""
+    row = np.repeat(np.arange(len(lengths)), lengths)
+    return row, np.arange(len(row)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
 
 
 @lru_cache(maxsize=4)
@@ -413,24 +432,20 @@ def _half(net: nn.Module, cfg: HandConfig, x, mask, c, n: torch.Tensor, bf16: bo
 
 
 def _step_gradients(net: nn.Module, cfg: HandConfig, lines: list[str], offsets: list[np.ndarray], bf16: bool,
-                    pool: ThreadPoolExecutor | None, then=None) -> tuple[float, Future | None]:
-    """Set every weight's .grad to ∂(mean NLL per point)/∂weight over the batch; return that mean NLL, and the
-    future of then().
+                    pool: ThreadPoolExecutor | None) -> float:
+    """Set every weight's .grad to ∂(mean NLL per point)/∂weight over the batch; return that mean NLL.
 
-    pool: a helper thread to share the work with, or None to do it all on this one (the same numbers).
-    then: more work for the helper thread once its half is done. Its half has the batch's shorter lines (the
-    batch is sorted by length), so it finishes first and would otherwise wait for this thread."""
+    pool: a helper thread to share the work with, or None to do it all on this one (the same numbers)."""
     x, mask, c = _batch(lines, offsets)
     n = mask[:, 1:].sum()  # predicted points in the batch
     (ra, ta), (rb, tb) = _halves(mask)
     later = _later(pool, _half, net, cfg, x[ra, :ta], mask[ra, :ta], c[ra], n, bf16)
-    after = None if then is None else _later(pool, then)
     sum_b, grads_b = _half(net, cfg, x[rb, :tb], mask[rb, :tb], c[rb], n, bf16)
     sum_a, grads_a = later.result()
     params, grads = list(net.parameters()), [ga + gb for ga, gb in zip(grads_a, grads_b)]
     for p, g in zip(params, grads):
         p.grad = g
-    return float((sum_a + sum_b) / n), after
+    return float((sum_a + sum_b) / n)
 
 
 def _heldout_nll(net: nn.Module, cfg: HandConfig, held_batch, pool: ThreadPoolExecutor | None) -> float:
@@ -449,11 +464,99 @@ def _heldout_nll(net: nn.Module, cfg: HandConfig, held_batch, pool: ThreadPoolEx
     return float((later.result() + total) / mask[:, 1:].sum())
 
 
-def _draw(cfg: HandConfig, rng: np.random.Generator, n: int) -> tuple[list[str], list[np.ndarray]]:
-    """n fresh training lines: texts of training words, and their pen offsets in random styles."""
-    words = S.corpus_words().train
-    lines = [S.random_line(words, rng, cfg.max_chars) for _ in range(n)]
-    return lines, S.render_many(lines, rng)
+def training_lines(max_chars: int = HandConfig.max_chars) -> tuple[tuple[str, ...], tuple[np.ndarray, ...]]:
+    """The training set: TRAIN_LINES lines of one to three training words, each in its own random style, rendered
+    with a fixed seed: (texts, offsets). Graves trained on a fixed set of recorded lines too (IAM-OnDB).
+
+    Rendering them takes about a second and depends on no config but max_chars, so the set is written once to the
+    app's folder (rendered again when missing, damaged, or made by other code or data) and kept in memory, at most
+    two sets of about 12 MB (the app uses one; the tests also train on shorter lines). A training that drew its
+    own lines as it went held Python's lock for about 0.4 s, which slowed its two halves of each step: both need
+    that lock between their compiled loops (bench/handwriting.py). Read-only: every training shares it."""
+    spec = (TRAIN_LINES, TRAIN_SEED, max_chars, S.STEP, S.FONT)
+    with _training_set_lock:  # two first trainings at once load or render it once
+        if spec not in _training_set:
+            if len(_training_set) >= 2:
+                del _training_set[next(iter(_training_set))]  # the set loaded first
+            _training_set[spec] = _load_or_render(spec)
+        return _training_set[spec]
+
+
+_training_set: dict[tuple, tuple] = {}
+_training_set_lock = threading.Lock()
+
+
+def _training_set_file(spec: tuple) -> Path | None:
+    """Where the set for spec is kept: named by its size, seed, line length, pen step and font, the words, and the
+    code and packages that draw and render it. None if the app's folder can't be made."""
+    from importlib.metadata import version
+
+    from core.common.paths import cache_dir
+
+    made_by = [spec, S.corpus_words().train, Path(S.__file__).read_text(encoding="utf-8"),
+               version("numpy"), version("hershey-fonts")]
+    try:
+        folder = cache_dir("handwriting")
+    except OSError:
+        return None
+    digest = hashlib.sha1(repr(made_by).encode()).hexdigest()[:16]
+    return folder / f"training-lines-{spec[2]}-{spec[3]:g}-{digest}.npz"  # line length and pen step: its own name
+
+
+def _load_or_render(spec: tuple) -> tuple[tuple[str, ...], tuple[np.ndarray, ...]]:
+    """The training set from the app's folder, or rendered now and written there (if it can't be written, it is
+    kept in memory only). No pickles: plain arrays, read with allow_pickle=False."""
+    n, seed, max_chars = spec[:3]
+    path = _training_set_file(spec)
+    try:
+        if path is None:
+            raise FileNotFoundError("no folder for the training set")
+        with np.load(path, allow_pickle=False) as f:
+            texts, rows, ends = f["texts"], f["rows"], f["ends"]
+        if not (len(texts) == len(ends) == n and rows.dtype == np.float32 and rows.shape[1:] == (3,)
+                and ends[-1] == len(rows) and ends[0] > 0 and (np.diff(ends) > 0).all()):
+            raise ValueError(f"{path.name} does not hold {n} lines")
+        texts = tuple(str(t) for t in texts)
+    except (OSError, ValueError, KeyError, IndexError, EOFError, zipfile.BadZipFile):  # missing or damaged
+        rng = np.random.default_rng(seed)
+        words = S.corpus_words().train
+        texts = tuple(S.random_line(words, rng, max_chars) for _ in range(n))
+        lines = S.render_many(list(texts), rng)
+        rows, ends = np.concatenate(lines), np.cumsum([len(o) for o in lines])
+        if path is not None:
+            _write_training_set(path, texts, rows, ends)
+    rows.setflags(write=False)
+    return texts, tuple(np.split(rows, ends[:-1]))
+
+
+def _write_training_set(path: Path, texts: tuple[str, ...], rows: np.ndarray, ends: np.ndarray) -> None:
+    """Write the set (a temporary file, then renamed: a reader never sees half of it), and remove the sets of the
+    same line length and pen step that older code made."""
+    tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        with open(tmp, "wb") as out:
+            np.savez(out, texts=np.array(texts), rows=rows, ends=ends)
+        tmp.replace(path)
+        for old in path.parent.glob(path.name.rsplit("-", 1)[0] + "-*.npz"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        tmp.unlink(missing_ok=True)  # a full or read-only folder: this process keeps the set in memory
+
+
+def _reading(cfg: HandConfig, rng: np.random.Generator) -> tuple[tuple[str, ...], tuple[np.ndarray, ...], np.ndarray]:
+    """The training set, and this training's order through it: one random order of every line, then another for
+    as many more lines as cfg's steps read."""
+    texts, lines = training_lines(cfg.max_chars)
+    passes = -(-(cfg.steps + cfg.buckets) * cfg.batch // len(texts))  # the last steps' lines are read in a span too
+    return texts, lines, np.concatenate([rng.permutation(len(texts)) for _ in range(passes)])
+
+
+def _pace(texts, lines, order, n: int = 200) -> tuple[float, list[np.ndarray]]:
+    """Pen points per character over the first n lines a training reads (the window's starting pace), and those
+    lines (the reference Gaussian's)."""
+    first = order[:n]
+    return sum(len(lines[i]) for i in first) / sum(len(texts[i]) for i in first), [lines[i] for i in first]
 
 
 def _by_length(lines: list[str], offsets: list[np.ndarray], batch: int, rng: np.random.Generator) -> list:
@@ -488,14 +591,15 @@ def _rows(offsets: list[np.ndarray]) -> np.ndarray:
 
 @flush_denormals()  # the window's far tails as 0: a training 5–10 % faster (bench/handwriting.py --keep-denormals)
 def train(cfg: HandConfig, on_step: OnStep | None = None) -> HandRecord:
-    """Train cfg.kind on freshly rendered lines of training words; score on held-out lines."""
+    """Train cfg.kind on the training set's lines (``training_lines``), in an order of cfg.seed; score on held-out
+    lines."""
     if cfg.batch < 2:
         raise ValueError(f"a batch needs at least 2 lines (each step splits it in halves), not {cfg.batch}")
     rng = np.random.default_rng(cfg.seed)
     gen = torch.Generator().manual_seed(cfg.seed)
     t0 = time.perf_counter()
-    pool_lines, pool = _draw(cfg, rng, 200)  # for the pace of writing and the reference Gaussian
-    ppc = sum(len(o) for o in pool) / sum(len(t) for t in pool_lines)
+    texts, lines, order = _reading(cfg, rng)
+    ppc, pool = _pace(texts, lines, order)
     held_texts, held = heldout_lines()
     ref = reference_nll(_rows(pool), _rows(list(held)))
     by_length = np.argsort([len(o) for o in held], kind="stable")  # so that each half loops over its own longest
@@ -508,20 +612,14 @@ def train(cfg: HandConfig, on_step: OnStep | None = None) -> HandRecord:
     every = max(1, cfg.steps // 10)
     losses, eval_steps, eval_nll = [], [0], []
     eval_nll.append(_heldout_nll(net, cfg, held_batch, None))
+    span, batches = cfg.batch * cfg.buckets, []
     with helper_threads(1, "hand-half") as pool:  # half of each step's work, while the other core is free
-        batches, coming = _by_length(*_draw(cfg, rng, cfg.batch * cfg.buckets), cfg.batch, rng), []
         for step in range(1, cfg.steps + 1):
-            if not batches:  # the next steps' lines are all drawn: batch them by length
-                drawn = [part.result() for part in coming]
-                batches, coming = _by_length([t for d in drawn for t in d[0]], [o for d in drawn for o in d[1]],
-                                             cfg.batch, rng), []
-            batch = batches.pop()
-            # A batch's worth of the next steps' lines is drawn at each step, by the helper thread after its half
-            # (or by this one: the same draws in the same order either way).
-            then = partial(_draw, cfg, rng, cfg.batch) if step + len(batches) < cfg.steps else None
+            if not batches:  # the next steps' lines, batched by length
+                read = order[(step - 1) * cfg.batch :][:span]
+                batches = _by_length([texts[i] for i in read], [lines[i] for i in read], cfg.batch, rng)
             helper = pool if spare_core() else None
-            loss, part = _step_gradients(net, cfg, *batch, bf16, helper, then)
-            coming += [part] if part else []
+            loss = _step_gradients(net, cfg, *batches.pop(), bf16, helper)
             nn.utils.clip_grad_norm_(net.parameters(), 3.0)  # Graves clipped too: mixture losses spike
             opt.step()
             sched.step()
@@ -547,8 +645,7 @@ def train(cfg: HandConfig, on_step: OnStep | None = None) -> HandRecord:
 
 def untrained(cfg: HandConfig) -> HandRecord:
     """The network before its first update (the shape score's floor): same seed, same init."""
-    lines, pool = _draw(cfg, np.random.default_rng(cfg.seed), 200)  # as train() begins
-    ppc = sum(len(o) for o in pool) / sum(len(t) for t in lines)
+    ppc, _ = _pace(*_reading(cfg, np.random.default_rng(cfg.seed)))  # as train() begins
     net = _build(cfg, ppc, torch.Generator().manual_seed(cfg.seed))
     empty = np.zeros(0)
     return HandRecord(cfg, empty, empty, empty, empty, float("nan"), ppc, 0.0, False,
@@ -682,13 +779,16 @@ def next_point_density(w: Written, t: int, n: int = 81, extent: float = 4.0, flo
     """The predicted density of pen point t around point t − 1, on an n × n grid (numpy).
 
     Returns (xs (n,), ys (n,), Z (n, n) density per font unit², P(pen up) after point t).
-    The grid spans ±extent × the mixture's typical σ (at least ``floor`` font units) around its mean.
+    The grid is centred on the mixture's mean and reaches extent × σ past every component that weighs at least 1 %
+    (at least extent × ``floor`` font units): a second mode a few units away is inside it, not cut off.
     """
     t = int(np.clip(t, 1, len(w.offsets) - 1))
     origin = np.cumsum(w.offsets[:, :2], axis=0)[t - 1]
     pi, mu, sigma, rho = w.pi[t], w.mu[t], w.sigma[t], w.rho[t]
     centre = origin + (pi[:, None] * mu).sum(0)
-    half = extent * max(float((pi[:, None] * sigma).sum(0).max()), floor)  # biased σ can be a fraction of a unit
+    kept = pi >= 0.01
+    reach = np.abs(mu[kept] - (centre - origin)) + extent * sigma[kept]  # (components, 2) from the centre
+    half = max(float(reach.max()), extent * floor)  # biased σ can be a fraction of a unit
     xs = np.linspace(centre[0] - half, centre[0] + half, n)
     ys = np.linspace(centre[1] - half, centre[1] + half, n)
     X, Y = np.meshgrid(xs - origin[0], ys - origin[1])  # offsets from the current point

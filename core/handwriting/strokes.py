@@ -3,7 +3,7 @@
 These are NOT people's handwriting. Graves (2013) trained on the IAM online database (pen positions
 recorded on a whiteboard); we have no such data offline, so every example is a single-stroke vector
 font (the Hershey "cursive" font from the ``hershey-fonts`` package) pushed around at random: slant,
-scale, baseline drift, letter spacing, jitter and smoothing, fresh for every example.
+scale, baseline drift, letter spacing, jitter and smoothing, different for every example.
 
 A line becomes a sequence of pen offsets, one row per point, as in Graves §4:
 ``(Δx, Δy, eos)`` where ``eos`` is 1 on the last point of a stroke (the pen lifts after it). The

@@ -84,6 +84,7 @@ def test_rows_per_character_is_measured_from_the_lines_shown(small):
 
     from core.handwriting import model as Mo
 
-    shown = float(re.search(r"the three below have ([\d.]+) rows per character", markdown(small)).group(1))
+    shown = float(re.search(r"the three below, from the set, have ([\d.]+) rows per character", markdown(small)).group(1))
     pool = Mo.untrained(Mo.HandConfig()).points_per_char
     assert 0.75 * pool < shown < 1.25 * pool, (shown, pool)
+    assert f"The training set is {len(Mo.training_lines()[0]):,} lines" in markdown(small)

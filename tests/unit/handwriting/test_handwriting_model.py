@@ -250,11 +250,27 @@ def test_next_point_density_integrates_to_one(trained):
     cell = (xs[1] - xs[0]) * (ys[1] - ys[0])
     assert Z.sum() * cell == pytest.approx(1.0, abs=0.02)
     assert 0 <= p_up <= 1
-    # a grid fitted to a sharp (biased) density: ±extent × its typical σ, and still a density
+    # a grid fitted to a sharp (biased) density: extent × σ past every component of 1 % or more, and still a density
     (w,) = Mo.write(trained, "of", bias=3.0, seed=0)
     xs, ys, Z, _ = Mo.next_point_density(w, 5, n=201, extent=8.0, floor=1e-3)
-    sigma = float((w.pi[5][:, None] * w.sigma[5]).sum(0).max())
-    assert xs[-1] - xs[0] == pytest.approx(16 * sigma, rel=1e-4) and sigma < 1.0
+    pi, mu, sigma = w.pi[5], w.mu[5], w.sigma[5]
+    kept = pi >= 0.01
+    reach = np.abs(mu[kept] - (pi[:, None] * mu).sum(0)) + 8.0 * sigma[kept]
+    assert xs[-1] - xs[0] == pytest.approx(2 * reach.max(), rel=1e-4) and sigma[kept].max() < 1.0
+    assert Z.sum() * (xs[1] - xs[0]) * (ys[1] - ys[0]) == pytest.approx(1.0, abs=0.02)
+
+
+def test_next_point_density_keeps_a_small_second_mode_inside_its_grid():
+    """Two sharp components a few units apart, one weighing 5 %: the grid holds both, so it sums to ≈ 1 (a grid
+    sized by the typical σ alone cut the small one off and summed to 0.95)."""
+    nan = np.full((2, 2), np.nan)
+    w = Mo.Written(text="", bias=3.0, offsets=np.zeros((3, 3), np.float32), e=np.array([np.nan, 0.1, 0.1]),
+                   pi=np.array([[np.nan] * 2, [0.95, 0.05], [0.95, 0.05]]),
+                   mu=np.stack([nan, [[1.1, -3.1], [3.4, -1.7]], [[1.1, -3.1], [3.4, -1.7]]]),
+                   sigma=np.stack([nan, [[0.05, 0.04], [0.04, 0.04]], [[0.05, 0.04], [0.04, 0.04]]]),
+                   rho=np.array([[np.nan] * 2, [0.3, 0.5], [0.3, 0.5]]), phi=np.zeros((3, 0)), finished=True)
+    xs, ys, Z, _ = Mo.next_point_density(w, 1, n=401, extent=8.0, floor=1e-3)
+    assert xs[0] < 1.1 and xs[-1] > 3.4 and ys[0] < -3.1 and ys[-1] > -1.7
     assert Z.sum() * (xs[1] - xs[0]) * (ys[1] - ys[0]) == pytest.approx(1.0, abs=0.02)
 
 
@@ -278,9 +294,8 @@ def test_bfloat16_training_step_follows_the_float32_one(kind):
     if not native_bf16():
         pytest.skip("this CPU has no native bfloat16: trainings run in float32")
     cfg = Mo.HandConfig(kind=kind, hidden=64, mixtures=4, window=3, max_chars=8)
-    rng = np.random.default_rng(0)
-    lines, offsets = Mo._draw(cfg, rng, 24)
-    batch = Mo._batch(lines, offsets)
+    texts, lines = Mo.training_lines(cfg.max_chars)
+    batch = Mo._batch(list(texts[:24]), list(lines[:24]))
     net = Mo._build(cfg, 9.0, torch.Generator().manual_seed(0))
     grads = {}
     for bf16 in (False, True):
@@ -327,8 +342,9 @@ def test_a_step_in_two_halves_is_the_whole_batchs_gradient(kind):
     from concurrent.futures import ThreadPoolExecutor
 
     cfg = Mo.HandConfig(kind=kind, hidden=32, mixtures=3, window=2, max_chars=8, bf16=False)
-    lines, offsets = Mo._draw(cfg, np.random.default_rng(1), 11)  # odd: halves of 6 and 5 lines
-    lines, offsets = zip(*sorted(zip(lines, offsets), key=lambda lo: -len(lo[1])))  # the longer lines first
+    texts, lines = Mo.training_lines(cfg.max_chars)
+    lines, offsets = zip(*sorted(zip(texts[:11], lines[:11]), key=lambda lo: -len(lo[1])))  # odd: halves of 6 and 5
+    #                                                                                       lines, the longer first
     net = Mo._build(cfg, 9.0, torch.Generator().manual_seed(1))
     net.zero_grad()
     whole = Mo._nll(net, cfg, *Mo._batch(list(lines), list(offsets)))
@@ -339,7 +355,7 @@ def test_a_step_in_two_halves_is_the_whole_batchs_gradient(kind):
         for helper in (None, pool):
             for p in net.parameters():
                 p.grad = torch.full_like(p, float("nan"))  # a weight the step forgot would stay NaN
-            loss, _ = Mo._step_gradients(net, cfg, list(lines), list(offsets), False, helper)
+            loss = Mo._step_gradients(net, cfg, list(lines), list(offsets), False, helper)
             got[helper is None] = (loss, [p.grad.clone() for p in net.parameters()])
     assert got[True][0] == got[False][0] and all(torch.equal(a, b) for a, b in zip(got[True][1], got[False][1]))
     assert got[True][0] == pytest.approx(whole.item(), rel=1e-6)
@@ -386,3 +402,55 @@ def test_a_training_gives_the_same_numbers_with_or_without_the_other_core():
         for a, b in zip(runs["both"], runs[other]):
             assert np.array_equal(a.loss, b.loss) and np.array_equal(a.heldout_nll, b.heldout_nll)
             assert all(torch.equal(a.state[k], b.state[k]) for k in a.state)
+
+
+@pytest.fixture
+def small_training_set(monkeypatch, tmp_path):
+    """A training set of 64 lines in a folder of its own, nothing of it in memory yet."""
+    monkeypatch.setenv("RNNLAB_CACHE", str(tmp_path))
+    monkeypatch.setattr(Mo, "TRAIN_LINES", 64)
+    monkeypatch.setattr(Mo, "_training_set", {})
+    return tmp_path / "handwriting"
+
+
+def test_the_training_set_is_rendered_once_then_read_back_the_same(small_training_set):
+    """Rendered with its own seed from training words, written to the app's folder, read back bit for bit by a
+    process that has none of it in memory; read-only, as every training shares it."""
+    texts, lines = Mo.training_lines(6)
+    (path,) = small_training_set.glob("training-lines-6-*.npz")
+    words = set(S.corpus_words().train)
+    assert len(texts) == len(lines) == 64 and all(set(t.split()) <= words for t in texts)
+    assert all(o.dtype == np.float32 and o.shape[1] == 3 and not o.flags.writeable for o in lines)
+    Mo._training_set.clear()
+    again = Mo.training_lines(6)
+    assert again[0] == texts and all(np.array_equal(a, b) for a, b in zip(again[1], lines))
+    assert Mo.training_lines(6) is again  # from memory now
+
+
+def test_a_damaged_or_pickled_training_set_file_is_rendered_again(small_training_set):
+    """A file cut short, or one whose texts are Python objects (which loading would have to unpickle), is
+    never trusted: the set is rendered again, the same as before, and the file replaced."""
+    texts, lines = Mo.training_lines(6)
+    (path,) = small_training_set.glob("training-lines-6-*.npz")
+    for bad in (path.read_bytes()[:100], None):
+        if bad is None:  # an object array: np.load refuses it without allow_pickle
+            with open(path, "wb") as f:
+                np.savez(f, texts=np.array(list(texts), dtype=object), rows=np.zeros((3, 3)), ends=np.array([3]))
+        else:
+            path.write_bytes(bad)
+        Mo._training_set.clear()
+        again = Mo.training_lines(6)
+        assert again[0] == texts and all(np.array_equal(a, b) for a, b in zip(again[1], lines))
+        with np.load(path, allow_pickle=False) as f:
+            assert len(f["texts"]) == 64
+
+
+def test_a_training_reads_every_line_once_before_any_again(small_training_set):
+    """The order a training reads the set in: every line once, then a new order, as far as its steps go."""
+    cfg = Mo.HandConfig(kind="prediction", hidden=8, mixtures=1, steps=5, batch=24, max_chars=6, buckets=2)
+    texts, lines, order = Mo._reading(cfg, np.random.default_rng(0))
+    assert len(texts) == 64 and len(order) >= (cfg.steps + cfg.buckets) * cfg.batch
+    assert sorted(order[:64]) == list(range(64)) and sorted(order[64:128]) == list(range(64))
+    assert not np.array_equal(order[:64], Mo._reading(cfg, np.random.default_rng(1))[2][:64])  # a seed's own order
+    rec = Mo.train(cfg)  # reads past the set's end into its second pass
+    assert len(rec.loss) == 5 and np.isfinite(rec.loss).all()
