@@ -160,10 +160,10 @@ def step_costs() -> None:
     texts_set, lines_set = Mo.training_lines(cfg.max_chars)
     batching = best_ms(lambda: Mo._batch(list(texts_set[: cfg.batch]), list(lines_set[: cfg.batch])))
     print(f"per training step (batch {cfg.batch}, {x.shape[1]} time steps), CPU ms, best of 5: "
-          f"batching its lines from the training set {batching:.2f} (drawing them anew, as trainings did before the "
-          f"set: {render_many:.1f}, and one at a time {render:.1f}); layer 1 + window forward and backward: Layer1Window {alone:.1f} ({both:.1f} ms wall for its two halves "
-          f"at once on two threads), autograd through nn.LSTMCell + soft_window {by_autograd:.1f} "
-          f"({by_autograd / alone:.1f}x)")
+          f"batching its lines from the training set {batching:.2f} (drawing them anew, as trainings did before "
+          f"the set: {render_many:.1f}, and one at a time {render:.1f}); layer 1 + window forward and backward: "
+          f"Layer1Window {alone:.1f} ({both:.1f} ms wall for its two halves at once on two threads), autograd "
+          f"through nn.LSTMCell + soft_window {by_autograd:.1f} ({by_autograd / alone:.1f}x)")
 
 
 def training_set_costs() -> None:

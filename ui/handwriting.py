@@ -31,9 +31,9 @@ def config(kind: str, hidden: int, mixtures: int, window: int, steps: int, seed:
 
 
 # Training seconds here with the default settings (bench/live.py and bench/handwriting.py --seeds, quiet machine):
-# with the second core lending a hand, 4.7–5.1 s and 3.6–4.2 s; on one core (--one-core: while students' pages
-# keep the other busy) 7.9–9.4 s for synthesis.
-TRAIN_SECONDS = {"synthesis": 4, "prediction": 4}  # bench/live_handwriting.py: 4.2–4.3 s and 3.5–3.6 s
+# with the second core lending a hand, 4.2–4.4 s and 3.5–3.6 s; on one core (--one-core: while students' pages
+# keep the other busy) 7.2–8.6 s for synthesis.
+TRAIN_SECONDS = {"synthesis": 4, "prediction": 4}
 
 
 def train_seconds(kind: str, steps: int) -> int:
