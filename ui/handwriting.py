@@ -31,8 +31,8 @@ def config(kind: str, hidden: int, mixtures: int, window: int, steps: int, seed:
 
 
 # Training seconds here with the default settings (bench/live.py and bench/handwriting.py --seeds, quiet machine):
-# with the second core lending a hand, 4.2–4.4 s and 3.5–3.6 s; on one core (--one-core: while students' pages
-# keep the other busy) 7.2–8.6 s for synthesis.
+# with the second core lending a hand, 3.9–4.4 s and 3.4–3.6 s; on one core (--one-core: while students' pages
+# keep the other busy) 6.2–7.8 s for synthesis.
 TRAIN_SECONDS = {"synthesis": 4, "prediction": 4}
 
 
