@@ -14,7 +14,8 @@ Sampling draws one point at a time; Graves' bias b (§5.4) sharpens it: π ∝ e
 σ = exp(σ̂ − b). b = 0 samples the model as trained; large b approaches its most likely path.
 
 Everything random comes from a ``torch.Generator`` or ``np.random.default_rng`` built from the
-config's seed. Offsets are in units of ``DATA_SCALE`` font units (the pen's resampling step).
+config's seed, except the training set's lines, which are rendered once from TRAIN_SEED
+(``training_lines``). Offsets are in units of ``DATA_SCALE`` font units (the pen's resampling step).
 """
 
 from __future__ import annotations
