@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import threading
 from pathlib import Path
+from typing import IO, Callable
 
 
 def gensim_test_data(name: str) -> str:
@@ -24,3 +26,17 @@ def cache_dir(*parts: str) -> Path:
     path = root.joinpath(*parts)
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def write_atomically(path: Path, write: Callable[[IO[bytes]], None]) -> None:
+    """Write ``path`` through ``write(file)`` into a temporary file of this process and thread, then rename it over
+    ``path``: a reader never sees half a file, and two writers at once (processes or threads) never mix theirs.
+    On an OSError (a full or read-only folder) the temporary file is removed and the error raised."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        with open(tmp, "wb") as out:
+            write(out)
+        tmp.replace(path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise

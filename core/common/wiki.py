@@ -16,7 +16,7 @@ import os
 import re
 import threading
 
-from core.common.paths import cache_dir, gensim_test_data
+from core.common.paths import cache_dir, gensim_test_data, write_atomically
 
 WIKI_FILE = "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2"
 MIN_WORDS = 50  # gensim's ARTICLE_MIN_WORDS: stubs and redirects are skipped, as WikiCorpus does
@@ -57,11 +57,7 @@ def article_texts() -> tuple[str, ...]:
     with _lock:  # two first visitors at once parse once
         if not cached.exists():
             texts = _parse(path)
-            tmp = cached.with_suffix(".tmp")
-            with open(tmp, "w", encoding="utf-8") as out:
-                for text in texts:
-                    out.write(json.dumps(text) + "\n")
-            tmp.replace(cached)
+            write_atomically(cached, lambda out: out.writelines((json.dumps(t) + "\n").encode() for t in texts))
     with open(cached, encoding="utf-8") as fin:
         return tuple(json.loads(line) for line in fin)
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 import threading
 import time
 import zipfile
@@ -532,18 +531,17 @@ def _load_or_render(spec: tuple) -> tuple[tuple[str, ...], tuple[np.ndarray, ...
 
 
 def _write_training_set(path: Path, texts: tuple[str, ...], rows: np.ndarray, ends: np.ndarray) -> None:
-    """Write the set (a temporary file, then renamed: a reader never sees half of it), and remove the sets of the
-    same line length and pen step that older code made."""
-    tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+    """Write the set (``paths.write_atomically``: a reader never sees half of it), and remove the sets of the same
+    line length and pen step that older code made."""
+    from core.common.paths import write_atomically
+
     try:
-        with open(tmp, "wb") as out:
-            np.savez(out, texts=np.array(texts), rows=rows, ends=ends)
-        tmp.replace(path)
+        write_atomically(path, lambda out: np.savez(out, texts=np.array(texts), rows=rows, ends=ends))
         for old in path.parent.glob(path.name.rsplit("-", 1)[0] + "-*.npz"):
             if old != path:
                 old.unlink(missing_ok=True)
     except OSError:
-        tmp.unlink(missing_ok=True)  # a full or read-only folder: this process keeps the set in memory
+        pass  # a full or read-only folder: this process keeps the set in memory
 
 
 def _reading(cfg: HandConfig, rng: np.random.Generator) -> tuple[tuple[str, ...], tuple[np.ndarray, ...], np.ndarray]:

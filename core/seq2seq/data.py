@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import random
 import threading
 from dataclasses import dataclass
@@ -130,7 +129,7 @@ def number_table(lang: str = "en") -> tuple[str, ...]:
         if lang not in _tables:
             from importlib.metadata import version
 
-            from core.common.paths import cache_dir
+            from core.common.paths import cache_dir, write_atomically
 
             path = cache_dir("seq2seq") / f"numbers-{lang}-{MAX_NUMBER}-num2words-{version('num2words')}.json"
             table = None
@@ -141,10 +140,8 @@ def number_table(lang: str = "en") -> tuple[str, ...]:
                     table = None  # a damaged file is rebuilt below
             if table is None or len(table) != MAX_NUMBER + 1:
                 table = tuple(number_words(k, lang) for k in range(MAX_NUMBER + 1))
-                tmp = path.with_suffix(f".{os.getpid()}.tmp")
                 try:
-                    tmp.write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
-                    tmp.replace(path)
+                    write_atomically(path, lambda out: out.write(json.dumps(table, ensure_ascii=False).encode()))
                 except OSError:
                     pass  # a read-only cache folder: the table stays in memory for this process
             _tables[lang] = table

@@ -124,7 +124,10 @@ def test_number_table_works_when_the_cache_folder_cannot_be_written(tmp_path, mo
     def refuse(*args, **kwargs):
         raise PermissionError("read-only")
 
+    from core.common import paths
+
     monkeypatch.setattr(Path, "write_text", refuse)
+    monkeypatch.setattr(paths, "open", refuse, raising=False)  # the app's folder refuses new files
     table = sd.number_table("de")
     assert table[312] == num2words(312, lang="de") and not list((tmp_path / "seq2seq").iterdir())
 
